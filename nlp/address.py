@@ -1,0 +1,146 @@
+"""Residential addresses (building / unit / room) found in a resident's message.
+
+Forms: 3栋2单元501, 三号楼二单元, 5幢1501室, 9-2-301, 2号楼东单元, B座, 3号楼, 12栋,
+幸福里小区3栋, 1单元302室, 十二栋, 二十三号楼. Chinese numerals are converted with cn2an
+only inside the captured number groups: run on a whole message cn2an rewrites 一直 to 1直.
+Words that merely look numeric are not addresses: 一楼 / 15楼 is a floor, 3号 a date,
+501 alone a number; a room needs a building or unit before it, or 室 after it.
+Estate (小区) names come from the caller (the database knows them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import cn2an
+
+_CN = "[零〇一二三四五六七八九十百]"
+_SIDE = "[东西南北中]"
+_ADDRESS = re.compile(
+    rf"""
+    (?<![0-9A-Za-z])
+    (?:
+        (?P<b>\d{{1,3}}|[A-Za-z]|{_CN}{{1,4}})
+        \s*(?P<bs>号楼|栋|幢|座|号(?=\s*(?:\d{{1,2}}|{_CN}{{1,3}}|{_SIDE})\s*单元))
+        \s*[,，-]?\s*
+    )?
+    (?:
+        (?P<u>\d{{1,2}}|{_CN}{{1,3}}|{_SIDE})\s*单元
+        \s*[,，-]?\s*
+    )?
+    (?:
+        (?P<r>\d{{3,5}})(?!\d)\s*(?:室|号房|房间|号)?
+        |
+        (?P<rs>\d{{1,5}})\s*室
+    )?
+    """,
+    re.VERBOSE,
+)
+_DASHED = re.compile(r"(?<![\dA-Za-z-])(\d{1,3})-(\d{1,2})-(\d{3,5})(?![\d-])")
+_ESTATE_SUFFIXES = ("小区", "社区", "花园", "家园", "苑")
+
+
+@dataclass(frozen=True)
+class Address:
+    """A building/unit/room address; parts are normalised ("3", "B", "东", "501")."""
+
+    estate: str | None = None
+    building: str | None = None
+    unit: str | None = None
+    room: str | None = None
+    text: str = ""
+
+    def label(self) -> str:
+        """A canonical display form: 幸福里3栋2单元501室, B座, 2栋东单元."""
+        parts: list[str] = []
+        if self.estate:
+            parts.append(self.estate)
+        if self.building:
+            suffix = "座" if self.building.isalpha() and self.building.isascii() else "栋"
+            parts.append(f"{self.building}{suffix}")
+        if self.unit:
+            parts.append(f"{self.unit}单元")
+        if self.room:
+            parts.append(f"{self.room}室")
+        return "".join(parts)
+
+
+def _number(group: str) -> str:
+    """Convert a captured numeral group to digits; letters and 东/西 stay as they are."""
+    if group.isdigit() and group.isascii():
+        return str(int(group)) if len(group) <= 2 else group
+    if group.isascii():
+        return group.upper()
+    if len(group) == 1 and group in "东西南北中":
+        return group
+    return str(cn2an.cn2an(group, "smart"))
+
+
+def _find_estate(text: str, estates: Iterable[str]) -> tuple[str, int, int] | None:
+    """The longest estate name (or its name without 小区) occurring in text."""
+    best: tuple[str, int, int] | None = None
+    for name in estates:
+        forms = [name]
+        for suffix in _ESTATE_SUFFIXES:
+            if name.endswith(suffix) and len(name) > len(suffix) + 1:
+                forms.append(name[: -len(suffix)])
+        for form in forms:
+            at = text.find(form)
+            if at < 0:
+                continue
+            end = at + len(form)
+            for suffix in _ESTATE_SUFFIXES:
+                if text.startswith(suffix, end):
+                    end += len(suffix)
+                    break
+            if best is None or len(form) > best[2] - best[1] or (at < best[1] and len(form) == best[2] - best[1]):
+                best = (name, at, end)
+    return best
+
+
+def _find_parts(text: str) -> tuple[str | None, str | None, str | None, int, int] | None:
+    dashed = _DASHED.search(text)
+    for m in _ADDRESS.finditer(text):
+        b, u = m.group("b"), m.group("u")
+        room = m.group("r") if (b or u) else None
+        room = room or m.group("rs")
+        if not (b or u or room):
+            continue
+        if dashed and dashed.start() < m.start():
+            break
+        return (
+            _number(b) if b else None,
+            _number(u) if u else None,
+            room,
+            m.start(),
+            m.start() + len(m.group(0).rstrip(" ,，-")),
+        )
+    if dashed:
+        b, u, r = dashed.groups()
+        return str(int(b)), str(int(u)), r, dashed.start(), dashed.end()
+    return None
+
+
+def parse_address(text: str, estates: Iterable[str] = ()) -> Address | None:
+    """Find the first address in a normalised message, or None.
+
+    Args:
+        text: normalised text (see nlp.normalize).
+        estates: estate (小区) names known to this deployment.
+    """
+    estate = _find_estate(text, estates)
+    parts = _find_parts(text)
+    if parts is None:
+        if estate is None:
+            return None
+        name, start, end = estate
+        return Address(estate=name, text=text[start:end])
+    building, unit, room, start, end = parts
+    if estate is not None:
+        name, e_start, e_end = estate
+        if 0 <= start - e_end <= 2:  # adjacent: "幸福里小区3栋", "幸福里 3栋"
+            start = e_start
+        return Address(name, building, unit, room, text[start:end])
+    return Address(None, building, unit, room, text[start:end])

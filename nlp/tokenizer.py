@@ -1,0 +1,131 @@
+"""jieba segmentation behind a small class that owns its own `jieba.Tokenizer`.
+
+We never touch jieba's module-level default tokenizer: every Tokenizer carries its own
+dictionary (base + user words), so tests and several routers cannot leak words into each
+other. Start-up cost is dominated by building jieba's prefix dictionary; jieba caches it
+in a marshal file, which we keep in a writable cache directory chosen by the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+import jieba
+
+from nlp.normalize import normalize
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / "var" / "cache"
+
+# jieba prints "Building prefix dict ..." at DEBUG level on its own stderr handler.
+jieba.setLogLevel(logging.WARNING)
+
+
+def _cache_dir(cache_dir: str | Path | None) -> str:
+    """The caller's directory, else var/cache in the repository, else the system temp dir."""
+    for candidate in (cache_dir, DEFAULT_CACHE_DIR):
+        if candidate is None:
+            continue
+        path = Path(candidate)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(path, os.W_OK):
+            return str(path)
+    return tempfile.gettempdir()
+
+
+class Tokenizer:
+    """A jieba tokenizer with the project's user dictionary.
+
+    Args:
+        cache_dir: writable directory for jieba's prefix-dictionary cache.
+        user_dicts: jieba-format dictionary files to load (word [freq] [pos] per line).
+    """
+
+    def __init__(
+        self,
+        cache_dir: str | Path | None = None,
+        user_dicts: Iterable[str | Path] = (),
+    ) -> None:
+        self._jieba = jieba.Tokenizer()
+        self._jieba.tmp_dir = _cache_dir(cache_dir)
+        self._lock = threading.Lock()
+        self._pending: list[Path] = [Path(p) for p in user_dicts]
+        self._ready = False
+
+    def warm(self) -> None:
+        """Initialise jieba and load the user dictionaries now, not on the first message."""
+        if self._ready:
+            return
+        with self._lock:
+            if self._ready:
+                return
+            self._jieba.initialize()
+            for path in self._pending:
+                self._load_file(path)
+            self._pending.clear()
+            self._ready = True
+
+    def load_user_dict(self, paths: Iterable[str | Path]) -> None:
+        """Add the words of jieba-format dictionary files (loaded at warm() if not warm yet)."""
+        paths = [Path(p) for p in paths]
+        if not self._ready:
+            self._pending.extend(paths)
+            return
+        with self._lock:
+            for path in paths:
+                self._load_file(path)
+
+    def add_words(self, words: Iterable[str]) -> None:
+        """Add words at run time (admin-added words); each is normalised like messages are."""
+        self.warm()
+        with self._lock:
+            for word in words:
+                word = normalize(word)
+                if word:
+                    self._jieba.add_word(word)
+
+    def cut(self, text: str) -> list[str]:
+        """Segment already-normalised text; whitespace tokens are dropped."""
+        self.warm()
+        return [t for t in self._jieba.lcut(text) if t.strip()]
+
+    def _load_file(self, path: Path) -> None:
+        # Parsed here rather than by jieba.load_userdict so words are normalised the same
+        # way as messages and a malformed line names its file.
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split()
+            word = normalize(parts[0])
+            freq: int | None = None
+            tag: str | None = None
+            for extra in parts[1:3]:
+                if extra.isdigit():
+                    freq = int(extra)
+                else:
+                    tag = extra
+            if not word:
+                raise ValueError(f"{path}:{lineno}: empty word")
+            self._jieba.add_word(word, freq, tag)
+
+
+def dictionary_files(data_dir: Path = DATA_DIR) -> list[Path]:
+    """The user dictionary files under data/dict, sorted."""
+    return sorted((data_dir / "dict").glob("*.txt"))
+
+
+def default_tokenizer(cache_dir: str | Path | None = None, *, warm: bool = True) -> Tokenizer:
+    """A Tokenizer with the repository's data/dict/*.txt loaded (and warmed by default)."""
+    tokenizer = Tokenizer(cache_dir=cache_dir, user_dicts=dictionary_files())
+    if warm:
+        tokenizer.warm()
+    return tokenizer
