@@ -1,0 +1,221 @@
+"""The command line: ``python -m bot <command> --help``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.config import REPO_ROOT, Config, ConfigError, load_config
+from bot.logging_setup import setup_logging
+
+log = logging.getLogger("bot")
+CONFIG_OPTION = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), default=None,
+    help="Path to config.yaml (default: $BOT_CONFIG, else built-in defaults).",
+)
+
+
+def _load(config_path: str | None, **overrides: Any) -> Config:
+    try:
+        config = load_config(config_path, overrides=overrides or None)
+    except ConfigError as exc:
+        raise click.ClickException(f"configuration error:\n{exc}") from None
+    setup_logging(config.log_level)
+    return config
+
+
+def _services(config: Config, *, warm: bool = True) -> Any:
+    from bot.db import Database
+    from bot.services import Services
+
+    services = Services(config=config, db=Database(config.database_url))
+    if warm:
+        from bot.nlp_engine import attach_nlp
+
+        attach_nlp(services)
+    return services
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Linli (邻里): community-governance WeChat bot."""
+
+
+@main.command()
+@CONFIG_OPTION
+def init(config_path: str | None) -> None:
+    """Create or upgrade the database schema and load the default content from data/."""
+    config = _load(config_path)
+    from bot.db import Database
+    from bot.importer import import_defaults
+
+    db = Database(config.database_url)
+    db.upgrade()
+    report = import_defaults(db)
+    click.echo(f"数据库已就绪：{_safe_url(config.database_url)}")
+    click.echo(report.summary())
+
+
+@main.command("import")
+@CONFIG_OPTION
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite rules that an admin changed since the last import.")
+def import_cmd(config_path: str | None, files: tuple[str, ...], force: bool) -> None:
+    """Load communities, categories, rules and words from YAML files (see docs/import.md)."""
+    config = _load(config_path)
+    from bot.db import Database
+    from bot.importer import ImportFormatError, import_file
+
+    db = Database(config.database_url)
+    db.upgrade()
+    for path in files:
+        try:
+            report = import_file(db, Path(path), force=force)
+        except ImportFormatError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"{path}: {report.summary()}")
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(config_path: str | None, host: str, port: int, threads: int) -> None:
+    """Run the webhook server (/wechat, /wecom, /healthz, /api/v1)."""
+    config = _load(config_path)
+    services = _services(config)
+    _require_schema(services)
+    _serve(services, host, port, threads)
+
+
+@main.command()
+@CONFIG_OPTION
+def worker(config_path: str | None) -> None:
+    """Run the scheduler and the outbox dispatcher."""
+    config = _load(config_path)
+    services = _services(config, warm=False)
+    _require_schema(services)
+    from bot.worker import run_worker
+
+    run_worker(services)
+
+
+@main.command()
+@click.option("--host", default=None, help="Default: demo.host in the config (127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Default: demo.port in the config (8080).")
+@click.option("--var-dir", default=None, help="Where the demo database lives (default: var/demo).")
+def demo(host: str | None, port: int | None, var_dir: str | None) -> None:
+    """Run server and worker in one process on SQLite with demo data and the console channel."""
+    started = time.monotonic()
+    var = Path(var_dir) if var_dir else REPO_ROOT / "var" / "demo"
+    config = _load(
+        str(REPO_ROOT / "config.yaml"),
+        database=f"sqlite:///{var / 'linli.db'}",
+        var_dir=str(var),
+    )
+    host = host or config.demo.host
+    port = port or config.demo.port
+    from bot.importer import import_defaults, import_file
+
+    services = _services(config)
+    services.db.upgrade()
+    import_defaults(services.db)
+    import_file(services.db, REPO_ROOT / "data" / "demo.yaml")
+    from bot.worker import start_background_worker
+
+    start_background_worker(services)
+    url = f"http://{host}:{port}"
+    click.echo("邻里 Linli 演示已启动（SQLite：%s）" % (var / "linli.db"))
+    click.echo(f"  Webhook:   {url}/wechat   健康检查: {url}/healthz")
+    click.echo(f"  终端聊天:  python -m bot chat --url {url}")
+    click.echo(f"  启动用时:  {time.monotonic() - started:.2f} 秒；按 Ctrl-C 退出")
+    _serve(services, host, port, 8)
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option("--url", default=None, help="A running server, e.g. http://127.0.0.1:8080 (default: in-process).")
+@click.option("--user", "openid", default="oDemoResident", show_default=True, help="The openid to speak as.")
+@click.option("-m", "--message", "messages", multiple=True, help="Send these messages and exit.")
+def chat(config_path: str | None, url: str | None, openid: str, messages: tuple[str, ...]) -> None:
+    """Talk to the bot from the terminal, as a WeChat user would.
+
+    Type a message and press Enter. /user NAME switches identity, /subscribe
+    follows the account, /quit leaves.
+    """
+    from bot.chat import ChatClient, app_poster, http_poster
+
+    if url is None and config_path is None:
+        config_path = str(REPO_ROOT / "config.yaml")
+    config = _load(config_path)
+    if url:
+        poster = http_poster(url)
+    else:
+        from bot import create_app
+
+        services = _services(config)
+        services.db.upgrade()
+        poster = app_poster(create_app(services=services))
+    client = ChatClient(config, poster, openid=openid)
+    lines = iter(messages) if messages else _prompt_lines(client)
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        if line in ("/quit", "/exit"):
+            break
+        if line.startswith("/user "):
+            client.openid = line.split(maxsplit=1)[1]
+            click.echo(f"（现在以 {client.openid} 的身份发言）")
+            continue
+        try:
+            reply = client.subscribe() if line == "/subscribe" else client.say(line)
+        except Exception as exc:  # noqa: BLE001 - show the operator and keep chatting
+            click.echo(f"[发送失败] {exc}", err=True)
+            continue
+        if messages:
+            click.echo(f"> {line}")
+        click.echo(f"邻里: {reply}" if reply else "邻里: （稍后回复）")
+
+
+def _prompt_lines(client: Any):  # type: ignore[no-untyped-def]
+    click.echo("输入消息后回车；/user 名字 切换身份；/quit 退出。")
+    while True:
+        try:
+            yield input(f"[{client.openid}] 你: ")
+        except (EOFError, KeyboardInterrupt):
+            click.echo("")
+            return
+
+
+def _require_schema(services: Any) -> None:
+    from bot.db import schema_is_current
+
+    if not schema_is_current(services.db):
+        raise click.ClickException("数据库尚未初始化或版本过旧：请先运行 python -m bot init --config …")
+
+
+def _serve(services: Any, host: str, port: int, threads: int) -> None:
+    from waitress import serve as waitress_serve
+
+    from bot import create_app
+
+    app = create_app(services=services)
+    log.info("listening on http://%s:%s", host, port)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="linli")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

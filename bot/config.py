@@ -1,0 +1,229 @@
+"""Configuration: one YAML file, validated at start, overridable from the environment.
+
+Every key has a default except the WeChat credentials, and an error always names
+the key that is wrong (``wechat.app_id: …``), because an operator reading a
+start-up failure at 3 a.m. should not have to guess.
+
+Environment overrides follow DESIGN.md: ``BOT_<SECTION>__<KEY>`` (for example
+``BOT_WECHAT__APP_SECRET``) or ``BOT_<KEY>`` for a top-level key
+(``BOT_DATABASE``). ``BOT_CONFIG`` names the file when ``--config`` is absent.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_VAR_DIR = REPO_ROOT / "var"
+WECHAT_API_BASE = "https://api.weixin.qq.com"
+WECOM_API_BASE = "https://qyapi.weixin.qq.com"
+ENV_PREFIX = "BOT_"
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; the message names the offending key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_aes_key(value: str) -> str:
+    # WeChat's EncodingAESKey is 43 base64 characters (32 bytes once "=" is appended).
+    if value and len(value) != 43:
+        raise ValueError("EncodingAESKey must be exactly 43 characters (or empty for plaintext mode)")
+    return value
+
+
+class WeChatConfig(_Section):
+    token: str = ""
+    app_id: str = ""
+    app_secret: str = ""
+    aes_key: str = ""
+    api_base: str = WECHAT_API_BASE
+    # plaintext: only plain requests; compatible: both; safe: only encrypted.
+    # Empty means: plaintext when aes_key is empty, safe otherwise.
+    mode: Literal["", "plaintext", "compatible", "safe"] = ""
+
+    _aes = field_validator("aes_key")(classmethod(lambda cls, v: _check_aes_key(v)))
+
+    @property
+    def effective_mode(self) -> str:
+        if self.mode:
+            return self.mode
+        return "safe" if self.aes_key else "plaintext"
+
+    @model_validator(mode="after")
+    def _mode_needs_key(self) -> WeChatConfig:
+        if self.mode in ("compatible", "safe") and not self.aes_key:
+            raise ValueError(f"mode '{self.mode}' needs aes_key")
+        return self
+
+
+class WeComConfig(_Section):
+    corp_id: str
+    agent_id: int
+    secret: str = ""
+    token: str
+    aes_key: str
+    api_base: str = WECOM_API_BASE
+
+    _aes = field_validator("aes_key")(classmethod(lambda cls, v: _check_aes_key(v)))
+
+
+class ServerConfig(_Section):
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # WeChat waits 5 s for a passive reply; beyond this budget we answer
+    # "success" and deliver the real reply through the outbox.
+    reply_budget_seconds: float = Field(default=4.0, gt=0, le=4.8)
+    timestamp_tolerance_seconds: int = Field(default=300, ge=1)
+    max_xml_depth: int = Field(default=8, ge=3)
+    secret_key: str = ""
+
+
+class RetentionConfig(_Section):
+    inbound_text_days: int = Field(default=180, ge=1)
+
+
+class NlpConfig(_Section):
+    cache_dir: str = ""
+
+
+class DemoConfig(_Section):
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+
+class Config(_Section):
+    database: str = ""
+    timezone: str = "Asia/Shanghai"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    wechat: WeChatConfig = WeChatConfig()
+    wecom: WeComConfig | None = None
+    redis: str | None = None
+    proxy: str | None = None
+
+    @field_validator("redis", "proxy", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
+    server: ServerConfig = ServerConfig()
+    retention: RetentionConfig = RetentionConfig()
+    nlp: NlpConfig = NlpConfig()
+    demo: DemoConfig = DemoConfig()
+    var_dir: str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def var_path(self) -> Path:
+        return Path(self.var_dir) if self.var_dir else DEFAULT_VAR_DIR
+
+    @property
+    def database_url(self) -> str:
+        return self.database or f"sqlite:///{self.var_path / 'linli.db'}"
+
+    @property
+    def account_id(self) -> str:
+        """Scope key of the Official Account for dedupe and tokens."""
+        return f"mp:{self.wechat.app_id}"
+
+
+def _env_overrides(env: dict[str, str]) -> dict[str, Any]:
+    """Turn BOT_SECTION__KEY variables into a nested dict of raw YAML values."""
+    result: dict[str, Any] = {}
+    for name, raw in env.items():
+        if not name.startswith(ENV_PREFIX) or name == "BOT_CONFIG" or name.startswith("BOT_TEST_"):
+            continue
+        path = name[len(ENV_PREFIX):].lower().split("__")
+        target = result
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                raise ConfigError(f"environment variable {name}: conflicts with another override")
+        # Values stay strings: pydantic turns "8080" into 8080 where an int is
+        # expected, and a secret like "0123" must not become the number 123.
+        target[path[-1]] = raw
+    return result
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _format_errors(source: str, error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+        lines.append(f"{source}: {key}: {message}")
+    return "\n".join(lines)
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    env: dict[str, str] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Config:
+    """Read, merge and validate the configuration.
+
+    Args:
+        path: the YAML file; None means ``$BOT_CONFIG`` or no file at all.
+        env: the environment to read overrides from (default: os.environ).
+        overrides: values applied last (tests use this).
+
+    Raises:
+        ConfigError: with one line per wrong key.
+    """
+    env = dict(os.environ) if env is None else env
+    path = path or env.get("BOT_CONFIG") or None
+    raw: dict[str, Any] = {}
+    source = "configuration"
+    if path:
+        source = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{source}: cannot read the file ({exc.strerror})") from exc
+        try:
+            loaded = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{source}: not valid YAML: {exc}") from exc
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{source}: the top level must be a mapping of keys")
+        raw = loaded
+    raw = _merge(raw, _env_overrides(env))
+    if overrides:
+        raw = _merge(raw, overrides)
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(source, exc)) from None

@@ -1,0 +1,149 @@
+"""Who answers a message, decided in one function you can read top to bottom.
+
+Order (DESIGN.md): the urgent fast path; global commands (取消 / 帮助 / 人工)
+that work in every state; the active conversation step; the keyword router;
+the fallback. An intent whose capability is not built yet answers honestly.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot import texts
+from bot.capability import Ctx, Handler
+from bot.conversation import clear_state, load_state, save_state
+from bot.errors import UserFacingError
+from bot.message import IncomingMessage, Reply
+from bot.outbox import Outbox
+
+# WeChat menu CLICK keys an operator can configure, and what they mean.
+MENU_KEYS = {
+    "HELP": "help.show",
+    "HUMAN": "human.handover",
+    "MY_TICKETS": "tickets.list_mine",
+}
+_COMMAND_NOISE = re.compile(r"[\s\W_]+")
+
+
+@dataclass(frozen=True)
+class Decision:
+    reply: Reply
+    intent: str | None  # None: nothing understood the message (feeds "unmatched")
+
+
+def dispatch(msg: IncomingMessage, *, db: Session, services: Any, now: datetime) -> Decision:
+    """Decide and run the handler for one message inside the caller's transaction."""
+    active = load_state(db, msg.channel, msg.user_id, now)
+    ctx = Ctx(
+        msg=msg,
+        db=db,
+        outbox=Outbox(db, now),
+        now=now,
+        config=services.config,
+        state=active.state if active else None,
+        data=dict(active.data) if active else {},
+        services=services,
+    )
+    intent, handler = _choose(ctx, services)
+    try:
+        reply = handler(ctx)
+    except UserFacingError as exc:
+        reply = Reply(exc.text)
+    _apply_state(ctx, reply)
+    return Decision(reply, intent)
+
+
+def _choose(ctx: Ctx, services: Any) -> tuple[str | None, Handler]:
+    registry = services.registry
+    msg = ctx.msg
+
+    if msg.is_event:
+        intent = _event_intent(msg)
+        return intent, registry.intents.get(intent or "", _silent)
+
+    if not msg.text:
+        step = registry.states.get(ctx.state or "")
+        if step is not None:  # a flow may expect a photo or a location
+            return ctx.state, step
+        return "media.received", registry.intents["media.received"]
+
+    understanding = services.understand(msg.text)
+    ctx.understanding = understanding
+    urgent = getattr(understanding, "urgent", None)
+
+    # 1. The urgent fast path wins over everything, even an open question.
+    if urgent is not None:
+        ctx.match = urgent
+        return urgent.intent, _handler_for(registry, urgent.intent)
+
+    # 2. Global commands work in every state.
+    command = texts.GLOBAL_COMMAND_WORDS.get(_command_key(msg.text))
+    if command is not None:
+        return command, registry.intents[command]
+
+    # 3. The question the bot asked and awaits an answer to.
+    if ctx.state is not None:
+        step = registry.states.get(ctx.state)
+        if step is not None:
+            return ctx.state, step
+
+    # 4. The keyword router.
+    match = getattr(understanding, "match", None)
+    if match is not None:
+        ctx.match = match
+        return match.intent, _handler_for(registry, match.intent)
+
+    # 5. Nothing matched.
+    return None, registry.intents["fallback"]
+
+
+def _command_key(text: str) -> str:
+    """Full-width to half-width, lower case, no spaces or punctuation except a lone "?"."""
+    folded = unicodedata.normalize("NFKC", text).strip().lower()
+    return folded if folded == "?" else _COMMAND_NOISE.sub("", folded)
+
+
+def _event_intent(msg: IncomingMessage) -> str | None:
+    if msg.event in ("subscribe", "subscribe_scan"):
+        return "event.subscribe"
+    if msg.event == "unsubscribe":
+        return "event.unsubscribe"
+    if msg.event == "click":
+        return MENU_KEYS.get(msg.event_key.upper(), "help.show")
+    if msg.event == "scancode_waitmsg":
+        return "event.scan_result"
+    return None  # VIEW, LOCATION, SCAN, job reports, pic_*: nothing to answer
+
+
+def _handler_for(registry: Any, intent: str) -> Handler:
+    handler = registry.intents.get(intent)
+    if handler is not None:
+        return handler
+    return _not_available(intent)
+
+
+def _not_available(intent: str) -> Handler:
+    def answer(ctx: Ctx) -> Reply:
+        what = texts.INTENT_DESCRIPTIONS.get(intent, "办理这项业务")
+        return Reply(texts.NOT_AVAILABLE_YET.format(what=what))
+
+    return answer
+
+
+def _silent(ctx: Ctx) -> Reply:
+    return Reply.silent()
+
+
+def _apply_state(ctx: Ctx, reply: Reply) -> None:
+    msg = ctx.msg
+    if reply.next is not None:
+        data = {**ctx.data, **(reply.data or {})}
+        save_state(ctx.db, msg.channel, msg.user_id, reply.next, data, ctx.now)
+    elif reply.end and ctx.state is not None:
+        clear_state(ctx.db, msg.channel, msg.user_id)

@@ -1,0 +1,194 @@
+"""Bulk import from one YAML format (docs/import.md): idempotent, matched on natural keys.
+
+Importing the same file twice changes nothing. A rule an admin edited since
+the last import is kept unless ``force`` is given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.config import REPO_ROOT
+from bot.db import Database
+from models import Category, Community, Counter, DictionaryWord
+
+DATA_DIR = REPO_ROOT / "data"
+KNOWN_SECTIONS = ("communities", "categories", "rules", "words")
+
+
+class ImportFormatError(Exception):
+    """The file is not in the import format; the message names file, record and field."""
+
+
+@dataclass
+class ImportReport:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)  # admin-edited rules left alone
+
+    def count(self, bucket: dict[str, int], kind: str) -> None:
+        bucket[kind] = bucket.get(kind, 0) + 1
+
+    def merge(self, other: ImportReport) -> None:
+        for mine, theirs in ((self.created, other.created), (self.updated, other.updated), (self.unchanged, other.unchanged)):
+            for kind, number in theirs.items():
+                mine[kind] = mine.get(kind, 0) + number
+        self.kept.extend(other.kept)
+
+    def summary(self) -> str:
+        def fmt(bucket: dict[str, int]) -> str:
+            return "、".join(f"{kind} {n}" for kind, n in sorted(bucket.items())) or "无"
+
+        text = f"新增：{fmt(self.created)}；更新：{fmt(self.updated)}；未变：{fmt(self.unchanged)}"
+        if self.kept:
+            text += f"；保留管理员修改的规则 {len(self.kept)} 条（用 --force 覆盖）"
+        return text
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ImportFormatError(f"{path}: not valid YAML: {exc}") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise ImportFormatError(f"{path}: the top level must be a mapping with sections {KNOWN_SECTIONS}")
+    unknown = set(loaded) - set(KNOWN_SECTIONS)
+    if unknown:
+        raise ImportFormatError(f"{path}: unknown section(s) {sorted(unknown)}; known: {list(KNOWN_SECTIONS)}")
+    return loaded
+
+
+def _records(path: Path, data: dict[str, Any], section: str) -> list[dict[str, Any]]:
+    records = data.get(section) or []
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise ImportFormatError(f"{path}: {section} must be a list of mappings")
+    return records
+
+
+def _require(path: Path, section: str, index: int, record: dict[str, Any], key: str) -> Any:
+    value = record.get(key)
+    if value in (None, ""):
+        raise ImportFormatError(f"{path}: {section}[{index}]: missing field '{key}'")
+    return value
+
+
+def _check_keys(path: Path, section: str, index: int, record: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(record) - allowed
+    if unknown:
+        raise ImportFormatError(f"{path}: {section}[{index}]: unknown field(s) {sorted(unknown)}")
+
+
+def import_file(db: Database, path: Path, *, force: bool = False) -> ImportReport:
+    """Import one YAML file in one transaction."""
+    data = _load_yaml(path)
+    report = ImportReport()
+    with db.session() as session:
+        _import_categories(session, path, _records(path, data, "categories"), report)
+        _import_communities(session, path, _records(path, data, "communities"), report)
+        _import_words(session, path, _records(path, data, "words"), report)
+        if data.get("rules"):
+            from bot.rulestore import import_rules
+
+            import_rules(session, path, _records(path, data, "rules"), report, force=force)
+    return report
+
+
+def import_defaults(db: Database, *, force: bool = False) -> ImportReport:
+    """Seed categories, rules and the user dictionary from data/."""
+    report = ImportReport()
+    categories = DATA_DIR / "categories.yaml"
+    if categories.exists():
+        report.merge(import_file(db, categories, force=force))
+    for path in sorted((DATA_DIR / "rules").glob("*.yaml")):
+        report.merge(import_file(db, path, force=force))
+    return report
+
+
+def _import_categories(session: Session, path: Path, records: list[dict[str, Any]], report: ImportReport) -> None:
+    for index, record in enumerate(records):
+        _check_keys(path, "categories", index, record, {"slug", "name", "urgent"})
+        slug = str(_require(path, "categories", index, record, "slug"))
+        name = str(_require(path, "categories", index, record, "name"))
+        urgent = bool(record.get("urgent", False))
+        row = session.scalar(select(Category).where(Category.slug == slug))
+        if row is None:
+            session.add(Category(slug=slug, name=name, urgent=urgent))
+            report.count(report.created, "categories")
+        elif (row.name, row.urgent) != (name, urgent):
+            row.name, row.urgent = name, urgent
+            report.count(report.updated, "categories")
+        else:
+            report.count(report.unchanged, "categories")
+    session.flush()
+
+
+def _import_communities(session: Session, path: Path, records: list[dict[str, Any]], report: ImportReport) -> None:
+    for index, record in enumerate(records):
+        _check_keys(path, "communities", index, record, {"code", "name"})
+        code = str(_require(path, "communities", index, record, "code"))
+        name = str(_require(path, "communities", index, record, "name"))
+        row = session.scalar(select(Community).where(Community.code == code))
+        if row is None:
+            session.add(Community(code=code, name=name, created_at=_now()))
+            report.count(report.created, "communities")
+        elif row.name != name:
+            row.name = name
+            report.count(report.updated, "communities")
+        else:
+            report.count(report.unchanged, "communities")
+    session.flush()
+
+
+def _import_words(session: Session, path: Path, records: list[dict[str, Any]], report: ImportReport) -> None:
+    changed = False
+    for index, record in enumerate(records):
+        _check_keys(path, "words", index, record, {"word", "freq", "tag"})
+        word = str(_require(path, "words", index, record, "word")).strip()
+        freq = record.get("freq")
+        tag = record.get("tag")
+        row = session.scalar(select(DictionaryWord).where(DictionaryWord.word == word))
+        now = _now()
+        if row is None:
+            session.add(DictionaryWord(word=word, freq=freq, tag=tag, created_at=now, updated_at=now, updated_by="import"))
+            report.count(report.created, "words")
+            changed = True
+        elif (row.freq, row.tag) != (freq, tag):
+            row.freq, row.tag, row.updated_at, row.updated_by = freq, tag, now, "import"
+            report.count(report.updated, "words")
+            changed = True
+        else:
+            report.count(report.unchanged, "words")
+    if changed:
+        bump_counter(session, "words")
+
+
+def bump_counter(session: Session, name: str) -> int:
+    """Increase a version counter (``rules``, ``words``) so every worker rebuilds."""
+    row = session.get(Counter, name)
+    if row is None:
+        row = Counter(name=name, value=0)
+        session.add(row)
+    row.value += 1
+    row.updated_at = _now()
+    session.flush()
+    return row.value
+
+
+def fingerprint(record: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

@@ -1,0 +1,14 @@
+"""WSGI entry point for gunicorn/uwsgi: ``gunicorn 'bot.wsgi:app'`` (config from $BOT_CONFIG)."""
+
+from bot import create_app
+from bot.config import load_config
+from bot.db import Database
+from bot.logging_setup import setup_logging
+from bot.nlp_engine import attach_nlp
+from bot.services import Services
+
+_config = load_config()
+setup_logging(_config.log_level)
+_services = Services(config=_config, db=Database(_config.database_url))
+attach_nlp(_services)
+app = create_app(services=_services)

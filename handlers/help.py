@@ -1,0 +1,81 @@
+"""Help, welcome, small talk, cancel and hand-over: what every user meets first.
+
+Intents: help.show, chat.greeting, chat.thanks, human.handover, conversation.cancel
+Events: subscribe, unsubscribe
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot import texts
+from bot.capability import Capability, Ctx
+from bot.message import Reply
+
+log = logging.getLogger(__name__)
+cap = Capability("help")
+
+
+def _rule_reply(ctx: Ctx) -> str | None:
+    rule = getattr(ctx.match, "rule", None)
+    return getattr(rule, "reply", None) or None
+
+
+@cap.intent("help.show")
+def show_help(ctx: Ctx) -> Reply:
+    """List what the bot can do."""
+    return Reply(_rule_reply(ctx) or texts.HELP)
+
+
+@cap.intent("chat.greeting")
+def greet(ctx: Ctx) -> Reply:
+    return Reply(_rule_reply(ctx) or texts.HELP)
+
+
+@cap.intent("chat.thanks")
+def thank(ctx: Ctx) -> Reply:
+    return Reply(_rule_reply(ctx) or "不客气，有事随时找我。")
+
+
+@cap.intent("human.handover")
+def hand_over(ctx: Ctx) -> Reply:
+    """Tell the user a person will answer; the message itself stays in the inbound log."""
+    log.info("human hand-over requested channel=%s", ctx.msg.channel)
+    return Reply(_rule_reply(ctx) or texts.HUMAN_HANDOVER, end=True)
+
+
+@cap.intent("conversation.cancel")
+def cancel(ctx: Ctx) -> Reply:
+    """Drop whatever question the bot was waiting on."""
+    if ctx.state is None:
+        return Reply(texts.NOTHING_TO_CANCEL)
+    return Reply(texts.CANCELLED, end=True)
+
+
+@cap.intent("fallback")
+def fallback(ctx: Ctx) -> Reply:
+    """Nothing understood the message: say so and show what we can do."""
+    return Reply(texts.FALLBACK)
+
+
+@cap.intent("event.subscribe")
+def welcome(ctx: Ctx) -> Reply:
+    """Greet a new follower; a QR scene (qrscene_xxx) is noted for the operator."""
+    scene = ctx.msg.event_key.removeprefix("qrscene_")
+    if scene:
+        log.info("subscribe from QR scene %s", scene)
+    return Reply(texts.WELCOME)
+
+
+@cap.intent("event.unsubscribe")
+def farewell(ctx: Ctx) -> Reply:
+    """An unfollow cannot be answered; clear any open question."""
+    return Reply(None, end=True)
+
+
+@cap.intent("event.scan_result")
+def show_scan_result(ctx: Ctx) -> Reply:
+    """scancode_waitmsg: WeChat shows a spinner until we answer."""
+    info = ctx.msg.extra.get("ScanCodeInfo")
+    result = info.get("ScanResult", "") if isinstance(info, dict) else ""
+    return Reply(texts.SCAN_RESULT.format(result=result[:200]))

@@ -1,0 +1,155 @@
+"""Shared fixtures: a migrated database per backend, the real app, a conversation helper.
+
+Every database test runs on SQLite, and on PostgreSQL too when
+BOT_TEST_DATABASE_URL points at one (CI sets it to the local server).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot import create_app
+from bot.config import Config, load_config
+from bot.db import Database
+from bot.services import Services
+from models import Base
+
+TEST_TOKEN = "test-token"
+TEST_APP_ID = "wxtestapp00000001"
+TEST_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+TEST_CORP_ID = "wwtestcorp0000001"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("JIEBA_LOG_LEVEL", "WARNING")
+
+
+def _worker_id() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get("BOT_TEST_DATABASE_URL") or None
+
+
+def _postgres_schema_url(base: str, schema: str) -> str:
+    url = make_url(base)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def _databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Database]]:
+    made: dict[str, Database] = {}
+    yield made
+    for db in made.values():
+        db.dispose()
+
+
+def _open_backend(backend: str, made: dict[str, Database], tmp_path_factory: pytest.TempPathFactory) -> Database:
+    if backend in made:
+        return made[backend]
+    if backend == "sqlite":
+        path = tmp_path_factory.mktemp("sqlite") / "test.db"
+        db = Database(f"sqlite:///{path}")
+    else:
+        base = _postgres_url()
+        if base is None:
+            pytest.skip("PostgreSQL not configured: set BOT_TEST_DATABASE_URL (CI does)")
+        schema = "linli_test_" + re.sub(r"\W", "", _worker_id())
+        admin = Database(_postgres_schema_url(base, "public"))
+        try:
+            with admin.engine.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                conn.execute(text(f"CREATE SCHEMA {schema}"))
+        except Exception as exc:  # noqa: BLE001 - report why and skip
+            pytest.skip(f"PostgreSQL at BOT_TEST_DATABASE_URL unreachable: {exc}")
+        finally:
+            admin.dispose()
+        db = Database(_postgres_schema_url(base, schema))
+    db.upgrade()
+    made[backend] = db
+    return db
+
+
+def _empty_tables(db: Database) -> None:
+    with db.engine.begin() as conn:
+        tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, _databases: dict[str, Database], tmp_path_factory: pytest.TempPathFactory) -> Database:
+    """A migrated, empty database; each test runs once per backend."""
+    database = _open_backend(request.param, _databases, tmp_path_factory)
+    _empty_tables(database)
+    return database
+
+
+@pytest.fixture
+def sqlite_db(_databases: dict[str, Database], tmp_path_factory: pytest.TempPathFactory) -> Database:
+    """SQLite only, for tests about behaviour that is not database-specific."""
+    database = _open_backend("sqlite", _databases, tmp_path_factory)
+    _empty_tables(database)
+    return database
+
+
+def make_config(db: Database, **overrides: Any) -> Config:
+    base: dict[str, Any] = {
+        "database": db.url,
+        "wechat": {"token": TEST_TOKEN, "app_id": TEST_APP_ID, "app_secret": "test-secret"},
+    }
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            base[key] = {**base[key], **value}
+        else:
+            base[key] = value
+    return load_config(None, env={}, overrides=base)
+
+
+@pytest.fixture
+def make_services(db: Database) -> Iterator[Callable[..., Services]]:
+    created: list[Services] = []
+
+    def build(**overrides: Any) -> Services:
+        services = Services(config=make_config(db, **overrides), db=db)
+        created.append(services)
+        return services
+
+    yield build
+    for services in created:
+        services.executor.shutdown(wait=True)
+
+
+@pytest.fixture
+def services(make_services: Callable[..., Services]) -> Services:
+    return make_services()
+
+
+@pytest.fixture
+def app(services: Services) -> Any:
+    return create_app(services=services)
+
+
+@pytest.fixture
+def converse(app: Any, services: Services) -> Callable[..., list[str | None]]:
+    """converse(["水管漏水要报修", "3栋2单元502"]) -> the bot's replies, through the real webhook."""
+    from bot.chat import ChatClient, app_poster
+
+    def run(messages: list[str], user: str = "oResident1") -> list[str | None]:
+        client = ChatClient(services.config, app_poster(app), openid=user)
+        return [client.say(message) for message in messages]
+
+    return run
