@@ -29,9 +29,11 @@ _ADDRESS = re.compile(
     (?:
         (?P<u>\d{{1,2}}|{_CN}{{1,3}}|{_SIDE})\s*单元
         \s*[,，-]?\s*
+        |
+        (?<=[栋幢座楼-])(?P<ud>\d{{1,2}})\s*-\s*(?=\d{{3,5}}(?!\d))
     )?
     (?:
-        (?P<r>\d{{3,5}})(?!\d)\s*(?:室|号房|房间|号)?
+        (?P<r>\d{{3,5}})(?!\d)\s*(?P<rsuf>室|号房|房间|号)?
         |
         (?P<rs>\d{{1,5}})\s*室
     )?
@@ -103,8 +105,9 @@ def _find_estate(text: str, estates: Iterable[str]) -> tuple[str, int, int] | No
 def _find_parts(text: str) -> tuple[str | None, str | None, str | None, int, int] | None:
     dashed = _DASHED.search(text)
     for m in _ADDRESS.finditer(text):
-        b, u = m.group("b"), m.group("u")
-        room = m.group("r") if (b or u) else None
+        b, u = m.group("b"), m.group("u") or (m.group("ud") if m.group("b") else None)
+        explicit_room = m.group("rsuf") in ("室", "号房", "房间")
+        room = m.group("r") if (b or u or explicit_room) else None
         room = room or m.group("rs")
         if not (b or u or room):
             continue

@@ -15,10 +15,9 @@ from nlp.lexicon import URGENCY_WORDS
 
 # Mainland mobiles: 11 digits starting 13-19, residents write "138 1234 5678" or "138-1234-5678".
 _MOBILE = re.compile(r"(?<![\d-])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?![\d-])")
-# Landlines: area code 0 + 2-3 digits, then 7-8 digits: 010-12345678, (0571)88886666, 0755 8888 6666.
-_LANDLINE = re.compile(
-    r"(?<![\d-])[(（]?(0\d{2,3})[)）]?[\s-]?(\d{3,4})[\s-]?(\d{4})(?![\d-])"
-)
+# Landlines: area code then 7-8 digits: 010-12345678, (0571)88886666, 0755 8888 6666.
+# Area codes 010 and 02x have three digits, all others four.
+_LANDLINE = re.compile(r"(?<![\d-])[(（]?(0(?:[12]\d|[3-9]\d{2}))[)）]?[\s-]?(\d{3,4})[\s-]?(\d{4})(?![\d-])")
 # T + 8-digit date + - + at least 4 digits; residents type t, spaces or no dash.
 _TICKET = re.compile(r"(?<![A-Za-z0-9])[Tt]\s*(\d{8})\s*[-_—]?\s*(\d{4,})(?!\d)")
 

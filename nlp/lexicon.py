@@ -37,9 +37,10 @@ RESOLVED_PHRASES: tuple[str, ...] = (
 )
 """A message containing one of these says the problem is over: tickets.* rules are vetoed."""
 
-NEGATORS: tuple[str, ...] = ("不再", "没再", "没有", "不", "没", "别")
+NEGATORS: tuple[str, ...] = ("不再", "没再", "没有", "不", "没")
 """A negator right before a matched keyword, with 了/啦 right after it, negates that keyword
-("不漏水了", "没有煤气味了"); longest first so 没有 wins over 没."""
+("不漏水了", "没有煤气味了"); the router requires it to be a token of its own (or the
+head of the token holding the keyword), so 别 in 识别 or 不 in 不少 never negate."""
 
 CHANGE_PARTICLES: tuple[str, ...] = ("了", "啦", "喽")
 """Particles marking a change of state: 不漏水**了** (no longer leaking)."""

@@ -62,6 +62,7 @@ from nlp.rules import Rule
 
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 _NO_SLOTS: Mapping[str, Any] = MappingProxyType({})
+_NEGATOR_SET = frozenset(NEGATORS)
 
 
 def _lower(text: str) -> str:
@@ -205,9 +206,24 @@ def _occurrence_counts(layout: _Layout | None, start: int, end: int) -> bool:
     return False
 
 
-def _negated(text: str, start: int, end: int) -> bool:
-    """不/没 right before the occurrence and 了/啦 right after it: the problem is over."""
-    return text.startswith(CHANGE_PARTICLES, end) and text[:start].endswith(NEGATORS)
+def _negated(text: str, layout: _Layout | None, start: int, end: int) -> bool:
+    """A negator right before the occurrence and 了/啦 right after it: the problem is over.
+
+    The negator must be a whole token (or two: 不|再), or the head of the token the
+    occurrence sits in (不 in 不漏水): 别 in 识别 or 不 in 不少 are not negators here.
+    """
+    if not text.startswith(CHANGE_PARTICLES, end) or start == 0:
+        return False
+    if layout is None:
+        return text[:start].endswith(NEGATORS)
+    here, before = layout.owner[start], layout.owner[start - 1]
+    if before < 0:
+        return False
+    if here == before:
+        return text[layout.starts[here] : start] in _NEGATOR_SET
+    if layout.tokens[before] in _NEGATOR_SET:
+        return True
+    return before > 0 and layout.tokens[before - 1] + layout.tokens[before] in _NEGATOR_SET
 
 
 class Router:
@@ -240,9 +256,7 @@ class Router:
     def __len__(self) -> int:
         return len(self.rules)
 
-    def route(
-        self, tokens: Sequence[str], text: str, community: str | None = None
-    ) -> RouteMatch | None:
+    def route(self, tokens: Sequence[str], text: str, community: str | None = None) -> RouteMatch | None:
         """Return the winning rule's match for a normalised text and its tokens, or None."""
         candidates, _, _ = self._evaluate(tokens, text, community, explain=False)
         best = next((c for c in candidates if c.status == "winner"), None)
@@ -250,9 +264,7 @@ class Router:
             return None
         return RouteMatch(best.rule.intent, best.rule, best.matched)
 
-    def explain(
-        self, tokens: Sequence[str], text: str, community: str | None = None
-    ) -> Explanation:
+    def explain(self, tokens: Sequence[str], text: str, community: str | None = None) -> Explanation:
         """List every rule the message touched, its score, what matched or vetoed it, and why the winner won."""
         candidates, rejected, resolved = self._evaluate(tokens, text, community, explain=True)
         winner = next((c for c in candidates if c.status == "winner"), None)
@@ -281,18 +293,13 @@ class Router:
                 if explain:
                     rejected.append(f"{surface}@{start}")
                 continue
-            negated = _negated(low, start, end)
+            negated = _negated(low, layout, start, end)
             for ri, keyword in self._postings[idx]:
-                touched.setdefault(ri, {}).setdefault(keyword, []).append(
-                    (surface, start, end, negated)
-                )
+                touched.setdefault(ri, {}).setdefault(keyword, []).append((surface, start, end, negated))
         if not touched:
             return [], rejected, ()
         resolved = tuple(p for p in RESOLVED_PHRASES if p in low)
-        candidates = [
-            self._judge(self.rules[ri], found, community, resolved)
-            for ri, found in touched.items()
-        ]
+        candidates = [self._judge(self.rules[ri], found, community, resolved) for ri, found in touched.items()]
         candidates.sort(key=lambda c: (c.status == "eligible", c.score), reverse=True)
         if candidates and candidates[0].status == "eligible":
             top = candidates[0]
@@ -314,7 +321,7 @@ class Router:
         negated: list[str] = []
         hits: list[str] = []
         for keyword, occurrences in found.items():
-            for surface, start, end, neg in occurrences:
+            for surface, *_ in occurrences:
                 hits.append(surface if surface == keyword else f"{surface}->{keyword}")
             live = [end - start for _, start, end, neg in occurrences if not (neg and is_ticket)]
             if live:

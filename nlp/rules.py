@@ -159,9 +159,7 @@ def rule_from_mapping(
         if not w or not t:
             raise RuleError(f"{where}: field 'synonyms' has an empty word")
         if t not in known:
-            raise RuleError(
-                f"{where}: field 'synonyms' maps {w!r} to {t!r}, which is not one of its keywords"
-            )
+            raise RuleError(f"{where}: field 'synonyms' maps {w!r} to {t!r}, which is not one of its keywords")
         synonyms[w] = t
     priority = data.get("priority", 0)
     if not isinstance(priority, int) or isinstance(priority, bool):
@@ -216,9 +214,7 @@ def parse_rules(
     ]
 
 
-def load_rule_files(
-    paths: Iterable[str | Path], *, categories: Collection[str] = CATEGORIES
-) -> list[Rule]:
+def load_rule_files(paths: Iterable[str | Path], *, categories: Collection[str] = CATEGORIES) -> list[Rule]:
     """Load rules from YAML files in the given order; names must be unique across files.
 
     Raises:
@@ -232,13 +228,9 @@ def load_rule_files(
             document = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise RuleError(f"{path}: invalid YAML: {exc}") from exc
-        for rule in parse_rules(
-            document, source=str(path), first_id=len(rules) + 1, categories=categories
-        ):
+        for rule in parse_rules(document, source=str(path), first_id=len(rules) + 1, categories=categories):
             if rule.name in seen:
-                raise RuleError(
-                    f"{path}: rule '{rule.name}': field 'name' duplicates a rule in {seen[rule.name]}"
-                )
+                raise RuleError(f"{path}: rule '{rule.name}': field 'name' duplicates a rule in {seen[rule.name]}")
             seen[rule.name] = str(path)
             rules.append(rule)
     return rules

@@ -93,9 +93,13 @@ class Tokenizer:
                     self._jieba.add_word(word)
 
     def cut(self, text: str) -> list[str]:
-        """Segment already-normalised text; whitespace tokens are dropped."""
+        """Segment already-normalised text; whitespace tokens are dropped.
+
+        jieba's HMM (new-word discovery) is off: it glues unknown neighbours into
+        pseudo-words (灯坏, 电提坏) that hide one-character keywords from the router.
+        """
         self.warm()
-        return [t for t in self._jieba.lcut(text) if t.strip()]
+        return [t for t in self._jieba.lcut(text, HMM=False) if t.strip()]
 
     def _load_file(self, path: Path) -> None:
         # Parsed here rather than by jieba.load_userdict so words are normalised the same

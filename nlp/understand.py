@@ -105,9 +105,7 @@ def explain(
     normalized = normalize(text)
     tokens = tokenizer.cut(normalized) if normalized else []
     entities = extract_entities(normalized, estates)
-    urgent_exp: Explanation | None = (
-        urgent_router.explain(tokens, normalized, community) if urgent_router else None
-    )
+    urgent_exp: Explanation | None = urgent_router.explain(tokens, normalized, community) if urgent_router else None
     normal_exp = router.explain(tokens, normalized, community)
     chosen = urgent_exp if urgent_exp is not None and urgent_exp.match else normal_exp
     candidates: list[dict[str, Any]] = []

@@ -44,9 +44,7 @@ def build_urgent_router(rules: Iterable[Rule]) -> Router:
     return Router(r for r in rules if r.intent == URGENT_INTENT)
 
 
-def check_urgent(
-    router: Router, tokens: Sequence[str], text: str, community: str | None = None
-) -> UrgentHit | None:
+def check_urgent(router: Router, tokens: Sequence[str], text: str, community: str | None = None) -> UrgentHit | None:
     """Say whether a normalised message is an emergency, and of which category."""
     match = router.route(tokens, text, community)
     if match is None or match.intent != URGENT_INTENT or match.category is None:

@@ -76,6 +76,16 @@ def test_keywords_starting_with_a_negator_still_report(route: Route) -> None:
     assert route(make_rules(POWER), "家里没电了").rule.name == "tickets.power"
 
 
+def test_negators_inside_other_words_do_not_negate(route: Route) -> None:
+    rules = make_rules({**ELEVATOR, "any": ["人脸识别"], "synonyms": {"不灵": "坏"}})
+    assert route(rules, "人脸识别不灵了").rule.name == "tickets.elevator.broken"  # 别 in 识别
+
+
+def test_unknown_words_do_not_hide_single_character_keywords(route: Route) -> None:
+    lamp = {"name": "lamp", "intent": "tickets.create", "category": "lighting", "any": ["灯"], "all": ["坏"]}
+    assert route(make_rules(lamp), "楼到灯坏了").rule.name == "lamp"  # no HMM pseudo-word 灯坏
+
+
 def test_solved_problem_with_thanks_is_thanks(route: Route) -> None:
     match = route(make_rules(ELEVATOR, THANKS), "电梯已经修好了谢谢")
     assert match.intent == "chat.thanks"

@@ -64,7 +64,10 @@ def test_keywords_are_normalised(tmp_path: Path) -> None:
         ({"name": "r", "intent": "help.show", "any": "帮助"}, "field 'any' must be a list"),
         ({"name": "r", "intent": "help.show", "any": ["  "]}, "field 'any' has an empty keyword"),
         ({"name": "r", "intent": "help.show", "any": ["帮助"], "priority": "high"}, "field 'priority'"),
-        ({"name": "r", "intent": "help.show", "any": ["帮助"], "synonyms": {"救救": "菜单"}}, "not one of its keywords"),
+        (
+            {"name": "r", "intent": "help.show", "any": ["帮助"], "synonyms": {"救救": "菜单"}},
+            "not one of its keywords",
+        ),
         ({"intent": "help.show", "any": ["帮助"]}, "field 'name' is required"),
     ],
 )
