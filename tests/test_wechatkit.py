@@ -445,12 +445,29 @@ def test_content_payloads_have_the_advertised_shape() -> None:
         hostile.gbk_undeclared().decode("utf-8")
     assert "水管漏水了" in hostile.gbk_declared().decode("gbk")
     assert hostile.deep_nesting().count(b"<a>") == 100_000
+    assert all(d for d in hostile.DESCRIPTIONS.values())
     huge = xmltodict.parse(hostile.huge_content())["xml"]["Content"]
     assert len(huge) == 100_000
     assert b"\x00" in hostile.control_chars() and b"\x1f" in hostile.control_chars()
     assert len(hostile.oversize()) >= hostile.OVERSIZE_BYTES - 1
     assert "MsgType" not in xmltodict.parse(hostile.missing_msgtype())["xml"]
     assert "FromUserName" not in xmltodict.parse(hostile.missing_from_user())["xml"]
+
+
+def test_small_variants_fit_a_64k_body_limit_even_encrypted(kit: OfficialAccountKit) -> None:
+    # Otherwise a 413 answers them and the parser is never exercised.
+    bodies = {c.name: c.body for c in kit.hostile_cases("safe")}
+    for kind in ("deep_nesting_small", "long_content"):
+        assert len(bodies[f"safe/{kind}"]) < 64 * 1024, kind
+
+
+def test_default_hostile_cases_cover_every_mode_the_kit_has(kit: OfficialAccountKit) -> None:
+    names = [c.name for c in kit.hostile_cases()]
+    assert {n.split("/")[0] for n in names} == {"plaintext", "safe"}
+    plain_only = OfficialAccountKit(TOKEN, APP_ID)
+    assert {c.name.split("/")[0] for c in plain_only.hostile_cases()} == {"plaintext"}
+    with pytest.raises(WeChatKitError):
+        plain_only.hostile_cases("safe")
 
 
 def test_wecom_hostile_cases_use_wecom_signatures(wecom: WeComKit) -> None:

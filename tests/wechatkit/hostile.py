@@ -21,6 +21,7 @@ import os
 from typing import TYPE_CHECKING, NamedTuple
 
 from tests.wechatkit import crypto
+from tests.wechatkit.crypto import WeChatKitError
 from tests.wechatkit.xmltools import render_xml
 
 if TYPE_CHECKING:
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
 OVERSIZE_BYTES = 2 * 1024 * 1024
 DEEP_LEVELS = 100_000
 HUGE_CONTENT_CHARS = 100_000
+# The "small" variants stay under a 64 KiB body limit even once encrypted
+# (base64 adds a third), so they reach the parser instead of a 413.
+SMALL_DEEP_LEVELS = 5_000
+LONG_CONTENT_CHARS = 10_000
 
 
 class HostileCase(NamedTuple):
@@ -224,6 +229,7 @@ PAYLOADS = {
     "billion_laughs": billion_laughs,
     "quadratic_blowup": quadratic_blowup,
     "deep_nesting": deep_nesting,
+    "deep_nesting_small": lambda: deep_nesting(SMALL_DEEP_LEVELS),
     "gbk_undeclared": gbk_undeclared,
     "gbk_declared": gbk_declared,
     "missing_msgtype": missing_msgtype,
@@ -232,6 +238,7 @@ PAYLOADS = {
     "duplicate_fields": duplicate_fields,
     "nested_field": nested_field,
     "huge_content": huge_content,
+    "long_content": lambda: huge_content(LONG_CONTENT_CHARS),
     "control_chars": control_chars,
     "control_char_refs": control_char_refs,
     "oversize": oversize,
@@ -334,30 +341,38 @@ def _envelope_cases(kit: OfficialAccountKit | WeComKit) -> list[tuple[str, dict[
     return out
 
 
-def hostile_cases(kit: OfficialAccountKit | WeComKit, mode: str = "plaintext") -> list[HostileCase]:
-    """Every hostile case for `mode` ("plaintext" or "safe"), correctly signed."""
-    cases: list[HostileCase] = []
+def hostile_cases(kit: OfficialAccountKit | WeComKit, mode: str | None = None) -> list[HostileCase]:
+    """Every hostile case for `mode`, correctly signed.
+
+    mode: "plaintext", "safe", or None for every mode the kit supports
+    (plaintext for an Official Account, plus safe when it has an aes_key).
+    """
+    if mode is None:
+        modes = ["plaintext"] if kit.supports_plaintext else []
+        if kit.aes_key:
+            modes.append("safe")
+        return [case for m in modes for case in hostile_cases(kit, m)]
     if mode == "plaintext":
-        for kind, make in PAYLOADS.items():
-            query, body = kit.post(make(), mode="plaintext")
-            cases.append(HostileCase(f"plaintext/{kind}", query, body))
-        return cases
+        return [
+            HostileCase(f"plaintext/{kind}", *kit.post(make(), mode="plaintext")) for kind, make in PAYLOADS.items()
+        ]
     if mode != "safe":
         raise ValueError("hostile cases exist for 'plaintext' and 'safe' modes")
-    key = crypto.decode_aes_key(kit.aes_key or "")
-    for kind, make in PAYLOADS.items():
-        query, body = kit.post_encrypted(kit.encrypt(make()))
-        cases.append(HostileCase(f"safe/{kind}", query, body))
-    for kind, forge in CIPHERS.items():
-        query, body = kit.post_encrypted(forge(key, kit.receive_id))
-        cases.append(HostileCase(f"safe/{kind}", query, body))
-    for kind, query, body in _envelope_cases(kit):
-        cases.append(HostileCase(f"safe/{kind}", query, body))
+    if not kit.aes_key:
+        raise WeChatKitError("safe-mode hostile cases need a kit with an aes_key")
+    key = crypto.decode_aes_key(kit.aes_key)
+    cases = [HostileCase(f"safe/{kind}", *kit.post_encrypted(kit.encrypt(make()))) for kind, make in PAYLOADS.items()]
+    cases += [
+        HostileCase(f"safe/{kind}", *kit.post_encrypted(forge(key, kit.receive_id))) for kind, forge in CIPHERS.items()
+    ]
+    cases += [HostileCase(f"safe/{kind}", query, body) for kind, query, body in _envelope_cases(kit)]
     return cases
 
 
 DESCRIPTIONS: dict[str, str] = {
     **{k: (f.__doc__ or "").strip() for k, f in PAYLOADS.items()},
+    "deep_nesting_small": f"Content nested {SMALL_DEEP_LEVELS} levels: fits a 64 KiB body limit.",
+    "long_content": f"A text message of {LONG_CONTENT_CHARS} Chinese characters (fits 64 KiB).",
     **{k: (f.__doc__ or "").strip() for k, f in CIPHERS.items()},
     "envelope_xxe": "External entity in the outer safe-mode envelope.",
     "envelope_billion_laughs": "Entity expansion in the outer envelope.",

@@ -27,8 +27,9 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-from tests.wechatkit import crypto
+from tests.wechatkit import crypto, hostile
 from tests.wechatkit.crypto import DecryptError, SignatureError, WeChatKitError
+from tests.wechatkit.hostile import HostileCase
 from tests.wechatkit.messages import OfficialAccountMessages, WeComMessages, default_clock
 from tests.wechatkit.xmltools import cdata, parse_xml
 
@@ -64,6 +65,7 @@ def _field(pattern: re.Pattern[bytes], xml: bytes, default: str) -> str:
 class _Kit:
     """Signing, envelopes and reply reading shared by both account kinds."""
 
+    supports_plaintext: bool
     token: str
     receive_id: str
     aes_key: str | None
@@ -183,6 +185,8 @@ class OfficialAccountKit(OfficialAccountMessages, _Kit):
         clock: `() -> float` Unix seconds for CreateTime and timestamps.
     """
 
+    supports_plaintext = True
+
     def __init__(
         self,
         token: str,
@@ -287,11 +291,9 @@ class OfficialAccountKit(OfficialAccountMessages, _Kit):
         tag = f"<Encrypt>{cdata(encrypt)}</Encrypt>".encode()
         return raw[:end] + tag + raw[end:]
 
-    def hostile_cases(self, mode: Literal["plaintext", "safe"] = "plaintext") -> list[Any]:
-        """Named hostile requests for issue 2; see tests.wechatkit.hostile."""
-        from tests.wechatkit.hostile import hostile_cases
-
-        return hostile_cases(self, mode)
+    def hostile_cases(self, mode: Literal["plaintext", "safe"] | None = None) -> list[HostileCase]:
+        """Named hostile requests for issue 2 (default: plaintext, plus safe with an aes_key)."""
+        return hostile.hostile_cases(self, mode)
 
 
 class WeComKit(WeComMessages, _Kit):
@@ -303,6 +305,8 @@ class WeComKit(WeComMessages, _Kit):
         agent_id: AgentID carried by messages and the envelope.
         userid: default sender of built messages.
     """
+
+    supports_plaintext = False
 
     def __init__(
         self,
@@ -384,11 +388,9 @@ class WeComKit(WeComMessages, _Kit):
             f"<Encrypt>{cdata(encrypt)}</Encrypt></xml>"
         ).encode()
 
-    def hostile_cases(self, mode: Literal["safe"] = "safe") -> list[Any]:
+    def hostile_cases(self, mode: Literal["safe"] | None = None) -> list[HostileCase]:
         """Named hostile requests for issue 2 (WeCom: safe mode only)."""
-        from tests.wechatkit.hostile import hostile_cases
-
-        return hostile_cases(self, mode)
+        return hostile.hostile_cases(self, mode or "safe")
 
 
 __all__ = [
