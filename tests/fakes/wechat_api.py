@@ -241,6 +241,7 @@ class FakeWeChatAPI:
         """Listen on an ephemeral port of 127.0.0.1 and serve in a daemon thread."""
         if self._server is not None:
             return self
+        self._wake = threading.Event()  # stop() left the previous one set
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-wechat-api", daemon=True
