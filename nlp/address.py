@@ -102,7 +102,12 @@ def _find_estate(text: str, estates: Iterable[str]) -> tuple[str, int, int] | No
     return best
 
 
+_HINTS = frozenset("栋幢座楼单室号-")
+
+
 def _find_parts(text: str) -> tuple[str | None, str | None, str | None, int, int] | None:
+    if not any(ch in _HINTS for ch in text):  # cheap pre-check: no address marker at all
+        return None
     dashed = _DASHED.search(text)
     for m in _ADDRESS.finditer(text):
         b, u = m.group("b"), m.group("u") or (m.group("ud") if m.group("b") else None)

@@ -106,12 +106,13 @@ def extract_entities(text: str, estates: Iterable[str] = ()) -> Entities:
         text: normalised text (nlp.normalize.normalize).
         estates: estate (小区) names known to this deployment.
     """
-    tickets = find_ticket_numbers(text)
+    has_digits = any(ch.isdigit() for ch in text)  # most messages have none: skip the regexes
+    tickets = find_ticket_numbers(text) if has_digits else ()
     # Remove ticket numbers before looking for addresses so their digits cannot be misread.
     scrubbed = _TICKET.sub(lambda m: " " * len(m.group(0)), text) if tickets else text
     return Entities(
         address=parse_address(scrubbed, estates),
-        phones=find_phones(text),
+        phones=find_phones(text) if has_digits else (),
         ticket_numbers=tickets,
         urgency_words=find_urgency_words(text),
     )

@@ -163,23 +163,25 @@ class _Layout:
 def _layout(tokens: Sequence[str], text: str) -> _Layout | None:
     if not tokens:
         return None
-    owner = [-1] * len(text)
+    owner: list[int] = []
     starts: list[int] = []
     ends: list[int] = []
     kept: list[str] = []
     pos = 0
     for token in tokens:
-        token = _lower(token)
-        at = text.find(token, pos)
-        if at < 0 or not token:
-            continue  # a token not from this text: ignore rather than fail
-        index = len(kept)
-        for k in range(at, at + len(token)):
-            owner[k] = index
+        if not text.startswith(token, pos):
+            token = _lower(token)
+            at = text.find(token, pos) if token else -1
+            if at < 0:
+                continue  # a token not from this text: ignore rather than fail
+            owner.extend([-1] * (at - pos))  # skipped whitespace belongs to no token
+            pos = at
+        owner.extend([len(kept)] * len(token))
         kept.append(token)
-        starts.append(at)
-        ends.append(at + len(token))
-        pos = at + len(token)
+        starts.append(pos)
+        pos += len(token)
+        ends.append(pos)
+    owner.extend([-1] * (len(text) - pos))
     return _Layout(owner, starts, ends, kept, set(starts), set(ends))
 
 
@@ -283,11 +285,14 @@ class Router:
         if self._automaton is None or not text:
             return [], [], ()
         low = _lower(text)
+        occurrences = self._automaton.find_matches_as_indexes(low, overlapping=True)
+        if not occurrences:
+            return [], [], ()
         layout = _layout(tokens, low)
         # per rule: keyword -> [(surface, start, end, negated)]
         touched: dict[int, dict[str, list[tuple[str, int, int, bool]]]] = {}
         rejected: list[str] = []
-        for idx, start, end in self._automaton.find_matches_as_indexes(low, overlapping=True):
+        for idx, start, end in occurrences:
             surface = self._surfaces[idx]
             if not _occurrence_counts(layout, start, end):
                 if explain:
@@ -298,8 +303,11 @@ class Router:
                 touched.setdefault(ri, {}).setdefault(keyword, []).append((surface, start, end, negated))
         if not touched:
             return [], rejected, ()
-        resolved = tuple(p for p in RESOLVED_PHRASES if p in low)
-        candidates = [self._judge(self.rules[ri], found, community, resolved) for ri, found in touched.items()]
+        rules = self.rules
+        resolved: tuple[str, ...] = ()
+        if any(rules[ri].intent.startswith("tickets.") for ri in touched):
+            resolved = tuple(p for p in RESOLVED_PHRASES if p in low)
+        candidates = [self._judge(rules[ri], found, community, resolved, explain) for ri, found in touched.items()]
         candidates.sort(key=lambda c: (c.status == "eligible", c.score), reverse=True)
         if candidates and candidates[0].status == "eligible":
             top = candidates[0]
@@ -315,14 +323,15 @@ class Router:
         found: dict[str, list[tuple[str, int, int, bool]]],
         community: str | None,
         resolved: tuple[str, ...],
+        explain: bool,
     ) -> Candidate:
         is_ticket = rule.intent.startswith("tickets.")
         positive: dict[str, int] = {}
         negated: list[str] = []
         hits: list[str] = []
         for keyword, occurrences in found.items():
-            for surface, *_ in occurrences:
-                hits.append(surface if surface == keyword else f"{surface}->{keyword}")
+            if explain:
+                hits.extend(surface if surface == keyword else f"{surface}->{keyword}" for surface, *_ in occurrences)
             live = [end - start for _, start, end, neg in occurrences if not (neg and is_ticket)]
             if live:
                 positive[keyword] = max(live)
