@@ -7,6 +7,7 @@ broken input becomes a 4xx and never a 5xx.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import struct
 import time
@@ -168,11 +169,14 @@ def to_incoming(data: dict[str, Any], *, channel: str, account: str) -> Incoming
     event = _text(data.get("Event")).lower() or None if kind == "event" else None
     event_key = _text(data.get("EventKey"))
     msg_id = _text(data.get("MsgId") or data.get("MsgID"))
-    if msg_id:
-        dedupe_key = f"msg:{msg_id}"
+    if msg_id and kind != "event":
+        dedupe_key = _bounded_key(f"msg:{msg_id}")
     else:
-        # Events carry no MsgId; WeChat's documented key is user + time + event.
-        dedupe_key = f"evt:{user}:{created}:{event or kind}:{event_key}"[:255]
+        # WeChat's documented key for events is user + time + event + key. The
+        # MsgID some events carry (TEMPLATESENDJOBFINISH, MASSSENDJOBFINISH)
+        # numbers our own sends, not inbound messages: it could equal a
+        # resident's MsgId and make their message look like a retry.
+        dedupe_key = _bounded_key(f"evt:{user}:{created}:{event or kind}:{event_key}")
     text = ""
     location = None
     if kind == "text":
@@ -196,7 +200,7 @@ def to_incoming(data: dict[str, Any], *, channel: str, account: str) -> Incoming
         text=text,
         event=event[:64] if event else None,
         event_key=event_key,
-        media_id=_text(data.get("MediaId")) or None,
+        media_id=_text(data.get("MediaId"))[:255] or None,
         location=location,
         bot_id=_text(data.get("ToUserName")),
         created=int(created) if created.isdigit() else 0,
@@ -205,6 +209,18 @@ def to_incoming(data: dict[str, Any], *, channel: str, account: str) -> Incoming
 
 
 _COMMON_FIELDS = {"ToUserName", "FromUserName", "CreateTime", "MsgType", "Content", "MsgId", "MsgID"}
+
+
+# Dedupe keys are stored in a VARCHAR(255) and prefixed again for outbox
+# idempotency keys; anything longer is forged, so it is hashed rather than
+# allowed to overflow the column (a 5xx on PostgreSQL).
+_MAX_KEY = 160
+
+
+def _bounded_key(key: str) -> str:
+    if len(key) <= _MAX_KEY:
+        return key
+    return f"{key[:80]}#{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def _text(value: Any) -> str:
