@@ -91,6 +91,41 @@ class RetentionConfig(_Section):
     inbound_text_days: int = Field(default=180, ge=1)
 
 
+class OutboxConfig(_Section):
+    max_attempts: int = Field(default=8, ge=1)
+    backoff_base_seconds: float = Field(default=5.0, gt=0)
+    backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    # A row claimed by a worker that died is sent again after this long.
+    lease_seconds: int = Field(default=60, ge=5)
+    batch_size: int = Field(default=50, ge=1, le=1000)
+    http_timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+class RateLimitsConfig(_Section):
+    """Messages per minute; 0 means unlimited. Per worker process, except the robot (per key)."""
+
+    official_account: int = Field(default=3000, ge=0)
+    wecom_app: int = Field(default=3000, ge=0)
+    # WeCom allows each group robot 20 messages a minute.
+    wecom_robot: int = Field(default=20, ge=0)
+    console: int = Field(default=0, ge=0)
+
+
+class ChannelsConfig(_Section):
+    # auto: console when no WeChat/WeCom secret is configured (the demo), else the real APIs.
+    mode: Literal["auto", "console", "wechat"] = "auto"
+    # stable: /cgi-bin/stable_token (several fetchers cannot invalidate each other); classic: /cgi-bin/token.
+    official_account_token: Literal["stable", "classic"] = "stable"
+    # Group robots post to WeCom's host even when the WeCom app is not configured.
+    robot_api_base: str = WECOM_API_BASE
+
+
+class SchedulerConfig(_Section):
+    drain_interval_seconds: float = Field(default=1.0, gt=0, le=60)
+    # Daily anonymisation of old inbound text (cron in the configured time zone).
+    retention_cron: str = "30 3 * * *"
+
+
 class NlpConfig(_Section):
     cache_dir: str = ""
 
@@ -118,6 +153,14 @@ class Config(_Section):
     nlp: NlpConfig = NlpConfig()
     demo: DemoConfig = DemoConfig()
     var_dir: str = ""
+    outbox: OutboxConfig = OutboxConfig()
+    rate_limits: RateLimitsConfig = RateLimitsConfig()
+    channels: ChannelsConfig = ChannelsConfig()
+    scheduler: SchedulerConfig = SchedulerConfig()
+    # Notification kind -> Official Account template id (the 48-hour-window fallback).
+    templates: dict[str, str] = Field(default_factory=dict)
+    # Group robot name (an outbox recipient) -> its webhook key.
+    robots: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("timezone")
     @classmethod

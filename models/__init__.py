@@ -8,8 +8,10 @@ from models.conversation import ConversationState
 from models.inbound import InboundMessage, InboundStatus
 from models.outbox import OutboxMessage, OutboxStatus
 from models.rule import DictionaryWord, Rule
+from models.token import AccessToken
 
 __all__ = [
+    "AccessToken",
     "AdminUser",
     "ApiToken",
     "Base",

@@ -1,4 +1,9 @@
-"""Outbound messages waiting for (or done with) delivery through a channel."""
+"""Outbound messages waiting for (or done with) delivery through a channel.
+
+A row is claimed by setting it to ``sending`` with a lease: ``next_attempt_at``
+is moved to the lease's end, so a row whose worker died becomes due again by
+the same index the dispatcher already scans for pending rows.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from models.base import Base
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"
-    SENDING = "sending"
+    SENDING = "sending"  # claimed by `lease_owner` until `lease_until`
     SENT = "sent"
     FAILED = "failed"  # permanent failure with a reason (e.g. the user blocked us)
     DEAD = "dead"  # gave up after the maximum attempts; an admin may retry
@@ -35,6 +40,9 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
     lease_until: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
     last_error: Mapped[str | None] = mapped_column(Text)
+    # How it finally went out, e.g. "template" after the 48-hour fallback.
+    delivered_via: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
