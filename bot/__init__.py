@@ -28,9 +28,11 @@ def create_app(config: Config | None = None, *, services: Services | None = None
     app.config["MAX_CONTENT_LENGTH"] = config.server.max_body_bytes
     app.extensions["linli"] = services
 
+    from bot.api import bp as api_bp
     from bot.webhook import bp as webhook_bp
 
     app.register_blueprint(webhook_bp)
+    app.register_blueprint(api_bp)
 
     @app.get("/healthz")
     def healthz() -> tuple[dict[str, str], int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -122,11 +123,13 @@ def demo(host: str | None, port: int | None, var_dir: str | None) -> None:
     host = host or config.demo.host
     port = port or config.demo.port
     from bot.importer import import_defaults, import_file
+    from bot.nlp_engine import attach_nlp
 
-    services = _services(config)
+    services = _services(config, warm=False)
     services.db.upgrade()
     import_defaults(services.db)
     import_file(services.db, REPO_ROOT / "data" / "demo.yaml")
+    attach_nlp(services)
     from bot.worker import start_background_worker
 
     start_background_worker(services)
@@ -151,16 +154,19 @@ def chat(config_path: str | None, url: str | None, openid: str, messages: tuple[
     """
     from bot.chat import ChatClient, app_poster, http_poster
 
-    if url is None and config_path is None:
-        config_path = str(REPO_ROOT / "config.yaml")
+    if config_path is None and not os.environ.get("BOT_CONFIG"):
+        config_path = str(REPO_ROOT / "config.yaml")  # the demo's settings
     config = _load(config_path)
     if url:
         poster = http_poster(url)
     else:
         from bot import create_app
 
-        services = _services(config)
+        services = _services(config, warm=False)
         services.db.upgrade()
+        from bot.nlp_engine import attach_nlp
+
+        attach_nlp(services)
         poster = app_poster(create_app(services=services))
     client = ChatClient(config, poster, openid=openid)
     lines = iter(messages) if messages else _prompt_lines(client)
@@ -182,6 +188,95 @@ def chat(config_path: str | None, url: str | None, openid: str, messages: tuple[
         if messages:
             click.echo(f"> {line}")
         click.echo(f"邻里: {reply}" if reply else "邻里: （稍后回复）")
+
+
+@main.command()
+@CONFIG_OPTION
+@click.argument("text", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per line when reading stdin).")
+@click.option("--community", default=None, help="Route as in this community (code).")
+def explain(config_path: str | None, text: str | None, as_json: bool, community: str | None) -> None:
+    """Explain how a message is routed: tokens, entities, candidate rules, the winner.
+
+    Without TEXT, reads one message per line from standard input (one JSON
+    object per line with --json), so a whole evaluation set runs in one process.
+    """
+    import json
+
+    config = _load(config_path)
+    engine = _explain_engine(config)
+    messages = [text] if text is not None else (line.rstrip("\n") for line in sys.stdin)
+    for message in messages:
+        if not message.strip():
+            continue
+        result = engine.explain(message, community=community)
+        if as_json or text is None:
+            click.echo(json.dumps(result, ensure_ascii=False))
+        else:
+            click.echo(_format_explanation(result))
+
+
+def _explain_engine(config: Config) -> Any:
+    from bot.db import Database, schema_is_current
+    from bot.nlp_engine import NlpEngine
+
+    db = Database(config.database_url)
+    try:
+        current = schema_is_current(db)
+    except Exception:  # noqa: BLE001 - no database at all: explain from data/
+        current = False
+    if not current:
+        click.echo("（数据库未初始化，按 data/ 中的默认规则解释）", err=True)
+        db = Database("sqlite://")
+        db.upgrade()
+        from bot.importer import import_defaults
+
+        import_defaults(db)
+    engine = NlpEngine(db, config.nlp.cache_dir or str(config.var_path / "cache"))
+    engine.warm()
+    return engine
+
+
+def _format_explanation(result: dict[str, Any]) -> str:
+    lines = [
+        f"消息：{result['text']}",
+        f"分词：{' / '.join(result['tokens'])}",
+        f"实体：{result['entities']}",
+        f"结果：intent={result['intent']} category={result['category']} rule={result['rule']}"
+        + ("（紧急通道）" if result.get("urgent") else ""),
+        f"理由：{result['winner_reason']}",
+        "候选：",
+    ]
+    for c in result["candidates"][:10]:
+        lines.append(
+            f"  [{c['router']}] {c['rule']} ({c['intent']}) {c['status']} 命中={c['matched']} "
+            f"缺={c['missing']} 否决={c['vetoed_by']} 优先级={c['priority']}"
+        )
+    return "\n".join(lines)
+
+
+@main.group()
+def admin() -> None:
+    """Admin accounts."""
+
+
+@admin.command("create")
+@CONFIG_OPTION
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted when not given.")
+def admin_create(config_path: str | None, username: str, password: str) -> None:
+    """Create an admin (or reset the password) and print a new API token."""
+    config = _load(config_path)
+    from bot.auth import create_admin, issue_token
+    from bot.db import Database
+
+    db = Database(config.database_url)
+    db.upgrade()
+    with db.session() as session:
+        user = create_admin(session, username, password)
+        token = issue_token(session, user)
+    click.echo(f"管理员 {username} 已就绪。API 令牌（只显示这一次）：")
+    click.echo(token)
 
 
 def _prompt_lines(client: Any):  # type: ignore[no-untyped-def]

@@ -75,12 +75,12 @@ def _choose(ctx: Ctx, services: Any) -> tuple[str | None, Handler]:
 
     understanding = services.understand(msg.text)
     ctx.understanding = understanding
-    urgent = getattr(understanding, "urgent", None)
+    match = understanding.match
 
     # 1. The urgent fast path wins over everything, even an open question.
-    if urgent is not None:
-        ctx.match = urgent
-        return urgent.intent, _handler_for(registry, urgent.intent)
+    if understanding.urgent and match is not None:
+        ctx.match = match
+        return match.intent, _handler_for(registry, match.intent)
 
     # 2. Global commands work in every state.
     command = texts.GLOBAL_COMMAND_WORDS.get(_command_key(msg.text))
@@ -94,7 +94,6 @@ def _choose(ctx: Ctx, services: Any) -> tuple[str | None, Handler]:
             return ctx.state, step
 
     # 4. The keyword router.
-    match = getattr(understanding, "match", None)
     if match is not None:
         ctx.match = match
         return match.intent, _handler_for(registry, match.intent)

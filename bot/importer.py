@@ -6,8 +6,6 @@ the last import is kept unless ``force`` is given.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import REPO_ROOT
 from bot.db import Database
-from models import Category, Community, Counter, DictionaryWord
+from models import Category, Community, DictionaryWord
 
 DATA_DIR = REPO_ROOT / "data"
 KNOWN_SECTIONS = ("communities", "categories", "rules", "words")
@@ -175,20 +173,6 @@ def _import_words(session: Session, path: Path, records: list[dict[str, Any]], r
         else:
             report.count(report.unchanged, "words")
     if changed:
-        bump_counter(session, "words")
+        from bot.rulestore import WORDS_COUNTER, bump
 
-
-def bump_counter(session: Session, name: str) -> int:
-    """Increase a version counter (``rules``, ``words``) so every worker rebuilds."""
-    row = session.get(Counter, name)
-    if row is None:
-        row = Counter(name=name, value=0)
-        session.add(row)
-    row.value += 1
-    row.updated_at = _now()
-    session.flush()
-    return row.value
-
-
-def fingerprint(record: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        bump(session, WORDS_COUNTER)

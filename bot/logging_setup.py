@@ -14,3 +14,4 @@ def setup_logging(level: str = "INFO") -> None:
     # Werkzeug's access log would print every signed query string.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.getLogger("jieba").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)

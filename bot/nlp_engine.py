@@ -1,10 +1,87 @@
-"""Builds the NLP engine (tokenizer + routers) from the database and keeps it current."""
+"""The process's NLP engine: one warmed tokenizer and routers rebuilt when rules change.
+
+Per message it reads two version counters (one indexed query); when an admin
+changed rules or words on any process, the next message here rebuilds the
+routers and adds the new words, without a restart.
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from typing import Any
+
+from bot import rulestore
+from bot.db import Database
+from nlp.router import Router
+from nlp.tokenizer import Tokenizer, dictionary_files
+from nlp.understand import Understanding, explain, understand
+from nlp.urgent import build_routers
+
+log = logging.getLogger(__name__)
+
+
+class NlpEngine:
+    def __init__(self, db: Database, cache_dir: str | None = None, tokenizer: Tokenizer | None = None) -> None:
+        self.db = db
+        self.tokenizer = tokenizer or Tokenizer(cache_dir=cache_dir or None, user_dicts=dictionary_files())
+        self._lock = threading.Lock()
+        self._version: tuple[int, int] | None = None
+        self._router = Router([])
+        self._urgent = Router([])
+        self._words: set[str] = set()
+
+    def warm(self) -> float:
+        """Load jieba and build the routers now; returns the seconds it took."""
+        started = time.perf_counter()
+        self.tokenizer.warm()
+        self.refresh()
+        return time.perf_counter() - started
+
+    def refresh(self) -> bool:
+        """Rebuild if the rules or words changed since the last build; True if rebuilt."""
+        with self.db.session() as session:
+            version = rulestore.versions(session)
+            if version == self._version:
+                return False
+            with self._lock:
+                if version == self._version:
+                    return False
+                rules = rulestore.load_rules(session)
+                words = set(rulestore.load_words(session)) | set(rulestore.community_names(session))
+                router, urgent = build_routers(r for r in rules if r.enabled)
+                new_words = words - self._words
+                if new_words:
+                    self.tokenizer.add_words(sorted(new_words))
+                self._router, self._urgent, self._words = router, urgent, self._words | new_words
+                self._version = version
+        log.info("routers built: rules version %s, words version %s, %d rules", version[0], version[1], len(rules))
+        return True
+
+    def understand(self, text: str, community: str | None = None) -> Understanding:
+        self.refresh()
+        return understand(text, tokenizer=self.tokenizer, router=self._router, urgent_router=self._urgent, community=community)
+
+    def explain(self, text: str, community: str | None = None, router: Router | None = None) -> dict[str, Any]:
+        self.refresh()
+        return explain(
+            text,
+            tokenizer=self.tokenizer,
+            router=router or self._router,
+            urgent_router=self._urgent,
+            community=community,
+        )
+
+    def rules(self) -> list[Any]:
+        with self.db.session() as session:
+            return rulestore.load_rules(session)
 
 
 def attach_nlp(services: Any) -> None:
     """Warm the tokenizer and build the routers before the first message."""
-    services.nlp = None
+    cache_dir = services.config.nlp.cache_dir or str(services.config.var_path / "cache")
+    engine = NlpEngine(services.db, cache_dir)
+    seconds = engine.warm()
+    log.info("NLP engine ready in %.2f s", seconds)
+    services.nlp = engine

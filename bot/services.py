@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 class NoUnderstanding:
     """What the dispatcher sees when no NLP engine is configured: nothing matched."""
 
-    urgent: Any = None
+    urgent: bool = False
     match: Any = None
 
 

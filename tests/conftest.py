@@ -50,7 +50,12 @@ def _postgres_schema_url(base: str, schema: str) -> str:
 def _databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Database]]:
     made: dict[str, Database] = {}
     yield made
-    for db in made.values():
+    for backend, db in made.items():
+        if backend == "postgresql":
+            schema = make_url(db.url).query["options"].split("=", 1)[1]
+            db.dispose()
+            with Database(_postgres_schema_url(_postgres_url() or "", "public")).engine.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         db.dispose()
 
 
@@ -64,7 +69,9 @@ def _open_backend(backend: str, made: dict[str, Database], tmp_path_factory: pyt
         base = _postgres_url()
         if base is None:
             pytest.skip("PostgreSQL not configured: set BOT_TEST_DATABASE_URL (CI does)")
-        schema = "linli_test_" + re.sub(r"\W", "", _worker_id())
+        # Unique per run and xdist worker: concurrent runs on one server must not collide.
+        worker = re.sub(r"\W", "", _worker_id())
+        schema = f"linli_test_{worker}_{os.getpid()}"
         admin = Database(_postgres_schema_url(base, "public"))
         try:
             with admin.engine.begin() as conn:
@@ -143,13 +150,65 @@ def app(services: Services) -> Any:
     return create_app(services=services)
 
 
-@pytest.fixture
-def converse(app: Any, services: Services) -> Callable[..., list[str | None]]:
-    """converse(["水管漏水要报修", "3栋2单元502"]) -> the bot's replies, through the real webhook."""
+def conversation(services: Services) -> Callable[..., list[str | None]]:
+    """A converse() function speaking to the real webhook of an app over `services`."""
     from bot.chat import ChatClient, app_poster
+
+    app = create_app(services=services)
 
     def run(messages: list[str], user: str = "oResident1") -> list[str | None]:
         client = ChatClient(services.config, app_poster(app), openid=user)
         return [client.say(message) for message in messages]
 
     return run
+
+
+@pytest.fixture
+def converse(services: Services) -> Callable[..., list[str | None]]:
+    """converse(["水管漏水要报修", "3栋2单元502"]) -> the bot's replies (no NLP engine: fallback only)."""
+    return conversation(services)
+
+
+@pytest.fixture
+def chat(nlp_services: Services) -> Callable[..., list[str | None]]:
+    """Like converse, with the NLP engine over the default rules, as `serve` runs."""
+    return conversation(nlp_services)
+
+
+@pytest.fixture(scope="session")
+def shared_tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One warmed jieba tokenizer for the whole run (warming costs about a second)."""
+    from nlp.tokenizer import Tokenizer, dictionary_files
+
+    tokenizer = Tokenizer(cache_dir=tmp_path_factory.mktemp("jieba"), user_dicts=dictionary_files())
+    tokenizer.warm()
+    return tokenizer
+
+
+@pytest.fixture
+def seeded(db: Database) -> Database:
+    """The database with the default categories, rules and the demo community imported."""
+    from bot.importer import DATA_DIR, import_defaults, import_file
+
+    import_defaults(db)
+    import_file(db, DATA_DIR / "demo.yaml")
+    return db
+
+
+@pytest.fixture
+def nlp_services(seeded: Database, make_services: Callable[..., Services], shared_tokenizer: Any) -> Services:
+    """Services with the NLP engine over the seeded rules, as `serve` runs them."""
+    from bot.nlp_engine import NlpEngine
+
+    services = make_services()
+    services.nlp = NlpEngine(seeded, tokenizer=shared_tokenizer)
+    services.nlp.refresh()
+    return services
+
+
+@pytest.fixture
+def admin_token(db: Database) -> str:
+    from bot.auth import create_admin, issue_token
+
+    with db.session() as session:
+        return issue_token(session, create_admin(session, "admin", "s3cret-pass"))

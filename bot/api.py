@@ -1,0 +1,310 @@
+"""The JSON API under /api/v1: rules, dictionary words, routing explanations.
+
+Authenticated with ``Authorization: Bearer <token>`` (``python -m bot admin
+create`` prints one; ``POST /api/v1/login`` issues more). Validation errors are
+422 with one entry per wrong field. Described at /api/v1/openapi.json.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
+
+from bot import auth, rulestore
+from models import DictionaryWord, InboundMessage, InboundStatus
+from models import Rule as RuleRow
+from nlp.router import Router
+from nlp.rules import RuleError
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+_FIELD_IN_MESSAGE = re.compile(r"fields? '([a-z_]+)'")
+
+
+class RuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=128)
+    intent: str
+    category: str | None = None
+    any: list[str] = []
+    all: list[str] = []
+    none: list[str] = []
+    synonyms: dict[str, str] = {}
+    priority: int = 0
+    reply: str | None = Field(default=None, max_length=2000)
+    params: dict[str, Any] = {}
+    enabled: bool = True
+    community: str | None = None
+
+
+class RulePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=128)
+    intent: str | None = None
+    category: str | None = None
+    any: list[str] | None = None
+    all: list[str] | None = None
+    none: list[str] | None = None
+    synonyms: dict[str, str] | None = None
+    priority: int | None = None
+    reply: str | None = Field(default=None, max_length=2000)
+    params: dict[str, Any] | None = None
+    enabled: bool | None = None
+    community: str | None = None
+
+
+class WordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    word: str = Field(min_length=1, max_length=64)
+    freq: int | None = Field(default=None, ge=1)
+    tag: str | None = Field(default=None, max_length=16)
+
+
+class ExplainIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=5000)
+    community: str | None = None
+    rule: RuleIn | None = Field(default=None, description="A draft rule to try before saving it")
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str
+    password: str
+
+
+def _services() -> Any:
+    return current_app.extensions["linli"]
+
+
+def _error(status: int, code: str, message: str, errors: list[dict[str, str]] | None = None) -> tuple[Response, int]:
+    body: dict[str, Any] = {"error": code, "message": message}
+    if errors is not None:
+        body["errors"] = errors
+    return jsonify(body), status
+
+
+def _unprocessable(errors: list[dict[str, str]]) -> tuple[Response, int]:
+    return _error(422, "validation_error", "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors)
+
+
+def _pydantic_errors(exc: ValidationError) -> list[dict[str, str]]:
+    return [
+        {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": "unknown field" if e["type"] == "extra_forbidden" else e["msg"]}
+        for e in exc.errors()
+    ]
+
+
+def _rule_error(exc: RuleError) -> list[dict[str, str]]:
+    found = _FIELD_IN_MESSAGE.search(str(exc))
+    return [{"field": found.group(1) if found else "(rule)", "message": str(exc)}]
+
+
+def _body(model: type[BaseModel]) -> BaseModel:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationError.from_exception_data(model.__name__, [{"type": "dict_type", "loc": (), "input": data}])
+    return model.model_validate(data)
+
+
+def authenticated(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        header = request.headers.get("Authorization", "")
+        token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+        if not token:
+            return _error(401, "unauthorized", "需要登录：请在 Authorization 头中提供 Bearer 令牌")
+        with _services().db.session() as session:
+            user = auth.user_for_token(session, token)
+            if user is None:
+                return _error(401, "unauthorized", "令牌无效或已撤销")
+            g.admin = user.username
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@bp.errorhandler(ValidationError)
+def _validation_failed(exc: ValidationError) -> tuple[Response, int]:
+    return _unprocessable(_pydantic_errors(exc))
+
+
+@bp.errorhandler(RuleError)
+def _rule_invalid(exc: RuleError) -> tuple[Response, int]:
+    return _unprocessable(_rule_error(exc))
+
+
+@bp.post("/login")
+def login() -> Any:
+    body = _body(LoginIn)
+    with _services().db.session() as session:
+        user = auth.login(session, body.username, body.password)
+        if user is None:
+            return _error(401, "unauthorized", "用户名或密码错误")
+        return jsonify({"token": auth.issue_token(session, user), "username": user.username})
+
+
+# -- rules -----------------------------------------------------------------------------
+
+
+@bp.get("/rules")
+@authenticated
+def list_rules() -> Any:
+    intent = request.args.get("intent")
+    with _services().db.session() as session:
+        query = select(RuleRow).order_by(RuleRow.id)
+        if intent:
+            query = query.where(RuleRow.intent == intent)
+        codes = rulestore._community_codes(session)
+        return jsonify({"rules": [rulestore.row_to_dict(r, codes) for r in session.scalars(query)]})
+
+
+@bp.post("/rules")
+@authenticated
+def create_rule() -> Any:
+    body = _body(RuleIn)
+    with _services().db.session() as session:
+        row = rulestore.create_rule(session, body.model_dump(), by=g.admin)
+        return jsonify(rulestore.row_to_dict(row, rulestore._community_codes(session))), 201
+
+
+def _rule_or_404(session: Any, rule_id: int) -> RuleRow | None:
+    return session.get(RuleRow, rule_id)
+
+
+@bp.get("/rules/<int:rule_id>")
+@authenticated
+def get_rule(rule_id: int) -> Any:
+    with _services().db.session() as session:
+        row = _rule_or_404(session, rule_id)
+        if row is None:
+            return _error(404, "not_found", f"规则 {rule_id} 不存在")
+        return jsonify(rulestore.row_to_dict(row, rulestore._community_codes(session)))
+
+
+@bp.route("/rules/<int:rule_id>", methods=["PUT", "PATCH"])
+@authenticated
+def change_rule(rule_id: int) -> Any:
+    if request.method == "PUT":
+        changes = _body(RuleIn).model_dump()
+    else:
+        changes = _body(RulePatch).model_dump(exclude_unset=True)
+    with _services().db.session() as session:
+        row = _rule_or_404(session, rule_id)
+        if row is None:
+            return _error(404, "not_found", f"规则 {rule_id} 不存在")
+        rulestore.update_rule(session, row, changes, by=g.admin)
+        return jsonify(rulestore.row_to_dict(row, rulestore._community_codes(session)))
+
+
+@bp.delete("/rules/<int:rule_id>")
+@authenticated
+def delete_rule(rule_id: int) -> Any:
+    with _services().db.session() as session:
+        row = _rule_or_404(session, rule_id)
+        if row is None:
+            return _error(404, "not_found", f"规则 {rule_id} 不存在")
+        rulestore.delete_rule(session, row)
+    return "", 204
+
+
+# -- dictionary words --------------------------------------------------------------------
+
+
+def _word_dict(row: DictionaryWord) -> dict[str, Any]:
+    return {"id": row.id, "word": row.word, "freq": row.freq, "tag": row.tag, "enabled": row.enabled,
+            "updated_at": row.updated_at.isoformat(), "updated_by": row.updated_by}
+
+
+@bp.get("/words")
+@authenticated
+def list_words() -> Any:
+    with _services().db.session() as session:
+        rows = session.scalars(select(DictionaryWord).order_by(DictionaryWord.word))
+        return jsonify({"words": [_word_dict(r) for r in rows]})
+
+
+@bp.post("/words")
+@authenticated
+def add_word() -> Any:
+    body = _body(WordIn)
+    word = body.word.strip()
+    if not word or any(ch.isspace() for ch in word):
+        return _unprocessable([{"field": "word", "message": "a word must not be empty or contain spaces"}])
+    with _services().db.session() as session:
+        row = rulestore.add_word(session, word, body.freq, body.tag, by=g.admin)
+        return jsonify(_word_dict(row)), 201
+
+
+@bp.delete("/words/<int:word_id>")
+@authenticated
+def delete_word(word_id: int) -> Any:
+    with _services().db.session() as session:
+        row = session.get(DictionaryWord, word_id)
+        if row is None:
+            return _error(404, "not_found", f"词条 {word_id} 不存在")
+        rulestore.delete_word(session, row)
+    return "", 204
+
+
+# -- routing -------------------------------------------------------------------------------
+
+
+@bp.post("/route/explain")
+@authenticated
+def explain_route() -> Any:
+    """Explain a message; with ``rule`` set, try a draft rule before saving it."""
+    body = _body(ExplainIn)
+    services = _services()
+    if services.nlp is None:
+        return _error(503, "unavailable", "NLP engine not started")
+    router = None
+    if body.rule is not None:
+        with services.db.session() as session:
+            draft = rulestore.validate_rule(session, body.rule.model_dump(), source="draft")
+        rules = [r for r in services.nlp.rules() if r.name != draft.name and r.enabled and r.intent != "tickets.urgent"]
+        router = Router([*rules, draft]) if draft.intent != "tickets.urgent" else None
+    return jsonify(services.nlp.explain(body.text, community=body.community, router=router))
+
+
+@bp.get("/route/unmatched")
+@authenticated
+def unmatched() -> Any:
+    """Recent text messages no rule matched: material for new keywords."""
+    try:
+        limit = min(max(int(request.args.get("limit", 50)), 1), 500)
+    except ValueError:
+        return _unprocessable([{"field": "limit", "message": "must be an integer"}])
+    with _services().db.session() as session:
+        rows = session.scalars(
+            select(InboundMessage)
+            .where(
+                InboundMessage.intent.is_(None),
+                InboundMessage.content.is_not(None),
+                InboundMessage.anonymised_at.is_(None),
+                InboundMessage.status != InboundStatus.PROCESSING,
+                InboundMessage.msg_type.in_(["text", "voice"]),
+            )
+            .order_by(InboundMessage.received_at.desc())
+            .limit(limit)
+        )
+        return jsonify({"messages": [
+            {"id": r.id, "text": r.content, "channel": r.channel, "received_at": r.received_at.isoformat()} for r in rows
+        ]})
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    from bot.openapi import document
+
+    return jsonify(document())

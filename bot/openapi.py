@@ -1,0 +1,72 @@
+"""The OpenAPI 3.1 document for /api/v1, with request schemas taken from the pydantic models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+def _schema(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema(ref_template="#/components/schemas/{model}")
+
+
+def _body(name: str) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+
+
+_OK = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
+_ERRORS = {
+    "401": {"description": "missing or invalid token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+    "422": {"description": "invalid field(s)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+}
+_NOT_FOUND = {"404": {"description": "no such record", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}
+_ID = [{"name": "rule_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_WORD_ID = [{"name": "word_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+
+
+def document() -> dict[str, Any]:
+    from bot.api import ExplainIn, LoginIn, RuleIn, RulePatch, WordIn
+
+    schemas: dict[str, Any] = {}
+    for model in (RuleIn, RulePatch, WordIn, ExplainIn, LoginIn):
+        schema = _schema(model)
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
+    schemas["Error"] = {
+        "type": "object",
+        "required": ["error", "message"],
+        "properties": {
+            "error": {"type": "string"},
+            "message": {"type": "string"},
+            "errors": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}},
+        },
+    }
+    secured = [{"bearer": []}]
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Linli 邻里 API", "version": "1"},
+        "servers": [{"url": "/api/v1"}],
+        "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": secured,
+        "paths": {
+            "/login": {"post": {"summary": "Exchange username and password for a token", "security": [], "requestBody": _body("LoginIn"), "responses": {"200": _OK, **_ERRORS}}},
+            "/rules": {
+                "get": {"summary": "List rules", "parameters": [{"name": "intent", "in": "query", "schema": {"type": "string"}}], "responses": {"200": _OK, **_ERRORS}},
+                "post": {"summary": "Create a rule", "requestBody": _body("RuleIn"), "responses": {"201": _OK, **_ERRORS}},
+            },
+            "/rules/{rule_id}": {
+                "get": {"summary": "One rule", "parameters": _ID, "responses": {"200": _OK, **_ERRORS, **_NOT_FOUND}},
+                "put": {"summary": "Replace a rule", "parameters": _ID, "requestBody": _body("RuleIn"), "responses": {"200": _OK, **_ERRORS, **_NOT_FOUND}},
+                "patch": {"summary": "Change some fields of a rule", "parameters": _ID, "requestBody": _body("RulePatch"), "responses": {"200": _OK, **_ERRORS, **_NOT_FOUND}},
+                "delete": {"summary": "Delete a rule", "parameters": _ID, "responses": {"204": {"description": "deleted"}, **_ERRORS, **_NOT_FOUND}},
+            },
+            "/words": {
+                "get": {"summary": "List admin-added dictionary words", "responses": {"200": _OK, **_ERRORS}},
+                "post": {"summary": "Add a word jieba must keep whole", "requestBody": _body("WordIn"), "responses": {"201": _OK, **_ERRORS}},
+            },
+            "/words/{word_id}": {"delete": {"summary": "Delete a word", "parameters": _WORD_ID, "responses": {"204": {"description": "deleted"}, **_ERRORS, **_NOT_FOUND}}},
+            "/route/explain": {"post": {"summary": "Tokens, entities, candidates and the winner for a message; optionally with a draft rule", "requestBody": _body("ExplainIn"), "responses": {"200": _OK, **_ERRORS}}},
+            "/route/unmatched": {"get": {"summary": "Recent messages no rule matched", "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}], "responses": {"200": _OK, **_ERRORS}}},
+        },
+    }
