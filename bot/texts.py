@@ -70,3 +70,16 @@ GLOBAL_COMMAND_WORDS = {
     "人工客服": "human.handover",
 }
 SCAN_RESULT = "已收到扫码内容：{result}"
+
+# Urgent fast path: what to do right now, per category. Numbers are national.
+SAFETY_INSTRUCTIONS = {
+    "gas": "闻到燃气味：请立即关闭燃气总阀，打开门窗通风；不要开关电器、不要打电话或用明火；离开房间后再拨打燃气公司抢修电话或 119。",
+    "fire": "发生火情：请立即拨打 119，用湿毛巾捂住口鼻、弯腰沿疏散通道撤离，不要乘坐电梯。",
+    "elevator": "电梯困人：请保持冷静，按下轿厢内警铃或拨打轿厢内救援电话，不要强行扒门；无法联系时拨打 119（或 96333 电梯应急）。",
+    "medical": "有人受伤或晕倒：请立即拨打 120，不要随意搬动伤者；如有出血先按压止血。",
+    "power": "漏电危险：请不要触碰，远离带电处；如能安全操作，先断开总电源，再拨打 95598 或 119。",
+}
+URGENT_NOT_AVAILABLE = (
+    "⚠️ 紧急情况请先报警求助！\n{instructions}\n"
+    "在线紧急派单服务还在开通中，社区暂时无法通过这里自动派人，请务必直接拨打电话。"
+)

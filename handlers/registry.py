@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.capability import Registry
-from handlers import faq, help, media
+from handlers import emergency, faq, help, media
 
 
 def build_registry() -> Registry:
-    return Registry([help.cap, faq.cap, media.cap])
+    return Registry([help.cap, faq.cap, media.cap, emergency.cap])
