@@ -31,6 +31,8 @@ _ILLEGAL_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Anything that opens a DTD, an entity or a processing instruction other than
 # the XML declaration: WeChat never sends these, attackers do.
 _FORBIDDEN_MARKUP = re.compile(r"<!(?!\[CDATA\[)|<\?(?!xml[\s?])", re.IGNORECASE)
+# str.isdigit() accepts "²" and 5,000-digit strings, on which int() raises.
+_UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
 
 
 class ProtocolError(Exception):
@@ -89,7 +91,7 @@ def _convert(element: Element) -> dict[str, Any]:
 
 
 def verify_timestamp(timestamp: str | None, tolerance: int, now: float | None = None) -> None:
-    if not timestamp or not timestamp.isdigit():
+    if not timestamp or not _UNIX_SECONDS.fullmatch(timestamp):
         raise ProtocolError(403, "missing or invalid timestamp")
     now = time.time() if now is None else now
     if abs(now - int(timestamp)) > tolerance:
@@ -203,7 +205,7 @@ def to_incoming(data: dict[str, Any], *, channel: str, account: str) -> Incoming
         media_id=_text(data.get("MediaId"))[:255] or None,
         location=location,
         bot_id=_text(data.get("ToUserName")),
-        created=int(created) if created.isdigit() else 0,
+        created=int(created) if _UNIX_SECONDS.fullmatch(created) else 0,
         extra=extra,
     )
 

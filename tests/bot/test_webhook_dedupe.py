@@ -182,7 +182,7 @@ def _wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.
     raise AssertionError("server did not become healthy")
 
 
-def test_two_server_processes_store_one_message(db, kit, tmp_path):
+def test_two_server_processes_store_one_message(db, kit):
     if db.is_sqlite:
         pytest.skip("several serve processes share one database only on PostgreSQL")
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
@@ -191,7 +191,9 @@ def test_two_server_processes_store_one_message(db, kit, tmp_path):
         BOT_DATABASE=db.url,
         BOT_WECHAT__TOKEN=TEST_TOKEN,
         BOT_WECHAT__APP_ID=TEST_APP_ID,
-        BOT_VAR_DIR=str(tmp_path),
+        # The shared NLP cache (var/cache, git-ignored) spares each process
+        # rebuilding jieba's prefix dictionary.
+        BOT_NLP__CACHE_DIR=str(REPO / "var" / "cache"),
         BOT_LOG_LEVEL="WARNING",
     )
     ports = [_free_port(), _free_port()]

@@ -8,12 +8,16 @@ that leaks nothing (no file content, no expanded entity).
 
 from __future__ import annotations
 
+import re
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+import requests
 from sqlalchemy import select
+from waitress.server import create_server
 
 from bot import create_app, texts
 from bot.db import Database
@@ -146,3 +150,53 @@ def test_deep_nesting_that_fits_the_body_limit_is_refused(make_services, db, tar
     assert resp.status_code == 400
     assert stored(db) == []
     _normal_message_is_answered(client, kit, mode, path)
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    ["²³", "9" * 5000, "-1700000000", "1.7e9", ""],
+    ids=["superscript", "5000_digits", "negative", "float", "empty"],
+)
+def test_a_malformed_query_timestamp_is_403_not_a_crash(make_services, db, timestamp):
+    kit = _oa_kit()
+    client = create_app(services=make_services()).test_client()
+    query, body = kit.post(kit.text("帮助"), timestamp=timestamp)
+    assert client.post("/wechat", query_string=query, data=body).status_code == 403
+    assert client.get("/wechat", query_string=kit.get_verify("e", timestamp=timestamp)).status_code == 403
+    assert stored(db) == []
+    _normal_message_is_answered(client, kit, "plaintext", "/wechat")
+
+
+@pytest.mark.parametrize("create_time", ["²", "9" * 5000, "yesterday"])
+def test_a_malformed_create_time_in_a_signed_message_is_still_answered(make_services, db, create_time):
+    kit = _oa_kit()
+    client = create_app(services=make_services()).test_client()
+    xml = kit.text("帮助")
+    xml = re.sub(r"<CreateTime>\d+</CreateTime>", f"<CreateTime>{create_time}</CreateTime>", xml)
+    assert f"<CreateTime>{create_time}</CreateTime>" in xml
+    query, body = kit.post(xml)
+    resp = client.post("/wechat", query_string=query, data=body)
+    assert resp.status_code == 200
+    assert kit.read_reply(resp.data, query)["Content"] == texts.HELP
+
+
+def test_an_oversize_chunked_body_over_real_http_is_413(make_services, db):
+    """Without Content-Length the limit must still hold (the server reads the stream)."""
+    kit = _oa_kit()
+    app = create_app(services=make_services())
+    server = create_server(app, host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        query, body = kit.post(hostile.oversize())
+        chunks = (body[i : i + 65536] for i in range(0, len(body), 65536))  # a generator: chunked encoding
+        url = f"http://127.0.0.1:{server.effective_port}/wechat"
+        resp = requests.post(url, params=query, data=chunks, timeout=BOUND_SECONDS)
+        assert resp.status_code == 413
+        assert stored(db) == []
+        query, body = kit.post(kit.text("帮助"))
+        resp = requests.post(url, params=query, data=body, timeout=BOUND_SECONDS)
+        assert kit.read_reply(resp.content, query)["Content"] == texts.HELP
+    finally:
+        server.close()
+        thread.join(timeout=5)
