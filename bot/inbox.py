@@ -189,16 +189,19 @@ class Inbox:
             with self.services.db.session() as db:
                 now = self.services.clock.now()
                 row = db.get(InboundMessage, row_id)
-                if row is not None:
-                    row.status = InboundStatus.FAILED
-                    row.error = "handler crashed; see the server log"
-                    row.reply = {"text": text}
-                    row.handled_at = now
                 with handoff.lock:
-                    if handoff.abandoned:
+                    late = handoff.abandoned
+                    if late:
                         _queue_late_reply(db, msg, text, now)
                     else:
                         handoff.answer = Answer(text)
+                if row is not None:
+                    row.status = InboundStatus.FAILED
+                    row.error = "handler crashed; see the server log"
+                    # A late apology already travels through the outbox:
+                    # retries must answer "success", not apologise again.
+                    row.reply = {"text": text, "via": "outbox"} if late else {"text": text}
+                    row.handled_at = now
         except Exception:  # noqa: BLE001 - database down: still answer the user
             log.exception("could not record the failure key=%s", msg.dedupe_key)
             with handoff.lock:
@@ -217,7 +220,7 @@ def _queue_late_reply(db: Any, msg: IncomingMessage, text: str, now: Any) -> Non
 
 
 def _stored_answer(row: InboundMessage) -> Answer:
-    if row.status == InboundStatus.DEFERRED:
+    if row.status == InboundStatus.DEFERRED or (row.reply or {}).get("via") == "outbox":
         return Answer(None)  # the real reply travels through the outbox
     return Answer((row.reply or {}).get("text"))
 

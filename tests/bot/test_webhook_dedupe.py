@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -233,3 +234,48 @@ def test_two_server_processes_store_one_message(db, kit):
     assert [status for status, _ in replies] == [200, 200]
     assert [content(reply) for _, reply in replies] == [texts.HELP, texts.HELP]
     assert count(db, InboundMessage) == 1
+
+
+# --- a claim left behind by a crashed process ---------------------------------------
+
+
+def _leave_claim(services: Services, kit: OfficialAccountKit, msg_id: int, age_seconds: float) -> None:
+    """A row "processing" since `age_seconds` ago, as a process that died mid-handling leaves it."""
+    claimed = services.clock.now() - timedelta(seconds=age_seconds)
+    with services.db.session() as session:
+        session.add(
+            InboundMessage(
+                account=services.config.account_id,
+                dedupe_key=f"msg:{msg_id}",
+                channel="official_account",
+                user_id=kit.openid,
+                msg_type="text",
+                content="帮助",
+                extra={},
+                status="processing",
+                received_at=claimed,
+                claimed_at=claimed,
+            )
+        )
+
+
+def test_a_retry_takes_over_a_stale_claim_and_answers(make_services, db, kit):
+    services = make_services()
+    client = create_app(services=services).test_client()
+    _leave_claim(services, kit, 10_000_000_000_000_042, age_seconds=120)
+    reply = send(client, kit, kit.text("帮助", msg_id=10_000_000_000_000_042))
+    assert content(reply) == texts.HELP
+    with db.session() as session:
+        (row,) = session.scalars(select(InboundMessage))
+        assert row.status == "done"
+
+
+def test_a_retry_does_not_steal_a_fresh_claim(make_services, db, kit):
+    services = make_services(server={"reply_budget_seconds": 0.2})
+    client = create_app(services=services).test_client()
+    _leave_claim(services, kit, 10_000_000_000_000_043, age_seconds=1)
+    # The first request is (as far as anyone knows) still working: it will deliver.
+    assert send(client, kit, kit.text("帮助", msg_id=10_000_000_000_000_043)) == "success"
+    with db.session() as session:
+        (row,) = session.scalars(select(InboundMessage))
+        assert row.status == "processing"

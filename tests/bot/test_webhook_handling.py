@@ -32,7 +32,7 @@ NORMAL_REPLY = "好的，收到。"
 
 
 class Probe:
-    """Test capability: "慢" sleeps past the budget, "炸" raises, anything else answers at once."""
+    """Test capability: "慢" sleeps past the budget, "炸" raises, "慢炸" both; anything else answers at once."""
 
     def __init__(self, delay: float) -> None:
         self.delay = delay
@@ -47,6 +47,10 @@ class Probe:
             return Reply(LATE_REPLY)
         if ctx.msg.text == "炸":
             raise RuntimeError("handler bug")
+        if ctx.msg.text == "慢炸":
+            time.sleep(self.delay)
+            self.finished.set()
+            raise RuntimeError("slow handler bug")
         return Reply(NORMAL_REPLY)
 
 
@@ -136,3 +140,16 @@ def test_a_crashing_handler_apologises_and_keeps_the_message(client, db, kit):
     # The next message is answered normally.
     assert send(client, kit, kit.text("你好"))["Content"] == NORMAL_REPLY
     assert [r.status for r in inbound(db)] == ["failed", "done"]
+
+
+def test_a_slow_handler_that_crashes_apologises_once_through_the_outbox(client, db, kit, probe):
+    xml = kit.text("慢炸")
+    assert send(client, kit, xml) == "success"
+    wait_for(lambda: len(outbox_rows(db)) == 1)
+    (row,) = outbox_rows(db)
+    assert (row.kind, row.payload["text"]) == ("late_reply", texts.INTERNAL_ERROR)
+    (message,) = inbound(db)
+    assert message.status == "failed"
+    # The apology is already on its way: a retry must not say it a second time.
+    assert send(client, kit, xml) == "success"
+    assert len(outbox_rows(db)) == 1
