@@ -303,7 +303,11 @@ def _serve(services: Any, host: str, port: int, threads: int) -> None:
 
     app = create_app(services=services)
     log.info("listening on http://%s:%s", host, port)
-    waitress_serve(app, host=host, port=port, threads=threads, ident="linli")
+    # Refuse oversize bodies in the server too, before Flask buffers anything.
+    waitress_serve(
+        app, host=host, port=port, threads=threads, ident="linli",
+        max_request_body_size=services.config.server.max_body_bytes,
+    )
 
 
 def _safe_url(url: str) -> str:

@@ -17,7 +17,7 @@ from bot.config import REPO_ROOT
 PYTHON = sys.executable
 
 
-def _run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 180) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [PYTHON, "-m", "bot", *args], cwd=REPO_ROOT, env=full_env, input=stdin,
@@ -102,7 +102,7 @@ def test_demo_starts_and_the_terminal_chat_gets_a_chinese_reply(tmp_path):
         cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -110,7 +110,7 @@ def test_demo_starts_and_the_terminal_chat_gets_a_chinese_reply(tmp_path):
             except OSError:
                 assert demo.poll() is None, demo.stdout.read() if demo.stdout else ""
                 time.sleep(0.1)
-        result = _run("chat", "--url", f"http://127.0.0.1:{port}", "-m", "你好", "-m", "3栋电梯坏了", timeout=30)
+        result = _run("chat", "--url", f"http://127.0.0.1:{port}", "-m", "你好", "-m", "3栋电梯坏了", timeout=120)
         assert result.returncode == 0, result.stderr
         assert "邻里:" in result.stdout
         assert any("\u4e00" <= ch <= "\u9fff" for ch in result.stdout.split("邻里:")[1])
