@@ -98,6 +98,8 @@ class OutboxConfig(_Section):
     # A row claimed by a worker that died is sent again after this long.
     lease_seconds: int = Field(default=60, ge=5)
     batch_size: int = Field(default=50, ge=1, le=1000)
+    # Sends in flight at once per worker (each is recorded as soon as it returns).
+    concurrency: int = Field(default=4, ge=1, le=64)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
 
 
@@ -130,6 +132,24 @@ class NlpConfig(_Section):
     cache_dir: str = ""
 
 
+class TicketsConfig(_Section):
+    # A report of the same category and place within this window joins the open ticket.
+    duplicate_window_minutes: int = Field(default=24 * 60, ge=0)
+    # The promise in the reply: "picked up by …" (issue 6 makes this per category).
+    accept_minutes: int = Field(default=120, ge=1)
+    # Images, voice and locations sent this soon after a report attach to it.
+    attach_minutes: int = Field(default=10, ge=1)
+    # A resident may urge ("催一下") a ticket once per this many hours.
+    urge_interval_hours: float = Field(default=4.0, gt=0)
+    bind_code_minutes: int = Field(default=24 * 60, ge=1)
+    media_sweep_seconds: float = Field(default=30.0, gt=0)
+
+
+class MediaConfig(_Section):
+    # Where downloaded WeChat media (images, voice) are stored; relative paths are under the repo.
+    dir: str = "var/media"
+
+
 class DemoConfig(_Section):
     host: str = "127.0.0.1"
     port: int = 8080
@@ -152,6 +172,8 @@ class Config(_Section):
     retention: RetentionConfig = RetentionConfig()
     nlp: NlpConfig = NlpConfig()
     demo: DemoConfig = DemoConfig()
+    tickets: TicketsConfig = TicketsConfig()
+    media: MediaConfig = MediaConfig()
     var_dir: str = ""
     outbox: OutboxConfig = OutboxConfig()
     rate_limits: RateLimitsConfig = RateLimitsConfig()
@@ -182,6 +204,17 @@ class Config(_Section):
     @property
     def database_url(self) -> str:
         return self.database or f"sqlite:///{self.var_path / 'linli.db'}"
+
+    @property
+    def media_path(self) -> Path:
+        path = Path(self.media.dir)
+        return path if path.is_absolute() else REPO_ROOT / path
+
+    @property
+    def wecom_account_id(self) -> str:
+        """Scope key of the WeCom app ("wecom::0" when WeCom is not configured)."""
+        wecom = self.wecom
+        return f"wecom:{wecom.corp_id}:{wecom.agent_id}" if wecom else "wecom::0"
 
     @property
     def account_id(self) -> str:

@@ -20,7 +20,8 @@ from bot.db import Database
 from models import Category, Community, DictionaryWord
 
 DATA_DIR = REPO_ROOT / "data"
-KNOWN_SECTIONS = ("communities", "categories", "rules", "words")
+KNOWN_SECTIONS = ("communities", "categories", "rules", "words", "estates", "grids", "buildings", "departments",
+                  "members", "staff")
 
 
 class ImportFormatError(Exception):
@@ -100,6 +101,7 @@ def import_file(db: Database, path: Path, *, force: bool = False) -> ImportRepor
         _import_categories(session, path, _records(path, data, "categories"), report)
         _import_communities(session, path, _records(path, data, "communities"), report)
         _import_words(session, path, _records(path, data, "words"), report)
+        _import_community_model(session, path, data, report)
         if data.get("rules"):
             from bot.rulestore import import_rules
 
@@ -120,16 +122,19 @@ def import_defaults(db: Database, *, force: bool = False) -> ImportReport:
 
 def _import_categories(session: Session, path: Path, records: list[dict[str, Any]], report: ImportReport) -> None:
     for index, record in enumerate(records):
-        _check_keys(path, "categories", index, record, {"slug", "name", "urgent"})
+        _check_keys(path, "categories", index, record, {"slug", "name", "urgent", "dedupe_scope"})
         slug = str(_require(path, "categories", index, record, "slug"))
         name = str(_require(path, "categories", index, record, "name"))
         urgent = bool(record.get("urgent", False))
+        scope = str(record.get("dedupe_scope", "building"))
+        if scope not in ("building", "unit"):
+            raise ImportFormatError(f"{path}: categories[{index}]: field 'dedupe_scope' must be building or unit")
         row = session.scalar(select(Category).where(Category.slug == slug))
         if row is None:
-            session.add(Category(slug=slug, name=name, urgent=urgent))
+            session.add(Category(slug=slug, name=name, urgent=urgent, dedupe_scope=scope))
             report.count(report.created, "categories")
-        elif (row.name, row.urgent) != (name, urgent):
-            row.name, row.urgent = name, urgent
+        elif (row.name, row.urgent, row.dedupe_scope) != (name, urgent, scope):
+            row.name, row.urgent, row.dedupe_scope = name, urgent, scope
             report.count(report.updated, "categories")
         else:
             report.count(report.unchanged, "categories")
@@ -176,3 +181,16 @@ def _import_words(session: Session, path: Path, records: list[dict[str, Any]], r
         from bot.rulestore import WORDS_COUNTER, bump
 
         bump(session, WORDS_COUNTER)
+
+
+def _import_community_model(session: Session, path: Path, data: dict[str, Any], report: ImportReport) -> None:
+    """Estates, grids, buildings, departments, members and staff (bot/tickets/community_import.py)."""
+    from bot.tickets.community_import import SECTIONS, import_sections
+
+    if not any(data.get(section) for section in SECTIONS):
+        return
+    import_sections(session, path, data, report, lambda section: _records(path, data, section), ImportFormatError)
+    if report.created.get("estates") or report.updated.get("estates"):
+        from bot.rulestore import WORDS_COUNTER, bump
+
+        bump(session, WORDS_COUNTER)  # estate names join the tokenizer and the address parser

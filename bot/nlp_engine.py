@@ -31,6 +31,7 @@ class NlpEngine:
         self._router = Router([])
         self._urgent = Router([])
         self._words: set[str] = set()
+        self._estates: tuple[str, ...] = ()
 
     def warm(self) -> float:
         """Load jieba and build the routers now; returns the seconds it took."""
@@ -55,13 +56,15 @@ class NlpEngine:
                 if new_words:
                     self.tokenizer.add_words(sorted(new_words))
                 self._router, self._urgent, self._words = router, urgent, self._words | new_words
+                self._estates = tuple(rulestore.estate_names(session))
                 self._version = version
         log.info("routers built: rules version %s, words version %s, %d rules", version[0], version[1], len(rules))
         return True
 
     def understand(self, text: str, community: str | None = None) -> Understanding:
         self.refresh()
-        return understand(text, tokenizer=self.tokenizer, router=self._router, urgent_router=self._urgent, community=community)
+        return understand(text, tokenizer=self.tokenizer, router=self._router, urgent_router=self._urgent,
+                          estates=self._estates, community=community)
 
     def explain(self, text: str, community: str | None = None, router: Router | None = None) -> dict[str, Any]:
         self.refresh()
@@ -70,6 +73,7 @@ class NlpEngine:
             tokenizer=self.tokenizer,
             router=router or self._router,
             urgent_router=self._urgent,
+            estates=self._estates,
             community=community,
         )
 

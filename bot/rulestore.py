@@ -198,7 +198,15 @@ def load_words(session: Session) -> list[str]:
 
 
 def community_names(session: Session) -> list[str]:
-    return list(session.scalars(select(Community.name)))
+    """社区 and 小区 names: words the tokenizer must keep whole."""
+    return list(session.scalars(select(Community.name))) + estate_names(session)
+
+
+def estate_names(session: Session) -> list[str]:
+    """小区 names, which the address parser recognises ("我住幸福里3栋")."""
+    from models import Estate
+
+    return list(session.scalars(select(Estate.name).order_by(Estate.id)))
 
 
 # -- admin edits ---------------------------------------------------------------------

@@ -86,3 +86,116 @@ URGENT_NOT_AVAILABLE = (
     "⚠️ 紧急情况请先报警求助！\n{instructions}\n"
     "在线紧急派单服务还在开通中，社区暂时无法通过这里自动派人，请务必直接拨打电话。"
 )
+
+# -- TICKETS: reporting, residents' side, grid members ------------------------------------
+TICKET_STATUS_NAMES = {
+    "queued": "待社区工作人员分派",
+    "assigned": "已派给网格员，待接单",
+    "accepted": "已接单",
+    "in_progress": "处理中",
+    "done": "已处理完成",
+    "cancelled": "已撤销",
+}
+TICKET_ASK_LOCATION = (
+    "收到，您反映的是“{category}”问题。请问具体在哪里？\n"
+    "请回复楼栋单元，例如“3栋2单元”，也可以发送位置。回复“取消”可放弃。"
+)
+TICKET_ASK_ESTATE = "请问是哪个小区？请连同小区名一起回复，例如“{example}”。回复“取消”可放弃。"
+TICKET_LOCATION_GIVE_UP = "抱歉，还是没能确定位置，这次先不登记了。您可以重新描述问题和地址，或回复“人工”。"
+TICKET_CREATED = (
+    "已为您登记，工单号 {number}（{category}，{location}）。\n"
+    "{handler}，预计 {due} 前接单。处理进展会及时通知您；有照片可以直接发给我。"
+)
+TICKET_HANDLER_MEMBER = "由{grid}网格员{name}负责"
+TICKET_HANDLER_STAFF = "由社区工作人员统一分派"
+TICKET_DUPLICATE_JOINED = "已有邻居反映该问题，已为您关联，进展会同时通知您"
+TICKET_ALREADY_REPORTED = "您已经反映过这个问题了（工单号 {number}，{status}），进展会及时通知您。"
+TICKET_MEDIA_ATTACHED = "已把{what}补充到工单 {number}。"
+TICKET_MEDIA_WHAT = {"image": "图片", "voice": "语音", "video": "视频", "shortvideo": "视频", "location": "位置"}
+TICKET_DETAIL_ADDED = "已把您的补充说明记入工单 {number}，处理人员会看到。"
+TICKET_DETAIL_WHICH = "请问要补充到哪张工单？当前没有进行中的工单。"
+TICKET_NONE_OPEN = "您目前没有进行中的工单。"
+TICKET_LIST_EMPTY = "您还没有反映过问题。需要报修请直接说问题和地址，例如“3栋2单元电梯坏了”。"
+TICKET_LIST_HEAD = "您的工单（最近{count}张）："
+TICKET_LIST_LINE = "{number} {category}·{location}：{status}"
+TICKET_LIST_TAIL = "回复“工单号 进展”查看详情，例如“{number} 进展”。"
+TICKET_NOT_FOUND = "没有找到工单 {number}，请核对工单号。"
+TICKET_STATUS = "工单 {number}（{category}，{location}）：{status}。{assignee}\n最近进展：\n{events}"
+TICKET_STATUS_ASSIGNEE = "处理人：{name}。"
+TICKET_URGED = "已为您催办工单 {number}，处理人员会尽快处理。"
+TICKET_URGE_TOO_SOON = "工单 {number} 刚催办过，{next} 后可以再催。处理人员已经收到提醒了，请耐心等待。"
+TICKET_URGE_CLOSED = "工单 {number} 已经{status}，不需要催办。如问题仍在，请直接重新反映。"
+
+# Plain-words updates to everyone who reported the ticket.
+TICKET_NOTE_ACCEPTED = "您反映的问题（工单 {number}）已由{name}接单，正在安排处理。"
+TICKET_NOTE_PROGRESS = "您反映的问题（工单 {number}）正在处理：{note}"
+TICKET_NOTE_DONE = "您反映的问题（工单 {number}）已处理完成：{note}\n如果问题还在，请回复“{number} 进展”告诉我们。"
+TICKET_NOTE_TRANSFERRED = "您反映的问题（工单 {number}）已转交{name}处理。"
+TICKET_NOTE_RETURNED = "您反映的问题（工单 {number}）已转由社区工作人员统一协调处理。"
+TICKET_NOTE_JOINED = "您反映的问题（工单 {number}）又有邻居反映，已一并处理。"
+
+# Pushed to grid members and staff.
+TICKET_TASK = (
+    "【新工单】{number}{urgent}\n类别：{category}\n地点：{location}\n描述：{description}\n"
+    "报告人：{reporter} {phone}\n请在 {due} 前接单。\n"
+    "回复：接单 {number}｜处理中 {number} 说明｜完成 {number} 说明｜转派 {number} 姓名或部门｜"
+    "退回 {number} 原因｜详情 {number}｜电话 {number}"
+)
+TICKET_TASK_URGENT_MARK = "（紧急）"
+TICKET_TASK_TRANSFERRED = "（由{name}转派：{note}）\n"
+TICKET_TASK_URGE = "【催办】工单 {number}（{category}，{location}）居民催促处理，请尽快跟进。"
+TICKET_TASK_DETAIL = "【补充】工单 {number} 报告人补充：{note}"
+TICKET_TASK_MEDIA = "【补充】工单 {number} 报告人发来{what}。"
+TICKET_TASK_RETURNED = "【退回】工单 {number} 被{name}退回：{note}\n请重新分派（回复“转派 {number} 姓名或部门”）。"
+
+MEMBER_ONLY = "抱歉，这条指令只对已绑定的网格员和社区工作人员开放。如需帮助请回复“帮助”；查询您的报修请回复“我的工单”。"
+MEMBER_NOT_YOURS = "工单 {number} 不在您负责的网格内，无法操作。如需协助请联系社区工作人员。"
+MEMBER_WHICH_TICKET = "请带上工单号，例如“{command} T20261122-0001”。您当前的工单：{numbers}"
+MEMBER_NO_TASKS = "您当前没有进行中的工单。"
+MEMBER_TASKS_HEAD = "您的工单（{count}张，最早的在前）："
+MEMBER_TASK_LINE = "{number} {category}·{location}：{status}（{age}）"
+MEMBER_ACCEPTED = "已接单：{number}。处理中可回复“处理中 {number} 说明”，完成后回复“完成 {number} 说明”，可附照片。"
+MEMBER_ALREADY_ACCEPTED = "工单 {number} 已经接单（{status}）。"
+MEMBER_PROGRESS_SAVED = "已记录进展并告知居民：{number}。"
+MEMBER_DONE = "已办结 {number}，已通知居民。现场照片可以直接发给我，会附在工单里。"
+MEMBER_ALREADY_DONE = "工单 {number} 已经办结。"
+MEMBER_NEED_NOTE = "请说明{what}，例如“{example}”。"
+MEMBER_TRANSFERRED = "已把 {number} 转派给{name}。"
+MEMBER_TRANSFER_UNKNOWN = "没有找到“{target}”。请写网格员姓名或部门名称，例如“转派 {number} 供水”。"
+MEMBER_RETURNED = "已把 {number} 退回社区工作人员：{note}"
+MEMBER_PHONE = "工单 {number} 报告人电话：{phone}（本次查看已记录）。"
+MEMBER_DETAIL = (
+    "工单 {number}{urgent}：{status}\n类别：{category}\n地点：{location}\n描述：{description}\n"
+    "报告人：{reporter} {phone}（共 {reporters} 位居民反映）\n附件：{media} 个\n记录：\n{events}"
+)
+
+BIND_DONE = "绑定成功！{name}，您已作为{role}绑定当前账号，新工单会推送给您。回复“我的任务”查看待办。"
+BIND_ROLE_MEMBER = "网格员"
+BIND_ROLE_STAFF = "社区工作人员"
+BIND_ASK_CODE = "请回复“绑定 六位数字绑定码”，绑定码向社区管理员索取。"
+BIND_CODE_INVALID = {
+    "unknown": "绑定码不正确，请核对后重试，或向社区管理员重新索取。",
+    "used": "这个绑定码已经用过了，每个绑定码只能用一次。请向社区管理员重新索取。",
+    "expired": "这个绑定码已过期，请向社区管理员重新索取。",
+}
+
+ADDRESS_SAVED = "已记下您的地址：{label}。以后报修不说地址也能找到您家。"
+ADDRESS_ASK = "好的，请告诉我您的新地址，例如“幸福里小区3栋2单元501”。回复“取消”可放弃。"
+ADDRESS_NOT_UNDERSTOOD = "没能识别出地址，请按“小区名+楼栋+单元+门牌”回复，例如“幸福里小区3栋2单元501”。"
+
+# Ticket event kinds as admins and members read them.
+TICKET_EVENT_NAMES = {
+    "created": "登记",
+    "assigned": "派单",
+    "queued": "进入社区待派队列",
+    "joined": "邻居关联反映",
+    "media": "补充附件",
+    "detail": "补充说明",
+    "accepted": "接单",
+    "progress": "处理中",
+    "done": "办结",
+    "transferred": "转派",
+    "returned": "退回",
+    "urged": "催办",
+    "phone_viewed": "查看电话",
+}

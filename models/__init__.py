@@ -3,11 +3,22 @@
 from models.admin import AdminUser, ApiToken
 from models.app_state import Counter, JobRun
 from models.base import Base
-from models.community import Category, Community
+from models.community import Building, Category, Community, Department, DepartmentCategory, Estate, Grid
 from models.conversation import ConversationState
 from models.inbound import InboundMessage, InboundStatus
 from models.outbox import OutboxMessage, OutboxStatus
+from models.person import BindCode, GridMember, Identity, IdentityKind, MemberRole, Person, Resident, Staff
 from models.rule import DictionaryWord, Rule
+from models.ticket import (
+    OPEN_STATUSES,
+    MediaStatus,
+    Ticket,
+    TicketDayCounter,
+    TicketEvent,
+    TicketMedia,
+    TicketReporter,
+    TicketStatus,
+)
 from models.token import AccessToken
 
 __all__ = [
@@ -15,15 +26,36 @@ __all__ = [
     "AdminUser",
     "ApiToken",
     "Base",
+    "BindCode",
+    "Building",
     "Category",
     "Community",
     "ConversationState",
     "Counter",
+    "Department",
+    "DepartmentCategory",
     "DictionaryWord",
+    "Estate",
+    "Grid",
+    "GridMember",
+    "Identity",
+    "IdentityKind",
     "InboundMessage",
     "InboundStatus",
     "JobRun",
+    "MediaStatus",
+    "MemberRole",
+    "OPEN_STATUSES",
     "OutboxMessage",
     "OutboxStatus",
+    "Person",
+    "Resident",
     "Rule",
+    "Staff",
+    "Ticket",
+    "TicketDayCounter",
+    "TicketEvent",
+    "TicketMedia",
+    "TicketReporter",
+    "TicketStatus",
 ]

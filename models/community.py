@@ -1,10 +1,10 @@
-"""Communities (社区) and their categories of service tickets."""
+"""The community model: 社区 → 小区 → 网格 → 楼栋, categories and the departments owning them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -28,3 +28,64 @@ class Category(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(64))
     urgent: Mapped[bool] = mapped_column(default=False)
+    # Duplicate reports are joined per "building" or per "unit" (a leak is per unit).
+    dedupe_scope: Mapped[str] = mapped_column(String(16), default="building", server_default="building")
+
+
+class Estate(Base):
+    """A 小区: a gated estate inside a community; residents name it in addresses."""
+
+    __tablename__ = "estates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(128))
+
+
+class Grid(Base):
+    """A 网格: the patch of buildings one grid member (and a backup) looks after."""
+
+    __tablename__ = "grids"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(128))
+
+
+class Building(Base):
+    """A 楼栋; ``number`` is the normalised form nlp.address yields ("3", "B")."""
+
+    __tablename__ = "buildings"
+    __table_args__ = (UniqueConstraint("estate_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estates.id", ondelete="CASCADE"))
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id", ondelete="SET NULL"))
+    number: Mapped[str] = mapped_column(String(16))
+    units: Mapped[list[str]] = mapped_column(default=list)
+
+
+class Department(Base):
+    """物业, 供水, 派出所 …: a body a ticket can be transferred (or escalated) to."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(128))
+    phone: Mapped[str | None] = mapped_column(String(32))
+
+
+class DepartmentCategory(Base):
+    """Which categories a department owns (a category has at most one owner)."""
+
+    __tablename__ = "department_categories"
+    __table_args__ = (UniqueConstraint("category_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))

@@ -35,6 +35,9 @@ INTENTS: frozenset[str] = frozenset(
         "subscriptions.unsubscribe",
         "profile.set_address",
         "members.bind",
+        # Grid members' and staff's commands (handlers/members.py) and residents' additions.
+        "members.accept", "members.progress", "members.complete", "members.transfer", "members.return",
+        "members.tasks", "members.detail", "members.phone", "tickets.add_detail",
     }
 )
 CATEGORY_INTENTS: frozenset[str] = frozenset({"tickets.create", "tickets.urgent"})

@@ -1,0 +1,1 @@
+"""The tickets domain: people and places, ticket life cycle, media; handlers in handlers/ call it."""

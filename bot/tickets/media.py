@@ -1,0 +1,159 @@
+"""Images, voice and locations attached to tickets, and the worker sweep that downloads them.
+
+WeChat keeps an uploaded media id for 3 days only, so the worker fetches each
+pending file through /cgi-bin/media/get (with the shared access token) and
+stores it under ``media.dir``/<ticket number>/. A location has nothing to fetch.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.message import IncomingMessage
+from bot.outbox import Outbox
+from models import MediaStatus, Person, Ticket, TicketMedia
+
+log = logging.getLogger(__name__)
+
+MEDIA_GET = "/cgi-bin/media/get"
+MAX_ATTEMPTS = 5
+# A media id older than this is gone on WeChat's side: stop trying.
+MEDIA_ID_LIFETIME = timedelta(days=3)
+ATTACHABLE = frozenset({"image", "voice", "video", "shortvideo", "location"})
+
+# (channel, account, media_id) -> (bytes, content type); raises on failure.
+Fetcher = Callable[[str, str, str], tuple[bytes, str]]
+
+
+class MediaGone(Exception):
+    """WeChat says the media id is invalid or expired (40007): retrying cannot help."""
+
+
+def attach(db: Session, ticket: Ticket, msg: IncomingMessage, person: Person | None, now: datetime) -> TicketMedia:
+    """Record an image/voice/video/location message as part of the ticket."""
+    data: dict[str, Any] = {}
+    if msg.location is not None:
+        data = {"latitude": msg.location.latitude, "longitude": msg.location.longitude, "label": msg.location.label}
+    if msg.kind == "voice" and msg.text:
+        data["recognition"] = msg.text
+    row = TicketMedia(
+        ticket_id=ticket.id, person_id=person.id if person else None, kind=msg.kind, channel=msg.channel,
+        account=msg.account, media_id=msg.media_id, data=data,
+        status=MediaStatus.PENDING if msg.media_id else MediaStatus.NONE, created_at=now,
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def download_pending(db: Session, now: datetime, fetch: Fetcher, media_dir: Path, limit: int = 20) -> int:
+    """Fetch pending media and store them; returns how many were stored."""
+    rows = db.scalars(
+        select(TicketMedia).where(TicketMedia.status == MediaStatus.PENDING).order_by(TicketMedia.id).limit(limit)
+    ).all()
+    stored = 0
+    for row in rows:
+        ticket = db.get(Ticket, row.ticket_id)
+        if ticket is None or row.media_id is None:
+            row.status = MediaStatus.FAILED
+            continue
+        row.attempts += 1
+        try:
+            content, content_type = fetch(row.channel, row.account, row.media_id)
+        except MediaGone as exc:
+            row.status, row.last_error = MediaStatus.FAILED, str(exc)
+            continue
+        except Exception as exc:  # noqa: BLE001 - network/token trouble: retry on the next sweep
+            row.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            if row.attempts >= MAX_ATTEMPTS or now - row.created_at > MEDIA_ID_LIFETIME:
+                row.status = MediaStatus.FAILED
+            log.warning("media %s of %s not fetched: %s", row.id, ticket.number, row.last_error)
+            continue
+        extension = mimetypes.guess_extension(content_type.split(";")[0].strip()) or ".bin"
+        folder = media_dir / ticket.number
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{row.id}-{row.kind}{extension}"
+        path.write_bytes(content)
+        row.path, row.status, row.stored_at, row.last_error = str(path), MediaStatus.STORED, now, None
+        stored += 1
+    db.flush()
+    return stored
+
+
+def wechat_fetcher(config: Any, tokens: Any) -> Fetcher:
+    """Download through WeChat's (or WeCom's) media/get with the shared token store."""
+    from bot.channels.errors import CannotDeliver
+    from bot.channels.http import WeChatHTTP
+    from bot.channels.official_account import OfficialAccountChannel
+    from bot.channels.wecom_app import WeComAppChannel
+    from bot.clock import SystemClock
+
+    callers: dict[str, Any] = {}
+    timeout = config.outbox.http_timeout_seconds
+    if config.wechat.app_id and config.wechat.app_secret:
+        oa = OfficialAccountChannel(
+            WeChatHTTP(config.wechat.api_base, timeout=timeout, proxy=config.proxy), tokens,
+            app_id=config.wechat.app_id, app_secret=config.wechat.app_secret, templates={},
+            last_inbound=lambda account, user: None, clock=SystemClock(),
+            token_endpoint=config.channels.official_account_token,
+        )
+        callers["official_account"] = oa.caller
+    if config.wecom is not None and config.wecom.secret:
+        wecom = WeComAppChannel(
+            WeChatHTTP(config.wecom.api_base, timeout=timeout, proxy=config.proxy), tokens,
+            corp_id=config.wecom.corp_id, agent_id=config.wecom.agent_id, secret=config.wecom.secret,
+        )
+        callers["wecom_app"] = wecom.caller
+
+    def fetch(channel: str, account: str, media_id: str) -> tuple[bytes, str]:
+        caller = callers.get(channel)
+        if caller is None:
+            raise CannotDeliver(f"no {channel} credentials to download media")
+        token = caller.tokens.get(caller.key, caller.fetch)
+        response = _get(caller.http, token, media_id)
+        if _errcode(response) in (40001, 40014, 42001):
+            token = caller.tokens.get(caller.key, caller.fetch, invalid=token)
+            response = _get(caller.http, token, media_id)
+        code = _errcode(response)
+        if code == 40007:
+            raise MediaGone(f"media id {media_id} invalid or expired")
+        if code:
+            raise RuntimeError(f"media/get errcode {code}")
+        response.raise_for_status()
+        return response.content, response.headers.get("Content-Type", "application/octet-stream")
+
+    return fetch
+
+
+def _get(http: Any, token: str, media_id: str) -> Any:
+    return http.session.get(http.root + MEDIA_GET, params={"access_token": token, "media_id": media_id},
+                            timeout=http.timeout)
+
+
+def _errcode(response: Any) -> int:
+    """media/get answers the file itself, or JSON with an errcode."""
+    if "json" not in response.headers.get("Content-Type", "") and not response.content.startswith(b"{"):
+        return 0
+    try:
+        return int(response.json().get("errcode", 0) or 0)
+    except ValueError:
+        return 0
+
+
+def media_sweep(config: Any, tokens: Any) -> Callable[[Session, Outbox, datetime], int]:
+    """The scheduler job: ``func(db, outbox, now) -> int`` over this deployment's credentials."""
+    fetch = wechat_fetcher(config, tokens)
+    media_dir = config.media_path
+
+    def sweep(db: Session, outbox: Outbox, now: datetime) -> int:
+        return download_pending(db, now, fetch, media_dir)
+
+    return sweep

@@ -1,0 +1,187 @@
+"""Who is writing: identities resolve to one Person, whose roles say what they may do.
+
+Also the one-time binding codes that link a member's or staff's WeChat/WeCom
+identity to their imported Person record.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.message import IncomingMessage
+from models import (
+    BindCode,
+    GridMember,
+    Identity,
+    IdentityKind,
+    Person,
+    Resident,
+    Staff,
+    Ticket,
+    TicketReporter,
+)
+
+_PHONE_DIGITS = re.compile(r"\D")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4})(?!\d)")
+
+
+def identity_kind(channel: str) -> str:
+    """WeCom messages carry a WeCom userid; every other channel an Official Account openid."""
+    return IdentityKind.WECOM if channel == "wecom_app" else IdentityKind.OPENID
+
+
+def find_person(db: Session, msg: IncomingMessage) -> Person | None:
+    identity = db.scalar(
+        select(Identity).where(Identity.kind == identity_kind(msg.channel), Identity.value == msg.user_id)
+    )
+    return db.get(Person, identity.person_id) if identity else None
+
+
+def person_for(db: Session, msg: IncomingMessage, now: datetime) -> Person:
+    """The sender's Person, created on first contact (a resident needs no registration)."""
+    person = find_person(db, msg)
+    if person is not None:
+        return person
+    person = Person(created_at=now)
+    db.add(person)
+    db.flush()
+    db.add(Identity(person_id=person.id, kind=identity_kind(msg.channel), value=msg.user_id,
+                    account=msg.account, created_at=now))
+    db.flush()
+    return person
+
+
+@dataclass
+class Roles:
+    """What a person may act on as a grid member or staff."""
+
+    grid_ids: set[int] = field(default_factory=set)
+    staff_communities: set[int] = field(default_factory=set)
+    department_ids: set[int] = field(default_factory=set)
+
+    @property
+    def is_worker(self) -> bool:
+        return bool(self.grid_ids or self.staff_communities)
+
+    def may_act_on(self, person_id: int, ticket: Ticket) -> bool:
+        return (
+            ticket.assignee_id == person_id
+            or (ticket.grid_id is not None and ticket.grid_id in self.grid_ids)
+            or (ticket.community_id is not None and ticket.community_id in self.staff_communities)
+            or (ticket.department_id is not None and ticket.department_id in self.department_ids)
+        )
+
+
+def roles_of(db: Session, person: Person | None) -> Roles:
+    roles = Roles()
+    if person is None:
+        return roles
+    roles.grid_ids = set(db.scalars(select(GridMember.grid_id).where(GridMember.person_id == person.id)))
+    for staff in db.scalars(select(Staff).where(Staff.person_id == person.id)):
+        roles.staff_communities.add(staff.community_id)
+        if staff.department_id is not None:
+            roles.department_ids.add(staff.department_id)
+    return roles
+
+
+def display_name(person: Person | None) -> str:
+    if person is None:
+        return "社区工作人员"
+    return person.name or "居民"
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****5678: enough for a member to recognise, not enough to misuse."""
+    if not phone:
+        return "未留电话"
+    digits = _PHONE_DIGITS.sub("", phone)
+    if len(digits) >= 7:
+        return f"{digits[:3]}****{digits[-4:]}"
+    return "****"
+
+
+def mask_phones_in(text: str) -> str:
+    """Mask mobile numbers a resident wrote into the description before it is pushed anywhere."""
+    return _MOBILE_IN_TEXT.sub(r"\1****\2", text)
+
+
+# -- binding codes ---------------------------------------------------------------------
+
+
+class BindError(Exception):
+    """Why a code did not bind: "unknown", "used" or "expired"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def issue_bind_code(db: Session, person: Person, now: datetime, minutes: int, by: str = "") -> BindCode:
+    """A fresh 6-digit code for ``person``; shown to the admin once, usable once."""
+    while True:
+        code = f"{secrets.randbelow(10**6):06d}"
+        if db.scalar(select(BindCode.id).where(BindCode.code == code)) is None:
+            break
+    row = BindCode(code=code, person_id=person.id, expires_at=now + timedelta(minutes=minutes),
+                   created_at=now, created_by=by)
+    db.add(row)
+    db.flush()
+    return row
+
+
+def redeem_bind_code(db: Session, code: str, msg: IncomingMessage, now: datetime) -> Person:
+    """Link the sender's identity to the code's person; the code then stops working.
+
+    Raises:
+        BindError: the code is unknown, already used or expired (nothing changes).
+    """
+    row = db.scalar(select(BindCode).where(BindCode.code == code))
+    if row is None:
+        raise BindError("unknown")
+    if row.used_at is not None:
+        raise BindError("used")
+    if row.expires_at <= now:
+        raise BindError("expired")
+    kind = identity_kind(msg.channel)
+    # Conditional update: two messages racing with one code bind only once.
+    claimed = db.execute(
+        update(BindCode)
+        .where(BindCode.id == row.id, BindCode.used_at.is_(None))
+        .values(used_at=now, used_by=f"{kind}:{msg.user_id}")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise BindError("used")
+    target = db.get(Person, row.person_id)
+    assert target is not None
+    identity = db.scalar(select(Identity).where(Identity.kind == kind, Identity.value == msg.user_id))
+    if identity is None:
+        db.add(Identity(person_id=target.id, kind=kind, value=msg.user_id, account=msg.account, created_at=now))
+    elif identity.person_id != target.id:
+        _merge_into(db, identity.person_id, target)
+    db.flush()
+    return target
+
+
+def _merge_into(db: Session, old_id: int, target: Person) -> None:
+    """The sender chatted as a resident before binding: one person, both roles, same tickets."""
+    db.execute(update(Identity).where(Identity.person_id == old_id).values(person_id=target.id))
+    if db.scalar(select(Resident.id).where(Resident.person_id == target.id)) is None:
+        db.execute(update(Resident).where(Resident.person_id == old_id).values(person_id=target.id))
+    mine = set(db.scalars(select(TicketReporter.ticket_id).where(TicketReporter.person_id == target.id)))
+    for reporter in db.scalars(select(TicketReporter).where(TicketReporter.person_id == old_id)):
+        if reporter.ticket_id not in mine:
+            reporter.person_id = target.id
+    db.execute(update(Ticket).where(Ticket.reporter_id == old_id).values(reporter_id=target.id))
+    old = db.get(Person, old_id)
+    if old is not None and old.code is None:
+        if not target.phone and old.phone:
+            target.phone = old.phone
+        db.flush()
+        db.delete(old)

@@ -1,0 +1,402 @@
+"""The ticket life cycle: numbers, duplicates, assignment, member actions, events and notifications.
+
+Every change writes a TicketEvent (who, when, what) and queues its messages
+in the caller's transaction, so a ticket and the news about it commit together.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bot import texts
+from bot.config import Config
+from bot.message import IncomingMessage
+from bot.outbox import Outbox
+from bot.tickets.people import display_name, mask_phone, mask_phones_in
+from bot.tickets.places import Place, grid_name
+from models import (
+    OPEN_STATUSES,
+    Category,
+    Community,
+    Department,
+    DepartmentCategory,
+    GridMember,
+    Identity,
+    IdentityKind,
+    MemberRole,
+    Person,
+    Staff,
+    Ticket,
+    TicketDayCounter,
+    TicketEvent,
+    TicketReporter,
+    TicketStatus,
+)
+
+log = logging.getLogger(__name__)
+SYSTEM = "system"
+
+
+# -- numbers ---------------------------------------------------------------------------
+
+
+def next_number(db: Session, now: datetime, tz: ZoneInfo) -> str:
+    """T + local date + - + the day's sequence (at least 4 digits), e.g. T20261122-0007.
+
+    The counter row is created if missing and incremented with UPDATE … RETURNING in
+    the caller's transaction: the row lock serialises concurrent reports on
+    PostgreSQL, SQLite's single writer does the same, and a rolled-back report
+    gives its number back.
+    """
+    day = now.astimezone(tz).strftime("%Y%m%d")
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.execute(insert(TicketDayCounter).values(day=day, value=0).on_conflict_do_nothing(index_elements=["day"]))
+    value = db.execute(
+        update(TicketDayCounter)
+        .where(TicketDayCounter.day == day)
+        .values(value=TicketDayCounter.value + 1)
+        .returning(TicketDayCounter.value)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    return f"T{day}-{value:04d}"
+
+
+# -- lookups ---------------------------------------------------------------------------
+
+
+def category_name(db: Session, slug: str) -> str:
+    name = db.scalar(select(Category.name).where(Category.slug == slug))
+    return name or slug
+
+
+def ticket_by_number(db: Session, number: str) -> Ticket | None:
+    return db.scalar(select(Ticket).where(Ticket.number == number.upper()))
+
+
+def local(dt: datetime, tz: ZoneInfo) -> str:
+    return dt.astimezone(tz).strftime("%m月%d日 %H:%M")
+
+
+def reporters(db: Session, ticket: Ticket) -> list[TicketReporter]:
+    return list(db.scalars(select(TicketReporter).where(TicketReporter.ticket_id == ticket.id).order_by(TicketReporter.id)))
+
+
+def open_tickets_of_reporter(db: Session, person_id: int) -> list[Ticket]:
+    return list(db.scalars(
+        select(Ticket).join(TicketReporter, TicketReporter.ticket_id == Ticket.id)
+        .where(TicketReporter.person_id == person_id, Ticket.status.in_(OPEN_STATUSES))
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    ))
+
+
+def tickets_of_reporter(db: Session, person_id: int, limit: int = 10) -> list[Ticket]:
+    return list(db.scalars(
+        select(Ticket).join(TicketReporter, TicketReporter.ticket_id == Ticket.id)
+        .where(TicketReporter.person_id == person_id)
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit)
+    ))
+
+
+def tasks_of(db: Session, person_id: int) -> list[Ticket]:
+    """A member's open tickets, oldest first."""
+    return list(db.scalars(
+        select(Ticket).where(Ticket.assignee_id == person_id, Ticket.status.in_(OPEN_STATUSES))
+        .order_by(Ticket.created_at, Ticket.id)
+    ))
+
+
+def events_of(db: Session, ticket: Ticket) -> list[TicketEvent]:
+    return list(db.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)))
+
+
+# -- events and messages -----------------------------------------------------------------
+
+
+def add_event(db: Session, ticket: Ticket, kind: str, now: datetime, actor: Person | None = None,
+              note: str = "", **data: object) -> TicketEvent:
+    event = TicketEvent(ticket_id=ticket.id, at=now, actor_id=actor.id if actor else None,
+                        actor=display_name(actor) if actor else SYSTEM, kind=kind, note=note, data=dict(data))
+    db.add(event)
+    ticket.updated_at = now
+    db.flush()
+    return event
+
+
+def reach(db: Session, config: Config, person_id: int) -> tuple[str, str, str] | None:
+    """(channel, account, recipient) to push to a member: WeCom when they have it, else the Official Account."""
+    identities = {i.kind: i for i in db.scalars(select(Identity).where(Identity.person_id == person_id).order_by(Identity.id))}
+    if IdentityKind.WECOM in identities:
+        return "wecom_app", config.wecom_account_id, identities[IdentityKind.WECOM].value
+    if IdentityKind.OPENID in identities:
+        return "official_account", config.account_id, identities[IdentityKind.OPENID].value
+    return None
+
+
+def push(db: Session, outbox: Outbox, config: Config, person_id: int, kind: str, text: str, key: str) -> bool:
+    target = reach(db, config, person_id)
+    if target is None:
+        log.warning("person %s has no WeChat or WeCom identity; %s not pushed", person_id, kind)
+        return False
+    channel, account, recipient = target
+    outbox.text(channel=channel, account=account, recipient=recipient, kind=kind, text=text,
+                key=f"{key}:{channel}:{recipient}")
+    return True
+
+
+def notify_reporters(db: Session, outbox: Outbox, ticket: Ticket, event: TicketEvent, text: str,
+                     skip_person: int | None = None) -> int:
+    """Tell every reporter (the first and all who joined) in plain words, on the channel they used."""
+    sent = 0
+    for r in reporters(db, ticket):
+        if r.person_id == skip_person:
+            continue
+        outbox.text(channel=r.channel, account=r.account, recipient=r.recipient, kind="ticket_update",
+                    text=text, key=f"ticket:{ticket.number}:event:{event.id}:to:{r.person_id}")
+        sent += 1
+    return sent
+
+
+def staff_of(db: Session, community_id: int | None, department_id: int | None = None) -> list[int]:
+    query = select(Staff.person_id)
+    if department_id is not None:
+        query = query.where(Staff.department_id == department_id)
+    else:
+        query = query.where(Staff.department_id.is_(None))
+        if community_id is not None:
+            query = query.where(Staff.community_id == community_id)
+    return list(dict.fromkeys(db.scalars(query.order_by(Staff.id))))
+
+
+# -- reporting ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ticket: Ticket
+    joined: bool = False  # joined a neighbour's open ticket
+    repeat: bool = False  # the same person reported the same problem again
+
+
+def _community_id(db: Session, place: Place) -> int | None:
+    if place.estate is not None:
+        return place.estate.community_id
+    return db.scalar(select(Community.id).order_by(Community.id).limit(1))
+
+
+def find_duplicate(db: Session, config: Config, category: str, place: Place, now: datetime) -> Ticket | None:
+    """An open ticket of the same category in the same building (or unit, per category) within the window."""
+    window = config.tickets.duplicate_window_minutes
+    if place.building is None or window <= 0:
+        return None
+    scope = db.scalar(select(Category.dedupe_scope).where(Category.slug == category)) or "building"
+    query = select(Ticket).where(
+        Ticket.category == category,
+        Ticket.building_id == place.building.id,
+        Ticket.status.in_(OPEN_STATUSES),
+        Ticket.created_at >= now - timedelta(minutes=window),
+    )
+    if scope == "unit":
+        if place.unit is None:
+            return None
+        query = query.where(Ticket.unit == place.unit)
+    return db.scalar(query.order_by(Ticket.created_at).limit(1))
+
+
+def _add_reporter(db: Session, ticket: Ticket, person: Person, msg: IncomingMessage, now: datetime,
+                  original: bool) -> None:
+    db.add(TicketReporter(ticket_id=ticket.id, person_id=person.id, channel=msg.channel, account=msg.account,
+                          recipient=msg.user_id, original=original, joined_at=now))
+    db.flush()
+
+
+def report(db: Session, outbox: Outbox, config: Config, *, person: Person, msg: IncomingMessage, category: str,
+           description: str, place: Place, now: datetime) -> Outcome:
+    """File a report: join a neighbour's open ticket, or open, assign and push a new one."""
+    duplicate = find_duplicate(db, config, category, place, now)
+    if duplicate is not None:
+        already = db.scalar(select(TicketReporter.id).where(
+            TicketReporter.ticket_id == duplicate.id, TicketReporter.person_id == person.id))
+        if already is not None:
+            return Outcome(duplicate, repeat=True)
+        _add_reporter(db, duplicate, person, msg, now, original=False)
+        event = add_event(db, duplicate, "joined", now, person, note=description, location=place.label)
+        notify_reporters(db, outbox, duplicate, event,
+                         texts.TICKET_NOTE_JOINED.format(number=duplicate.number), skip_person=person.id)
+        return Outcome(duplicate, joined=True)
+
+    # Urgent tickets (the fast path, with minute deadlines) belong to issue 6; here one promise fits all.
+    minutes = config.tickets.accept_minutes
+    ticket = Ticket(
+        number=next_number(db, now, config.tz), community_id=_community_id(db, place), category=category,
+        building_id=place.building.id if place.building else None, grid_id=place.grid_id,
+        unit=place.unit, room=place.room, location=place.label, description=description,
+        reporter_id=person.id, channel=msg.channel, status=TicketStatus.QUEUED, urgent=False,
+        created_at=now, updated_at=now, accept_due_at=now + timedelta(minutes=minutes),
+    )
+    db.add(ticket)
+    db.flush()
+    _add_reporter(db, ticket, person, msg, now, original=True)
+    add_event(db, ticket, "created", now, person, note=description, location=place.label, channel=msg.channel)
+    assign(db, outbox, config, ticket, now)
+    return Outcome(ticket)
+
+
+def assign(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: datetime) -> Person | None:
+    """Building → grid → the on-duty primary (else an on-duty backup) → else the staff queue."""
+    member = on_duty_member(db, ticket.grid_id)
+    if member is None:
+        ticket.status = TicketStatus.QUEUED
+        ticket.assignee_id = None
+        event = add_event(db, ticket, "queued", now, note="无网格或网格员不在岗")
+        for staff_id in staff_of(db, ticket.community_id):
+            push_task(db, outbox, config, ticket, staff_id, event)
+        return None
+    ticket.status = TicketStatus.ASSIGNED
+    ticket.assignee_id = member.id
+    event = add_event(db, ticket, "assigned", now, note=display_name(member), assignee=member.id)
+    push_task(db, outbox, config, ticket, member.id, event)
+    return member
+
+
+def on_duty_member(db: Session, grid_id: int | None) -> Person | None:
+    if grid_id is None:
+        return None
+    rows = db.execute(
+        select(GridMember, Person).join(Person, GridMember.person_id == Person.id)
+        .where(GridMember.grid_id == grid_id, GridMember.on_duty.is_(True))
+        .order_by(GridMember.id)
+    ).all()
+    rows = sorted(rows, key=lambda r: 0 if r[0].role == MemberRole.PRIMARY else 1)
+    return rows[0][1] if rows else None
+
+
+def push_task(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person_id: int, event: TicketEvent,
+              prefix: str = "") -> bool:
+    reporter = db.get(Person, ticket.reporter_id)
+    text = prefix + texts.TICKET_TASK.format(
+        number=ticket.number, urgent=texts.TICKET_TASK_URGENT_MARK if ticket.urgent else "",
+        category=category_name(db, ticket.category), location=ticket.location or "未说明",
+        description=mask_phones_in(ticket.description), reporter=display_name(reporter), phone=mask_phone(reporter.phone if reporter else None),
+        due=local(ticket.accept_due_at or ticket.created_at, config.tz),
+    )
+    return push(db, outbox, config, person_id, "ticket_task", text, key=f"ticket:{ticket.number}:event:{event.id}")
+
+
+def handler_text(db: Session, ticket: Ticket) -> str:
+    if ticket.assignee_id is not None and ticket.status != TicketStatus.QUEUED:
+        member = db.get(Person, ticket.assignee_id)
+        return texts.TICKET_HANDLER_MEMBER.format(grid=grid_name(db, ticket.grid_id), name=display_name(member))
+    return texts.TICKET_HANDLER_STAFF
+
+
+# -- members' actions --------------------------------------------------------------------
+
+
+def accept(db: Session, outbox: Outbox, ticket: Ticket, member: Person, now: datetime) -> TicketEvent:
+    ticket.status = TicketStatus.ACCEPTED
+    ticket.assignee_id = member.id
+    ticket.accepted_at = now
+    event = add_event(db, ticket, "accepted", now, member)
+    notify_reporters(db, outbox, ticket, event, texts.TICKET_NOTE_ACCEPTED.format(
+        number=ticket.number, name=_worker_title(db, member)))
+    return event
+
+
+def progress(db: Session, outbox: Outbox, ticket: Ticket, member: Person, note: str, now: datetime) -> TicketEvent:
+    if ticket.accepted_at is None:
+        ticket.accepted_at = now
+    ticket.assignee_id = ticket.assignee_id or member.id
+    ticket.status = TicketStatus.IN_PROGRESS
+    event = add_event(db, ticket, "progress", now, member, note=note)
+    notify_reporters(db, outbox, ticket, event, texts.TICKET_NOTE_PROGRESS.format(number=ticket.number, note=note))
+    return event
+
+
+def complete(db: Session, outbox: Outbox, ticket: Ticket, member: Person, note: str, now: datetime) -> TicketEvent:
+    if ticket.accepted_at is None:
+        ticket.accepted_at = now
+    ticket.assignee_id = ticket.assignee_id or member.id
+    ticket.status = TicketStatus.DONE
+    ticket.done_at = now
+    event = add_event(db, ticket, "done", now, member, note=note)
+    notify_reporters(db, outbox, ticket, event, texts.TICKET_NOTE_DONE.format(number=ticket.number, note=note))
+    return event
+
+
+def find_transfer_target(db: Session, ticket: Ticket, target: str) -> Person | Department | None:
+    """A member or staff by name or code, else a department by name, code or a category it owns."""
+    target = target.strip()
+    if not target:
+        return None
+    workers = select(Person).where(
+        (Person.code == target) | (Person.name == target),
+        Person.id.in_(select(GridMember.person_id).union(select(Staff.person_id))),
+    )
+    person = db.scalar(workers.limit(1))
+    if person is not None:
+        return person
+    for department in db.scalars(select(Department).order_by(Department.id)):
+        if target in (department.code, department.name) or (len(target) >= 2 and target in department.name):
+            return department
+    owner = db.scalar(select(Department).join(DepartmentCategory).join(Category).where(Category.name == target))
+    return owner
+
+
+def transfer(db: Session, outbox: Outbox, config: Config, ticket: Ticket, member: Person,
+             target: Person | Department, note: str, now: datetime) -> tuple[TicketEvent, str]:
+    """Hand the ticket to another member (it becomes theirs) or to a department (its staff get it)."""
+    if isinstance(target, Person):
+        ticket.assignee_id = target.id
+        ticket.department_id = None
+        ticket.status = TicketStatus.ASSIGNED
+        name = _worker_title(db, target)
+        event = add_event(db, ticket, "transferred", now, member, note=note, to_person=target.id, to=name)
+        recipients = [target.id]
+    else:
+        ticket.department_id = target.id
+        contacts = staff_of(db, None, department_id=target.id)
+        ticket.assignee_id = contacts[0] if contacts else None
+        ticket.status = TicketStatus.ASSIGNED if contacts else TicketStatus.QUEUED
+        name = target.name
+        event = add_event(db, ticket, "transferred", now, member, note=note, to_department=target.id, to=name)
+        recipients = contacts or staff_of(db, ticket.community_id)
+    ticket.accepted_at = None
+    prefix = texts.TICKET_TASK_TRANSFERRED.format(name=display_name(member), note=note or "无")
+    for person_id in recipients:
+        push_task(db, outbox, config, ticket, person_id, event, prefix=prefix)
+    notify_reporters(db, outbox, ticket, event, texts.TICKET_NOTE_TRANSFERRED.format(number=ticket.number, name=name))
+    return event, name
+
+
+def return_to_staff(db: Session, outbox: Outbox, config: Config, ticket: Ticket, member: Person, note: str,
+                    now: datetime) -> TicketEvent:
+    ticket.status = TicketStatus.QUEUED
+    ticket.assignee_id = None
+    ticket.accepted_at = None
+    event = add_event(db, ticket, "returned", now, member, note=note)
+    text = texts.TICKET_TASK_RETURNED.format(number=ticket.number, name=display_name(member), note=note)
+    for staff_id in staff_of(db, ticket.community_id):
+        if staff_id != member.id:
+            push(db, outbox, config, staff_id, "ticket_task", text, key=f"ticket:{ticket.number}:event:{event.id}")
+    notify_reporters(db, outbox, ticket, event, texts.TICKET_NOTE_RETURNED.format(number=ticket.number))
+    return event
+
+
+def _worker_title(db: Session, person: Person) -> str:
+    is_member = db.scalar(select(GridMember.id).where(GridMember.person_id == person.id).limit(1)) is not None
+    return ("网格员" if is_member else "社区工作人员") + display_name(person)
+
+
+def notify_workers(db: Session, outbox: Outbox, config: Config, ticket: Ticket, event: TicketEvent, text: str) -> int:
+    """The assignee, or the staff queue when nobody has the ticket."""
+    people = [ticket.assignee_id] if ticket.assignee_id else staff_of(db, ticket.community_id)
+    return sum(push(db, outbox, config, p, "ticket_task", text, key=f"ticket:{ticket.number}:event:{event.id}")
+               for p in people)

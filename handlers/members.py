@@ -1,0 +1,243 @@
+"""Grid members' and staff's commands in chat, and binding their identity with a one-time code.
+
+Intents: members.bind, members.accept, members.progress, members.complete, members.transfer,
+         members.return, members.tasks, members.detail, members.phone
+
+Commands (the rules in data/rules/members.yaml route them here; the command table
+below then reads them strictly, the command word first):
+    接单 T…            处理中 T… 说明       完成 T… 说明 (photos may follow)
+    转派 T… 姓名或部门  退回 T… 原因         我的任务      详情 T…      电话 T…
+The ticket number may be left out when the member has exactly one open ticket.
+Only bound members and staff may use them, and only on tickets of their grids,
+their department or transferred to them; anyone else is refused and nothing changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot import texts
+from bot.capability import Capability, Ctx
+from bot.message import Reply
+from bot.tickets import people, service
+from handlers.tickets import Flow, _open_attach_window, list_my_tickets
+from models import OPEN_STATUSES, Person, Ticket, TicketMedia, TicketStatus
+
+log = logging.getLogger(__name__)
+cap = Capability("members")
+
+_TICKET = re.compile(r"[Tt]\s*\d{8}\s*-\s*\d{4,}")
+_CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+_PUNCT = " ，,。.:：;；!！、\t\n"
+
+
+@dataclass(frozen=True)
+class Command:
+    words: tuple[str, ...]
+    needs_ticket: bool
+    note: str = ""  # what the note is, when one is required (for the prompt)
+    example: str = ""
+
+
+COMMANDS: dict[str, Command] = {
+    "members.accept": Command(("接单", "确认接单"), True),
+    "members.progress": Command(("处理中", "跟进中"), True, "处理进展", "处理中 T20261122-0001 已联系物业，明天上午维修"),
+    "members.complete": Command(("完成", "已完成", "办结", "已办结"), True, "处理结果", "完成 T20261122-0001 已更换灯泡"),
+    "members.transfer": Command(("转派", "转交"), True, "转给谁", "转派 T20261122-0001 供水"),
+    "members.return": Command(("退回",), True, "退回原因", "退回 T20261122-0001 不属于本网格"),
+    "members.tasks": Command(("我的任务", "我的待办", "待办"), False),
+    "members.detail": Command(("详情", "工单详情"), True),
+    "members.phone": Command(("电话", "查看电话", "居民电话"), True),
+}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    number: str | None
+    note: str
+
+
+def parse(intent: str, text: str) -> Parsed:
+    """The ticket number and the free text after the command word (whatever order they came in)."""
+    body = text.strip()
+    for word in sorted(COMMANDS[intent].words, key=len, reverse=True):
+        if body.startswith(word):
+            body = body[len(word):]
+            break
+    found = _TICKET.search(body)
+    number = re.sub(r"\s", "", found.group(0)).upper() if found else None
+    if found:
+        body = body[: found.start()] + " " + body[found.end():]
+    return Parsed(number, body.strip(_PUNCT).strip())
+
+
+def _worker(ctx: Ctx) -> tuple[Person, people.Roles] | None:
+    person = people.find_person(ctx.db, ctx.msg)
+    roles = people.roles_of(ctx.db, person)
+    if person is None or not roles.is_worker:
+        return None
+    return person, roles
+
+
+def _ticket_for(ctx: Ctx, intent: str, person: Person, roles: people.Roles, parsed: Parsed) -> Ticket | Reply:
+    if parsed.number is None:
+        tasks = service.tasks_of(ctx.db, person.id)
+        if len(tasks) == 1:
+            return tasks[0]
+        command = COMMANDS[intent].words[0]
+        return Reply(texts.MEMBER_WHICH_TICKET.format(
+            command=command, numbers="、".join(t.number for t in tasks) or "无"))
+    ticket = service.ticket_by_number(ctx.db, parsed.number)
+    if ticket is None:
+        return Reply(texts.TICKET_NOT_FOUND.format(number=parsed.number))
+    if not roles.may_act_on(person.id, ticket):
+        log.info("member %s refused on %s (not theirs)", person.id, ticket.number)
+        return Reply(texts.MEMBER_NOT_YOURS.format(number=ticket.number))
+    return ticket
+
+
+Action = Callable[[Ctx, Person, Ticket, str], Reply]
+
+
+def _command(intent: str, action: Action) -> None:
+    @cap.intent(intent)
+    def run(ctx: Ctx) -> Reply:
+        worker = _worker(ctx)
+        if worker is None:
+            if not ctx.msg.text.strip().startswith(COMMANDS[intent].words):
+                return list_my_tickets(ctx)  # "维修完成了吗": a resident asking, not a command
+            return Reply(texts.MEMBER_ONLY)  # a stranger: nothing changes
+        person, roles = worker
+        parsed = parse(intent, ctx.msg.text)
+        command = COMMANDS[intent]
+        if not command.needs_ticket:
+            return action(ctx, person, None, parsed.note)  # type: ignore[arg-type]
+        found = _ticket_for(ctx, intent, person, roles, parsed)
+        if isinstance(found, Reply):
+            return found
+        if command.note and not parsed.note and intent != "members.complete":
+            return Reply(texts.MEMBER_NEED_NOTE.format(what=command.note, example=command.example))
+        return action(ctx, person, found, parsed.note)
+
+    run.__name__ = f"run_{intent.split('.')[1]}"
+
+
+def accept_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
+    """接单: the member takes the ticket; reporters hear who has it."""
+    status = texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status)
+    if ticket.status == TicketStatus.DONE:
+        return Reply(texts.MEMBER_ALREADY_DONE.format(number=ticket.number))
+    if ticket.status in (TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS) and ticket.assignee_id == person.id:
+        return Reply(texts.MEMBER_ALREADY_ACCEPTED.format(number=ticket.number, status=status))
+    service.accept(ctx.db, ctx.outbox, ticket, person, ctx.now)
+    return Reply(texts.MEMBER_ACCEPTED.format(number=ticket.number))
+
+
+def record_progress(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
+    """处理中: a progress note the reporters read as it is."""
+    if ticket.status not in OPEN_STATUSES:
+        return Reply(texts.MEMBER_ALREADY_DONE.format(number=ticket.number))
+    service.progress(ctx.db, ctx.outbox, ticket, person, note, ctx.now)
+    return Reply(texts.MEMBER_PROGRESS_SAVED.format(number=ticket.number))
+
+
+def complete_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
+    """完成: close the work; photos sent next attach to the ticket."""
+    if ticket.status == TicketStatus.DONE:
+        return Reply(texts.MEMBER_ALREADY_DONE.format(number=ticket.number))
+    service.complete(ctx.db, ctx.outbox, ticket, person, note or "问题已处理", ctx.now)
+    _open_attach_window(ctx, ticket)
+    return Reply(texts.MEMBER_DONE.format(number=ticket.number))
+
+
+def transfer_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
+    """转派: to another member (by name) or a department (by name or a category it owns)."""
+    target_word, _, reason = note.partition(" ")
+    target = service.find_transfer_target(ctx.db, ticket, target_word)
+    if target is None:
+        return Reply(texts.MEMBER_TRANSFER_UNKNOWN.format(target=target_word, number=ticket.number))
+    _, name = service.transfer(ctx.db, ctx.outbox, ctx.config, ticket, person, target, reason.strip(), ctx.now)
+    return Reply(texts.MEMBER_TRANSFERRED.format(number=ticket.number, name=name))
+
+
+def return_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
+    """退回: back to the staff queue with a reason."""
+    service.return_to_staff(ctx.db, ctx.outbox, ctx.config, ticket, person, note, ctx.now)
+    return Reply(texts.MEMBER_RETURNED.format(number=ticket.number, note=note))
+
+
+def list_tasks(ctx: Ctx, person: Person, ticket: Ticket | None, note: str) -> Reply:
+    """我的任务: open tickets held by the member, oldest first."""
+    tasks = service.tasks_of(ctx.db, person.id)
+    if not tasks:
+        return Reply(texts.MEMBER_NO_TASKS)
+    lines = [texts.MEMBER_TASKS_HEAD.format(count=len(tasks))]
+    for t in tasks:
+        hours = max(0, int((ctx.now - t.created_at).total_seconds() // 3600))
+        lines.append(texts.MEMBER_TASK_LINE.format(
+            number=t.number, category=service.category_name(ctx.db, t.category), location=t.location or "未说明",
+            status=texts.TICKET_STATUS_NAMES.get(t.status, t.status), age=f"{hours}小时前" if hours else "刚刚"))
+    return Reply("\n".join(lines))
+
+
+def show_detail(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
+    """详情: every fact and event, the phone still masked."""
+    reporter = ctx.db.get(Person, ticket.reporter_id)
+    events = service.events_of(ctx.db, ticket)
+    media_count = ctx.db.query(TicketMedia).filter(TicketMedia.ticket_id == ticket.id).count()
+    lines = [
+        f"{service.local(e.at, ctx.config.tz)} {e.actor} {texts.TICKET_EVENT_NAMES.get(e.kind, e.kind)}"
+        + (f"：{e.note}" if e.note else "")
+        for e in events
+    ]
+    return Reply(texts.MEMBER_DETAIL.format(
+        number=ticket.number, urgent=texts.TICKET_TASK_URGENT_MARK if ticket.urgent else "",
+        status=texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status),
+        category=service.category_name(ctx.db, ticket.category), location=ticket.location or "未说明",
+        description=people.mask_phones_in(ticket.description), reporter=people.display_name(reporter),
+        phone=people.mask_phone(reporter.phone if reporter else None),
+        reporters=len(service.reporters(ctx.db, ticket)), media=media_count, events="\n".join(lines),
+    ))
+
+
+def show_phone(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
+    """电话: the unmasked phone, and a ticket event saying who looked."""
+    reporter = ctx.db.get(Person, ticket.reporter_id)
+    service.add_event(ctx.db, ticket, "phone_viewed", ctx.now, person)
+    log.info("phone of ticket %s viewed by person %s", ticket.number, person.id)
+    return Reply(texts.MEMBER_PHONE.format(number=ticket.number, phone=(reporter.phone if reporter else None) or "未留电话"))
+
+
+for _intent, _action in (
+    ("members.accept", accept_ticket),
+    ("members.progress", record_progress),
+    ("members.complete", complete_ticket),
+    ("members.transfer", transfer_ticket),
+    ("members.return", return_ticket),
+    ("members.tasks", list_tasks),
+    ("members.detail", show_detail),
+    ("members.phone", show_phone),
+):
+    _command(_intent, _action)
+
+
+@cap.intent("members.bind")
+def bind_identity(ctx: Ctx) -> Reply:
+    """绑定 123456: link this WeChat/WeCom account to the member or staff the admin issued the code for."""
+    found = _CODE.search(ctx.msg.text)
+    if found is None:
+        return Reply(texts.BIND_ASK_CODE)
+    try:
+        person = people.redeem_bind_code(ctx.db, found.group(1), ctx.msg, ctx.now)
+    except people.BindError as exc:
+        log.info("bind code refused: %s", exc.reason)
+        return Reply(texts.BIND_CODE_INVALID[exc.reason])
+    roles = people.roles_of(ctx.db, person)
+    role = texts.BIND_ROLE_MEMBER if roles.grid_ids else texts.BIND_ROLE_STAFF
+    return Reply(texts.BIND_DONE.format(name=people.display_name(person), role=role), end=True)
+
+
+__all__ = ["COMMANDS", "Flow", "cap", "parse"]

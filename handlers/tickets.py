@@ -1,0 +1,332 @@
+"""Service tickets (报修), the residents' side: report, locate, attach, follow up, urge, add details.
+
+Intents: tickets.create, tickets.list_mine, tickets.status, tickets.urge, tickets.add_detail,
+         profile.set_address
+Flow: tickets.create -> tickets.create:ask_location (until a place is known) -> ticket
+      any report -> tickets.report:attach (images/voice/location for a few minutes)
+      profile.set_address -> profile.set_address:ask (when "我搬家了" has no address)
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+
+from bot import texts
+from bot.capability import Capability, Ctx
+from bot.conversation import clear_state, save_state
+from bot.message import Reply
+from bot.tickets import media, people, places, service
+from models import OPEN_STATUSES, Estate, Person, Resident, Ticket
+
+cap = Capability("tickets")
+MAX_LOCATION_TRIES = 2
+
+
+class Flow(StrEnum):
+    ASK_LOCATION = "tickets.create:ask_location"
+    ATTACH = "tickets.report:attach"
+    ASK_ADDRESS = "profile.set_address:ask"
+
+
+# -- reporting ---------------------------------------------------------------------------
+
+
+@cap.intent("tickets.create")
+def report_problem(ctx: Ctx) -> Reply:
+    """Open a ticket, or ask where first when neither the message nor the resident's home says."""
+    person = people.person_for(ctx.db, ctx.msg, ctx.now)
+    category = (ctx.match.slots.get("category") if ctx.match else None) or "public_facilities"
+    _remember_phone(ctx, person)
+    place = _place_from(ctx, person)
+    if isinstance(place, places.Place):
+        return _file(ctx, person, category, ctx.msg.text, place)
+    data = {"category": category, "description": ctx.msg.text, "tries": 0, "media": []}
+    return Reply(_ask_text(ctx, category, place.ambiguous), next=Flow.ASK_LOCATION, data=data)
+
+
+@cap.state(Flow.ASK_LOCATION)
+def answer_location(ctx: Ctx) -> Reply:
+    """Take the place from the answer (text or a location pin); keep images for the ticket."""
+    person = people.person_for(ctx.db, ctx.msg, ctx.now)
+    category, description = ctx.data["category"], ctx.data["description"]
+    if ctx.msg.kind == "location" and ctx.msg.location is not None:
+        place = places.Place(label=ctx.msg.location.label or "位置消息")
+        return _file(ctx, person, category, description, place, pin=True)
+    if not ctx.msg.text:
+        if ctx.msg.media_id:
+            pending = [*ctx.data.get("media", []), {"kind": ctx.msg.kind, "media_id": ctx.msg.media_id}]
+            return Reply(_ask_text(ctx, category, False), next=Flow.ASK_LOCATION, data={"media": pending})
+        return Reply(_ask_text(ctx, category, False), next=Flow.ASK_LOCATION)
+    address = ctx.understanding.entities.address if ctx.understanding else None
+    place = places.resolve(ctx.db, address, _home_estate(ctx, person))
+    if isinstance(place, places.Place):
+        return _file(ctx, person, category, f"{description}（{ctx.msg.text}）", place)
+    match = ctx.understanding.match if ctx.understanding else None
+    if match is not None and match.intent not in ("tickets.create", "profile.set_address") and address is None:
+        return reroute(ctx)  # the resident moved on to something else
+    tries = int(ctx.data.get("tries", 0)) + 1
+    if tries >= MAX_LOCATION_TRIES:
+        return Reply(texts.TICKET_LOCATION_GIVE_UP, end=True)
+    return Reply(_ask_text(ctx, category, place.ambiguous), next=Flow.ASK_LOCATION, data={"tries": tries})
+
+
+def _file(ctx: Ctx, person: Person, category: str, description: str, place: places.Place, pin: bool = False) -> Reply:
+    outcome = service.report(ctx.db, ctx.outbox, ctx.config, person=person, msg=ctx.msg, category=category,
+                             description=description, place=place, now=ctx.now)
+    ticket = outcome.ticket
+    for item in ctx.data.get("media", []) if ctx.state == Flow.ASK_LOCATION else []:
+        media.attach(ctx.db, ticket, _media_message(ctx, item), person, ctx.now)
+    if pin:
+        media.attach(ctx.db, ticket, ctx.msg, person, ctx.now)
+    _open_attach_window(ctx, ticket)
+    if outcome.repeat:
+        status = texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status)
+        return Reply(texts.TICKET_ALREADY_REPORTED.format(number=ticket.number, status=status))
+    if outcome.joined:
+        return Reply(texts.TICKET_DUPLICATE_JOINED)
+    return Reply(texts.TICKET_CREATED.format(
+        number=ticket.number, category=service.category_name(ctx.db, category), location=place.label,
+        handler=service.handler_text(ctx.db, ticket),
+        due=service.local(ticket.accept_due_at or ctx.now, ctx.config.tz),
+    ))
+
+
+def _media_message(ctx: Ctx, item: dict[str, Any]) -> Any:
+    from dataclasses import replace
+
+    return replace(ctx.msg, kind=item["kind"], media_id=item["media_id"], location=None, text="")
+
+
+def _open_attach_window(ctx: Ctx, ticket: Ticket) -> None:
+    """Media sent in the next few minutes belong to this ticket (a state, so every worker sees it)."""
+    ttl = timedelta(minutes=ctx.config.tickets.attach_minutes)
+    save_state(ctx.db, ctx.msg.channel, ctx.msg.user_id, Flow.ATTACH, {"ticket": ticket.number}, ctx.now, ttl=ttl)
+
+
+@cap.state(Flow.ATTACH)
+def attach_to_report(ctx: Ctx) -> Reply:
+    """Attach media to the ticket just reported; other text is routed as new (unmatched text is a detail)."""
+    ticket = service.ticket_by_number(ctx.db, ctx.data.get("ticket", ""))
+    if ticket is None:
+        return reroute(ctx)
+    person = people.person_for(ctx.db, ctx.msg, ctx.now)
+    if not ctx.msg.text or ctx.msg.kind == "location":
+        if ctx.msg.kind not in media.ATTACHABLE:
+            return reroute(ctx)
+        row = media.attach(ctx.db, ticket, ctx.msg, person, ctx.now)
+        what = texts.TICKET_MEDIA_WHAT.get(row.kind, "附件")
+        event = service.add_event(ctx.db, ticket, "media", ctx.now, person, note=what, media=row.id)
+        if person.id in _reporter_ids(ctx, ticket):
+            service.notify_workers(ctx.db, ctx.outbox, ctx.config, ticket, event,
+                                   texts.TICKET_TASK_MEDIA.format(number=ticket.number, what=what))
+        return Reply(texts.TICKET_MEDIA_ATTACHED.format(what=what, number=ticket.number))
+    if ctx.understanding is not None and ctx.understanding.match is not None:
+        return reroute(ctx)
+    if ticket.status in OPEN_STATUSES and person.id in _reporter_ids(ctx, ticket):
+        return _add_detail(ctx, person, ticket, ctx.msg.text)
+    return reroute(ctx)
+
+
+def reroute(ctx: Ctx) -> Reply:
+    """Leave the current flow and handle the message as if no question were open."""
+    clear_state(ctx.db, ctx.msg.channel, ctx.msg.user_id)
+    ctx.state, ctx.data = None, {}
+    match = ctx.understanding.match if ctx.understanding else None
+    registry = ctx.services.registry
+    if match is None:
+        if not ctx.msg.text:
+            return registry.intents["media.received"](ctx)
+        return registry.intents["fallback"](ctx)
+    ctx.match = match
+    handler = registry.intents.get(match.intent)
+    if handler is None:
+        what = texts.INTENT_DESCRIPTIONS.get(match.intent, "办理这项业务")
+        return Reply(texts.NOT_AVAILABLE_YET.format(what=what))
+    return handler(ctx)
+
+
+def _ask_text(ctx: Ctx, category: str, ambiguous: bool) -> str:
+    if ambiguous:
+        estate = ctx.db.scalar(select(Estate.name).order_by(Estate.id).limit(1)) or "幸福里小区"
+        return texts.TICKET_ASK_ESTATE.format(example=f"{estate}3栋2单元")
+    return texts.TICKET_ASK_LOCATION.format(category=service.category_name(ctx.db, category))
+
+
+def _place_from(ctx: Ctx, person: Person) -> places.Place | places.Unresolved:
+    address = ctx.match.slots.get("address") if ctx.match else None
+    if address is not None:
+        return places.resolve(ctx.db, address, _home_estate(ctx, person))
+    home = places.resident_place(ctx.db, _resident(ctx, person))
+    return home if home is not None else places.Unresolved(ambiguous=False)
+
+
+def _resident(ctx: Ctx, person: Person) -> Resident | None:
+    return ctx.db.scalar(select(Resident).where(Resident.person_id == person.id))
+
+
+def _home_estate(ctx: Ctx, person: Person) -> int | None:
+    home = places.resident_place(ctx.db, _resident(ctx, person))
+    return home.estate.id if home and home.estate else None
+
+
+def _remember_phone(ctx: Ctx, person: Person) -> None:
+    phone = ctx.match.slots.get("phone") if ctx.match else None
+    if phone:
+        person.phone = phone
+
+
+def _reporter_ids(ctx: Ctx, ticket: Ticket) -> set[int]:
+    return {r.person_id for r in service.reporters(ctx.db, ticket)}
+
+
+# -- following up ------------------------------------------------------------------------
+
+
+@cap.intent("tickets.list_mine")
+def list_my_tickets(ctx: Ctx) -> Reply:
+    """The resident's tickets, newest first, with their status."""
+    person = people.find_person(ctx.db, ctx.msg)
+    tickets = service.tickets_of_reporter(ctx.db, person.id) if person else []
+    if not tickets:
+        return Reply(texts.TICKET_LIST_EMPTY)
+    lines = [texts.TICKET_LIST_HEAD.format(count=len(tickets))]
+    lines += [_line(ctx, t) for t in tickets]
+    lines.append(texts.TICKET_LIST_TAIL.format(number=tickets[0].number))
+    return Reply("\n".join(lines))
+
+
+def _line(ctx: Ctx, ticket: Ticket) -> str:
+    return texts.TICKET_LIST_LINE.format(
+        number=ticket.number, category=service.category_name(ctx.db, ticket.category),
+        location=ticket.location or "未说明", status=texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status),
+    )
+
+
+@cap.intent("tickets.status")
+def show_ticket_status(ctx: Ctx) -> Reply:
+    """Where one ticket stands (a reporter's or a responsible worker's); without a number, the list."""
+    number = ctx.match.slots.get("ticket_number") if ctx.match else None
+    if not number:
+        return list_my_tickets(ctx)
+    person = people.find_person(ctx.db, ctx.msg)
+    ticket = service.ticket_by_number(ctx.db, number)
+    if ticket is None or person is None or not _may_see(ctx, person, ticket):
+        return Reply(texts.TICKET_NOT_FOUND.format(number=number))
+    return Reply(status_text(ctx, ticket))
+
+
+def _may_see(ctx: Ctx, person: Person, ticket: Ticket) -> bool:
+    return person.id in _reporter_ids(ctx, ticket) or people.roles_of(ctx.db, person).may_act_on(person.id, ticket)
+
+
+def status_text(ctx: Ctx, ticket: Ticket) -> str:
+    assignee = ctx.db.get(Person, ticket.assignee_id) if ticket.assignee_id else None
+    events = service.events_of(ctx.db, ticket)[-3:]
+    lines = [
+        f"{service.local(e.at, ctx.config.tz)} {texts.TICKET_EVENT_NAMES.get(e.kind, e.kind)}"
+        + (f"：{e.note}" if e.note and e.kind in ("progress", "done", "transferred", "returned") else "")
+        for e in events
+    ]
+    return texts.TICKET_STATUS.format(
+        number=ticket.number, category=service.category_name(ctx.db, ticket.category),
+        location=ticket.location or "未说明", status=texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status),
+        assignee=texts.TICKET_STATUS_ASSIGNEE.format(name=people.display_name(assignee)) if assignee else "",
+        events="\n".join(lines),
+    )
+
+
+def _target_ticket(ctx: Ctx, person: Person | None) -> Ticket | None:
+    """The ticket named in the message, else the resident's most recent open one."""
+    number = ctx.match.slots.get("ticket_number") if ctx.match else None
+    if number:
+        ticket = service.ticket_by_number(ctx.db, number)
+        if ticket is not None and person is not None and person.id in _reporter_ids(ctx, ticket):
+            return ticket
+        return None
+    if person is None:
+        return None
+    open_ones = service.open_tickets_of_reporter(ctx.db, person.id)
+    return open_ones[0] if open_ones else None
+
+
+@cap.intent("tickets.urge")
+def urge_ticket(ctx: Ctx) -> Reply:
+    """Record the urge and push it to whoever holds the ticket, at most once per interval."""
+    person = people.find_person(ctx.db, ctx.msg)
+    ticket = _target_ticket(ctx, person)
+    if ticket is None or person is None:
+        number = ctx.match.slots.get("ticket_number") if ctx.match else None
+        return Reply(texts.TICKET_NOT_FOUND.format(number=number) if number else texts.TICKET_NONE_OPEN)
+    if ticket.status not in OPEN_STATUSES:
+        status = texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status)
+        return Reply(texts.TICKET_URGE_CLOSED.format(number=ticket.number, status=status))
+    interval = timedelta(hours=ctx.config.tickets.urge_interval_hours)
+    if ticket.last_urged_at is not None and ctx.now - ticket.last_urged_at < interval:
+        next_at = service.local(ticket.last_urged_at + interval, ctx.config.tz)
+        return Reply(texts.TICKET_URGE_TOO_SOON.format(number=ticket.number, next=next_at))
+    ticket.last_urged_at = ctx.now
+    event = service.add_event(ctx.db, ticket, "urged", ctx.now, person, note=ctx.msg.text)
+    service.notify_workers(ctx.db, ctx.outbox, ctx.config, ticket, event, texts.TICKET_TASK_URGE.format(
+        number=ticket.number, category=service.category_name(ctx.db, ticket.category), location=ticket.location))
+    return Reply(texts.TICKET_URGED.format(number=ticket.number))
+
+
+@cap.intent("tickets.add_detail")
+def add_detail(ctx: Ctx) -> Reply:
+    """Add the resident's words to their open ticket (named, or the latest)."""
+    person = people.find_person(ctx.db, ctx.msg)
+    ticket = _target_ticket(ctx, person)
+    if ticket is None or person is None or ticket.status not in OPEN_STATUSES:
+        return Reply(texts.TICKET_DETAIL_WHICH)
+    return _add_detail(ctx, person, ticket, ctx.msg.text)
+
+
+def _add_detail(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
+    ticket.description = f"{ticket.description}\n补充：{note}"
+    event = service.add_event(ctx.db, ticket, "detail", ctx.now, person, note=note)
+    service.notify_workers(ctx.db, ctx.outbox, ctx.config, ticket, event,
+                           texts.TICKET_TASK_DETAIL.format(number=ticket.number, note=note))
+    return Reply(texts.TICKET_DETAIL_ADDED.format(number=ticket.number))
+
+
+# -- the resident's address ----------------------------------------------------------------
+
+
+@cap.intent("profile.set_address")
+def set_address(ctx: Ctx) -> Reply:
+    """Remember where the resident lives ("我住幸福里3栋2单元501"); ask when only "我搬家了"."""
+    address = ctx.match.slots.get("address") if ctx.match else None
+    if address is None:
+        return Reply(texts.ADDRESS_ASK, next=Flow.ASK_ADDRESS)
+    return _save_address(ctx, address)
+
+
+@cap.state(Flow.ASK_ADDRESS)
+def answer_address(ctx: Ctx) -> Reply:
+    address = ctx.understanding.entities.address if ctx.understanding else None
+    if address is None:
+        if ctx.understanding is not None and ctx.understanding.match is not None:
+            return reroute(ctx)
+        return Reply(texts.ADDRESS_NOT_UNDERSTOOD, end=True)
+    return _save_address(ctx, address)
+
+
+def _save_address(ctx: Ctx, address: Any) -> Reply:
+    person = people.person_for(ctx.db, ctx.msg, ctx.now)
+    place = places.resolve(ctx.db, address)
+    if not isinstance(place, places.Place):
+        if place.ambiguous:
+            return Reply(_ask_text(ctx, "", True), next=Flow.ASK_ADDRESS)
+        return Reply(texts.ADDRESS_NOT_UNDERSTOOD, next=Flow.ASK_ADDRESS)
+    resident = _resident(ctx, person)
+    if resident is None:
+        resident = Resident(person_id=person.id, updated_at=ctx.now)
+        ctx.db.add(resident)
+    resident.building_id = place.building.id if place.building else None
+    resident.unit, resident.room, resident.address, resident.updated_at = place.unit, place.room, place.label, ctx.now
+    ctx.db.flush()
+    return Reply(texts.ADDRESS_SAVED.format(label=place.label), end=True)

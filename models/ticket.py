@@ -1,0 +1,128 @@
+"""Service tickets (工单), who reported them, what happened to them, and their media.
+
+Statuses leave room for deadlines and escalation (issue 6): ``accept_due_at``,
+``resolve_due_at`` and ``escalation_level`` are set here and swept there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+
+
+class TicketStatus(StrEnum):
+    QUEUED = "queued"  # waiting in the staff queue (no grid member)
+    ASSIGNED = "assigned"  # pushed to a member, not yet accepted
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATUSES = (TicketStatus.QUEUED, TicketStatus.ASSIGNED, TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_dedupe", "category", "building_id", "status", "created_at"),
+        Index("ix_tickets_assignee", "assignee_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id", ondelete="SET NULL"))
+    category: Mapped[str] = mapped_column(String(64))  # category slug
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id", ondelete="SET NULL"))
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id", ondelete="SET NULL"))
+    unit: Mapped[str | None] = mapped_column(String(16))
+    room: Mapped[str | None] = mapped_column(String(16))
+    location: Mapped[str] = mapped_column(String(255), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    channel: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=TicketStatus.QUEUED)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    accept_due_at: Mapped[datetime | None]
+    resolve_due_at: Mapped[datetime | None]
+    escalation_level: Mapped[int] = mapped_column(default=0)
+    last_urged_at: Mapped[datetime | None]
+
+
+class TicketReporter(Base):
+    """Everyone who reported the ticket (the first reporter and those who joined it), and how to reach them."""
+
+    __tablename__ = "ticket_reporters"
+    __table_args__ = (UniqueConstraint("ticket_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    account: Mapped[str] = mapped_column(String(128))
+    recipient: Mapped[str] = mapped_column(String(128))
+    original: Mapped[bool] = mapped_column(default=False)
+    joined_at: Mapped[datetime]
+
+
+class TicketEvent(Base):
+    """One change to a ticket: who (person or "system"/"admin:x"), when, what."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(64), default="system")
+    kind: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class MediaStatus(StrEnum):
+    PENDING = "pending"  # WeChat holds it; the worker downloads it (media ids expire after 3 days)
+    STORED = "stored"
+    FAILED = "failed"
+    NONE = "none"  # nothing to download (a location)
+
+
+class TicketMedia(Base):
+    __tablename__ = "ticket_media"
+    __table_args__ = (Index("ix_ticket_media_status", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16))  # image, voice, video, location
+    channel: Mapped[str] = mapped_column(String(32))
+    account: Mapped[str] = mapped_column(String(128))
+    media_id: Mapped[str | None] = mapped_column(String(255))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)  # location: latitude, longitude, label
+    status: Mapped[str] = mapped_column(String(16), default=MediaStatus.PENDING)
+    path: Mapped[str | None] = mapped_column(String(512))
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    stored_at: Mapped[datetime | None]
+
+
+class TicketDayCounter(Base):
+    """The per-day ticket sequence, incremented in the creating transaction (row lock = no gaps, no twins)."""
+
+    __tablename__ = "ticket_day_counters"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)  # local date, YYYYMMDD
+    value: Mapped[int] = mapped_column(default=0)
