@@ -308,3 +308,7 @@ def openapi() -> Any:
     from bot.openapi import document
 
     return jsonify(document())
+
+
+# The community model and tickets register their routes on this blueprint.
+from bot.tickets import api as _tickets_api  # noqa: E402,F401

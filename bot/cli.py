@@ -102,8 +102,10 @@ def worker(config_path: str | None) -> None:
     config = _load(config_path)
     services = _services(config, warm=False)
     _require_schema(services)
+    from bot.tickets.media import register_media_sweep
     from bot.worker import run_worker
 
+    register_media_sweep(services)
     run_worker(services)
 
 
@@ -130,8 +132,10 @@ def demo(host: str | None, port: int | None, var_dir: str | None) -> None:
     import_defaults(services.db)
     import_file(services.db, REPO_ROOT / "data" / "demo.yaml")
     attach_nlp(services)
+    from bot.tickets.media import register_media_sweep
     from bot.worker import start_background_worker
 
+    register_media_sweep(services)
     start_background_worker(services)
     url = f"http://{host}:{port}"
     click.echo("邻里 Linli 演示已启动（SQLite：%s）" % (var / "linli.db"))
@@ -169,6 +173,7 @@ def chat(config_path: str | None, url: str | None, openid: str, messages: tuple[
         attach_nlp(services)
         poster = app_poster(create_app(services=services))
     client = ChatClient(config, poster, openid=openid)
+    pushes = None if url else _PushViewer(services)
     lines = iter(messages) if messages else _prompt_lines(client)
     for line in lines:
         line = line.strip()
@@ -179,6 +184,8 @@ def chat(config_path: str | None, url: str | None, openid: str, messages: tuple[
         if line.startswith("/user "):
             client.openid = line.split(maxsplit=1)[1]
             click.echo(f"（现在以 {client.openid} 的身份发言）")
+            if pushes is not None:
+                pushes.show(client.openid)
             continue
         try:
             reply = client.subscribe() if line == "/subscribe" else client.say(line)
@@ -188,6 +195,8 @@ def chat(config_path: str | None, url: str | None, openid: str, messages: tuple[
         if messages:
             click.echo(f"> {line}")
         click.echo(f"邻里: {reply}" if reply else "邻里: （稍后回复）")
+        if pushes is not None:
+            pushes.show(client.openid)
 
 
 @main.command()
@@ -279,8 +288,76 @@ def admin_create(config_path: str | None, username: str, password: str) -> None:
     click.echo(token)
 
 
+class _PushViewer:
+    """In-process chat: show what the bot queued for the current identity (task pushes, status updates)."""
+
+    def __init__(self, services: Any) -> None:
+        from sqlalchemy import func, select
+
+        from models import OutboxMessage
+
+        self.services = services
+        with services.db.session() as s:
+            self.seen = s.scalar(select(func.max(OutboxMessage.id))) or 0
+        self.shown: dict[str, int] = {}
+
+    def show(self, recipient: str) -> None:
+        from sqlalchemy import select
+
+        from models import OutboxMessage
+
+        with self.services.db.session() as s:
+            rows = s.scalars(select(OutboxMessage).where(
+                OutboxMessage.recipient == recipient,
+                OutboxMessage.id > max(self.seen, self.shown.get(recipient, 0)),
+            ).order_by(OutboxMessage.id)).all()
+            for row in rows:
+                text = row.payload.get("text") or row.payload
+                click.echo(f"  [推送给 {recipient}] {text}")
+                self.shown[recipient] = row.id
+
+
+@admin.command("bind-code")
+@CONFIG_OPTION
+@click.argument("person")
+@click.option("--minutes", type=int, default=None, help="Validity (default: tickets.bind_code_minutes).")
+def admin_bind_code(config_path: str | None, person: str, minutes: int | None) -> None:
+    """Issue a one-time binding code for a grid member or staff (PERSON: their code or id).
+
+    They send "绑定 <code>" from WeChat or WeCom; the code works once and expires.
+    """
+    config = _load(config_path)
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from bot.db import Database
+    from bot.tickets.people import issue_bind_code
+    from models import Person
+
+    db = Database(config.database_url)
+    _require_schema_db(db)
+    with db.session() as session:
+        row = session.scalar(select(Person).where(Person.code == person))
+        if row is None and person.isdigit():
+            row = session.get(Person, int(person))
+        if row is None:
+            raise click.ClickException(f"没有找到人员 {person}（填导入时的 code 或人员 id）")
+        code = issue_bind_code(session, row, datetime.now(UTC), minutes or config.tickets.bind_code_minutes, by="cli")
+        local = code.expires_at.astimezone(config.tz).strftime("%Y-%m-%d %H:%M")
+    click.echo(f"{row.name or row.code} 的绑定码：{code.code}（{local} 前有效，只能用一次）")
+    click.echo(f"请让对方在公众号或企业微信里发送：绑定 {code.code}")
+
+
+def _require_schema_db(db: Any) -> None:
+    from bot.db import schema_is_current
+
+    if not schema_is_current(db):
+        raise click.ClickException("数据库尚未初始化或版本过旧：请先运行 python -m bot init --config …")
+
+
 def _prompt_lines(client: Any):  # type: ignore[no-untyped-def]
-    click.echo("输入消息后回车；/user 名字 切换身份；/quit 退出。")
+    click.echo("输入消息后回车；/user 名字 切换身份（演示：居民 oDemoResident，网格员 oDemoMember）；/quit 退出。")
     while True:
         try:
             yield input(f"[{client.openid}] 你: ")

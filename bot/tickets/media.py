@@ -157,3 +157,17 @@ def media_sweep(config: Any, tokens: Any) -> Callable[[Session, Outbox, datetime
         return download_pending(db, now, fetch, media_dir)
 
     return sweep
+
+
+def register_media_sweep(services: Any) -> bool:
+    """Register the download sweep with the worker's scheduler; not in console mode (no credentials)."""
+    from bot import scheduler
+    from bot.channels import console_mode
+    from bot.tokens import build_token_store
+
+    config = services.config
+    if console_mode(config):
+        return False
+    tokens = build_token_store(services.db, config.redis, services.clock)
+    scheduler.register_sweep("tickets.media_download", media_sweep(config, tokens), config.tickets.media_sweep_seconds)
+    return True
