@@ -75,8 +75,9 @@ def register_sweep(name: str, func: JobFunc, seconds: float) -> None:
     _sweeps[name] = Sweep(name, func, seconds)
 
 
-def register_cron(name: str, func: JobFunc, crontab: str, *, catch_up_seconds: float = 12 * 3600,
-                  misfire_grace_seconds: int = 3600) -> None:
+def register_cron(
+    name: str, func: JobFunc, crontab: str, *, catch_up_seconds: float = 12 * 3600, misfire_grace_seconds: int = 3600
+) -> None:
     """Run ``func`` once per slot of ``crontab`` (e.g. "0 7 * * *"), whichever worker gets there first."""
     CronTrigger.from_crontab(crontab)  # fail at registration, not at 07:00
     _crons[name] = CronJob(name, func, crontab, catch_up_seconds, misfire_grace_seconds)
@@ -98,8 +99,7 @@ def unregister(name: str) -> None:
 # -- job_runs: claim, finish, give up ---------------------------------------------------
 
 
-def claim_run(db: Database, name: str, *, not_run_since: datetime, now: datetime, owner: str,
-              lease: timedelta) -> bool:
+def claim_run(db: Database, name: str, *, not_run_since: datetime, now: datetime, owner: str, lease: timedelta) -> bool:
     """Take the job's lease if it has not run since ``not_run_since`` and nobody holds it."""
     condition = (
         JobRun.name == name,
@@ -132,8 +132,11 @@ def finish_run(db: Database, name: str, *, ran_at: datetime, owner: str) -> None
 def abandon_run(db: Database, name: str, *, owner: str) -> None:
     """Drop the lease without recording a run: the next tick (any worker) tries again."""
     with db.session() as s:
-        s.execute(update(JobRun).where(JobRun.name == name, JobRun.lease_owner == owner)
-                  .values(lease_owner=None, lease_until=None))
+        s.execute(
+            update(JobRun)
+            .where(JobRun.name == name, JobRun.lease_owner == owner)
+            .values(lease_owner=None, lease_until=None)
+        )
 
 
 def record_run(db: Database, name: str, ran_at: datetime) -> None:
@@ -148,8 +151,9 @@ def record_run(db: Database, name: str, ran_at: datetime) -> None:
         pass  # another worker created it at the same moment; its time is as good
 
 
-def run_job(db: Database, name: str, func: JobFunc, *, not_run_since: datetime, now: datetime, owner: str,
-            lease: timedelta) -> int | None:
+def run_job(
+    db: Database, name: str, func: JobFunc, *, not_run_since: datetime, now: datetime, owner: str, lease: timedelta
+) -> int | None:
     """Claim, run in one transaction, record. None when another worker has it or it already ran."""
     if not claim_run(db, name, not_run_since=not_run_since, now=now, owner=owner, lease=lease):
         return None

@@ -68,6 +68,9 @@ class TokenStore(ABC):
     def __init__(self, clock: Clock | None = None) -> None:
         self.clock = clock or SystemClock()
         self.owner = process_owner()
+        # The last token this process saw per key: saves a store read per message.
+        # Safe because a rejected token comes back as `invalid` and skips it.
+        self._local: dict[str, StoredToken] = {}
 
     def get(self, key: str, fetch: Fetch, *, invalid: str | None = None) -> str:
         """Return a valid token for ``key``, fetching it if nobody else has.
@@ -81,10 +84,18 @@ class TokenStore(ABC):
             TokenUnavailable: another process held the lock and no token appeared in time.
             Whatever ``fetch`` raises.
         """
+        local = self._local.get(key)
+        if local is not None and local.token != invalid and local.expires_at - REFRESH_MARGIN > self.clock.now():
+            return local.token
+        return self._get_shared(key, fetch, invalid)
+
+    def _get_shared(self, key: str, fetch: Fetch, invalid: str | None) -> str:
         deadline = time.monotonic() + WAIT_SECONDS
         while True:
             now = self.clock.now()
             current = self.read(key)
+            if current is not None:
+                self._local[key] = current
             if _fresh(current, now, invalid):
                 return current.token  # type: ignore[union-attr]
             if self.try_lock(key, now):
@@ -95,7 +106,9 @@ class TokenStore(ABC):
                     early = _valid(current, now, invalid)
                     token, expires_in = fetch(early)
                     fetched_at = self.clock.now()
-                    self.write(key, StoredToken(token, fetched_at + timedelta(seconds=expires_in), fetched_at))
+                    stored = StoredToken(token, fetched_at + timedelta(seconds=expires_in), fetched_at)
+                    self.write(key, stored)
+                    self._local[key] = stored
                     log.info("access token refreshed key=%s expires_in=%s early=%s", key, expires_in, early)
                     return token
                 finally:

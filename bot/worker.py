@@ -48,6 +48,18 @@ def register_builtin_jobs(services: Any) -> None:
     )
 
 
+class _SkipBusyDrain(logging.Filter):
+    """Drop APScheduler's warning that a drain tick was skipped because the previous one still runs.
+
+    Under load that is the normal state of a one-second drain (it keeps
+    sending until the queue is empty), not a problem to report every second.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (DRAIN_JOB in message and "maximum number of running instances" in message)
+
+
 class Worker:
     """One scheduler, one dispatcher and the channels they share."""
 
@@ -58,8 +70,12 @@ class Worker:
         self.tokens = tokens or build_token_store(services.db, config.redis)
         self.channels = channels or build_channels(config, services.db, self.tokens, services.clock)
         self.dispatcher = Dispatcher(
-            services.db, self.channels, config.outbox, clock=services.clock,
-            limiter=RateLimiter(config.rate_limits), owner=self.owner,
+            services.db,
+            self.channels,
+            config.outbox,
+            clock=services.clock,
+            limiter=RateLimiter(config.rate_limits),
+            owner=self.owner,
         )
         self.stopping = threading.Event()
         self._last_record = 0.0
@@ -74,25 +90,45 @@ class Worker:
     def _add_jobs(self) -> None:
         interval = self.services.config.scheduler.drain_interval_seconds
         self.scheduler.add_job(
-            self.drain, IntervalTrigger(seconds=interval), id=DRAIN_JOB, name=DRAIN_JOB,
-            max_instances=1, coalesce=True, misfire_grace_time=max(1, int(interval)),
+            self.drain,
+            IntervalTrigger(seconds=interval),
+            id=DRAIN_JOB,
+            name=DRAIN_JOB,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, int(interval)),
             next_run_time=self._now_local(),
         )
         for sweep in registry.sweeps():
             self.scheduler.add_job(
-                self._run_sweep, IntervalTrigger(seconds=sweep.seconds), args=[sweep], id=sweep.name,
-                max_instances=1, coalesce=True, misfire_grace_time=max(1, int(sweep.seconds)),
+                self._run_sweep,
+                IntervalTrigger(seconds=sweep.seconds),
+                args=[sweep],
+                id=sweep.name,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=max(1, int(sweep.seconds)),
                 next_run_time=self._now_local(),  # a sweep missed while we were down runs now
             )
         tz = self.services.config.tz
         for cron in registry.crons():
             self.scheduler.add_job(
-                self._run_cron, cron.trigger(tz), args=[cron], id=cron.name,
-                max_instances=1, coalesce=True, misfire_grace_time=cron.misfire_grace_seconds,
+                self._run_cron,
+                cron.trigger(tz),
+                args=[cron],
+                id=cron.name,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=cron.misfire_grace_seconds,
             )
             # Catch up: a slot missed while every worker was down runs once now.
-            self.scheduler.add_job(self._run_cron, args=[cron], id=cron.name + ":catch-up",
-                                   next_run_time=self._now_local(), misfire_grace_time=None)
+            self.scheduler.add_job(
+                self._run_cron,
+                args=[cron],
+                id=cron.name + ":catch-up",
+                next_run_time=self._now_local(),
+                misfire_grace_time=None,
+            )
 
     def _now_local(self):  # type: ignore[no-untyped-def]
         return self.services.clock.now().astimezone(self.services.config.tz)
@@ -133,8 +169,9 @@ class Worker:
         if self.stopping.is_set():
             return
         try:
-            count = registry.run_job(self.services.db, name, func, not_run_since=since, now=now,
-                                     owner=self.owner, lease=JOB_LEASE)
+            count = registry.run_job(
+                self.services.db, name, func, not_run_since=since, now=now, owner=self.owner, lease=JOB_LEASE
+            )
         except Exception:  # noqa: BLE001 - one job failing must not stop the others
             log.exception("job %s failed", name)
             return
@@ -144,6 +181,11 @@ class Worker:
     # -- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> None:
+        # APScheduler logs every run of the one-second drain at INFO: noise for operators.
+        logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().level))
+        scheduler_log = logging.getLogger("apscheduler.scheduler")
+        if not any(isinstance(f, _SkipBusyDrain) for f in scheduler_log.filters):
+            scheduler_log.addFilter(_SkipBusyDrain())
         self.scheduler.start()
         log.info("worker %s started (%s jobs)", self.owner, len(self.scheduler.get_jobs()))
 
@@ -151,6 +193,7 @@ class Worker:
         """Finish the send in flight, give back the rest of the batch, stop the jobs."""
         self.stopping.set()
         self.scheduler.shutdown(wait=True)
+        self.dispatcher.close()
         self.channels.close()
         log.info("worker %s stopped", self.owner)
 

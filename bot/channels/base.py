@@ -92,7 +92,7 @@ class Channel(ABC):
             or CannotDeliver; the outbox decides from the class what happens next.
         """
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook: the console has nothing to release
         """Release connections."""
 
     def check_msgtype(self, message: Outbound) -> None:

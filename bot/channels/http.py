@@ -36,8 +36,9 @@ class WeChatHTTP:
         if proxy:
             self.session.proxies = {"http": proxy, "https": proxy}
 
-    def call(self, method: str, path: str, *, params: dict[str, Any] | None = None,
-             body: dict[str, Any] | None = None) -> dict[str, Any]:
+    def call(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """One request; returns the JSON object when errcode is 0 (or absent).
 
         Raises:

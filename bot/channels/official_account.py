@@ -124,8 +124,12 @@ class OfficialAccountChannel(Channel):
             # stable_token keeps handing out the same token until it expires, so
             # several fetchers cannot invalidate each other; force_refresh only
             # to replace a token that is about to expire (WeChat limits those calls).
-            body = {"grant_type": "client_credential", "appid": self.app_id, "secret": self.app_secret,
-                    "force_refresh": early}
+            body = {
+                "grant_type": "client_credential",
+                "appid": self.app_id,
+                "secret": self.app_secret,
+                "force_refresh": early,
+            }
             data = self.http.call("POST", "/cgi-bin/stable_token", body=body)
         else:
             params = {"grant_type": "client_credential", "appid": self.app_id, "secret": self.app_secret}

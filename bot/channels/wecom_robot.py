@@ -42,8 +42,9 @@ class WeComRobotChannel(Channel):
         content: dict[str, Any] = {"content": fit_text(message.text, limit)}
         if message.msgtype == "text" and message.payload.get("mentioned_list"):
             content["mentioned_list"] = list(message.payload["mentioned_list"])
-        response = self.http.call("POST", WEBHOOK_SEND, params={"key": key},
-                                  body={"msgtype": message.msgtype, message.msgtype: content})
+        response = self.http.call(
+            "POST", WEBHOOK_SEND, params={"key": key}, body={"msgtype": message.msgtype, message.msgtype: content}
+        )
         return Delivery("robot", response=response)
 
     def close(self) -> None:

@@ -53,15 +53,32 @@ class Rig:
         self.tokens = DatabaseTokenStore(db)
         self.console = ConsoleChannel(self.clock)
         self.channels: ChannelSet = build_channels(self.config, db, self.tokens, self.clock, console=self.console)
-        self.dispatcher = Dispatcher(db, self.channels, self.config.outbox, clock=self.clock,
-                                     limiter=RateLimiter(self.config.rate_limits), owner="rig")
+        self.dispatcher = Dispatcher(
+            db,
+            self.channels,
+            self.config.outbox,
+            clock=self.clock,
+            limiter=RateLimiter(self.config.rate_limits),
+            owner="rig",
+        )
 
-    def enqueue(self, channel: str = "official_account", recipient: str = "oUser1", text: str = "您好",
-                kind: str = "late_reply", payload: dict[str, Any] | None = None, key: str | None = None) -> int:
+    def enqueue(
+        self,
+        channel: str = "official_account",
+        recipient: str = "oUser1",
+        text: str = "您好",
+        kind: str = "late_reply",
+        payload: dict[str, Any] | None = None,
+        key: str | None = None,
+    ) -> int:
         with self.db.session() as s:
             row = Outbox(s, self.clock.now()).enqueue(
-                channel=channel, account=f"mp:{self.api.app_id}", recipient=recipient, kind=kind,
-                payload=payload or {"msgtype": "text", "text": text}, key=key,
+                channel=channel,
+                account=f"mp:{self.api.app_id}",
+                recipient=recipient,
+                kind=kind,
+                payload=payload or {"msgtype": "text", "text": text},
+                key=key,
             )
             return row.id
 

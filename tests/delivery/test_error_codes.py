@@ -116,10 +116,20 @@ def test_out_of_window_without_a_template_fails_with_a_reason(rig: Rig) -> None:
 
 def _inbound(rig: Rig, user: str, at) -> None:  # type: ignore[no-untyped-def]
     with rig.db.session() as s:
-        s.add(InboundMessage(
-            account=f"mp:{rig.api.app_id}", dedupe_key=f"k-{user}-{at.timestamp()}", channel="official_account",
-            user_id=user, msg_type="text", content="hi", extra={}, status="done", received_at=at, claimed_at=at,
-        ))
+        s.add(
+            InboundMessage(
+                account=f"mp:{rig.api.app_id}",
+                dedupe_key=f"k-{user}-{at.timestamp()}",
+                channel="official_account",
+                user_id=user,
+                msg_type="text",
+                content="hi",
+                extra={},
+                status="done",
+                received_at=at,
+                claimed_at=at,
+            )
+        )
 
 
 def test_window_known_closed_skips_the_customer_service_call(rig: Rig) -> None:
@@ -138,10 +148,17 @@ def test_window_still_open_uses_customer_service(rig: Rig) -> None:
 
 
 def test_news_and_msgmenu_reach_the_wire_format(rig: Rig) -> None:
-    rig.enqueue(payload={"msgtype": "news", "articles": [{"title": "停电通知", "description": "明天9点", "url": "https://x"}]})
-    rig.enqueue(payload={"msgtype": "msgmenu", "head_content": "您对本次服务满意吗？",
-                         "list": [{"id": "101", "content": "满意"}, {"id": "102", "content": "不满意"}],
-                         "tail_content": "谢谢"})
+    rig.enqueue(
+        payload={"msgtype": "news", "articles": [{"title": "停电通知", "description": "明天9点", "url": "https://x"}]}
+    )
+    rig.enqueue(
+        payload={
+            "msgtype": "msgmenu",
+            "head_content": "您对本次服务满意吗？",
+            "list": [{"id": "101", "content": "满意"}, {"id": "102", "content": "不满意"}],
+            "tail_content": "谢谢",
+        }
+    )
     rig.drain()
     news, menu = rig.api.delivered(CUSTOM)
     assert news["news"]["articles"][0]["title"] == "停电通知"
@@ -170,12 +187,16 @@ def test_too_many_failures_make_the_row_dead_and_an_admin_can_retry(rig: Rig) ->
 def test_wecom_app_sends_text_markdown_and_textcard_with_one_token(rig: Rig) -> None:
     rig.enqueue(channel="wecom_app", recipient="zhangsan", text="新工单")
     rig.enqueue(channel="wecom_app", recipient="zhangsan", payload={"msgtype": "markdown", "text": "**紧急**"})
-    rig.enqueue(channel="wecom_app", recipient="lisi",
-                payload={"msgtype": "textcard", "title": "工单", "description": "3栋漏水", "url": "https://x/t/1"})
+    rig.enqueue(
+        channel="wecom_app",
+        recipient="lisi",
+        payload={"msgtype": "textcard", "title": "工单", "description": "3栋漏水", "url": "https://x/t/1"},
+    )
     rig.drain()
     sent = rig.api.delivered(WECOM_SEND)
-    assert [m["msgtype"] for m in sent] == ["text", "markdown", "textcard"]
-    assert sent[2]["textcard"]["description"] == "3栋漏水"
+    assert [m["msgtype"] for m in sent if m["touser"] == "zhangsan"] == ["text", "markdown"]
+    (card,) = [m for m in sent if m["touser"] == "lisi"]
+    assert card["textcard"]["description"] == "3栋漏水"
     assert all(m["agentid"] == rig.api.agent_id for m in sent)
     assert rig.api.token_fetches == 1
 

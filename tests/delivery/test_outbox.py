@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from bot.channels import ConsoleChannel, console_mode
 from bot.config import OutboxConfig
-from bot.outbox import Dispatcher, Outbox, backoff_delay
 from bot.db import Database
+from bot.outbox import Dispatcher, Outbox, backoff_delay
 from models import OutboxMessage, OutboxStatus
 from tests.conftest import make_config
 from tests.delivery.conftest import T0, Rig
@@ -73,6 +73,15 @@ def test_concurrent_dispatchers_never_claim_the_same_row(db: Database, make_rig)
     assert len(claimed) == 200 and len(set(claimed)) == 200
 
 
+def test_one_recipients_messages_arrive_in_queue_order(rig: Rig) -> None:
+    for i in range(12):
+        rig.enqueue(recipient="oUser1", text=f"第{i}条")
+        rig.enqueue(recipient=f"oOther{i}", text="别人")
+    rig.drain()
+    mine = [m["text"]["content"] for m in rig.api.delivered("/cgi-bin/message/custom/send") if m["touser"] == "oUser1"]
+    assert mine == [f"第{i}条" for i in range(12)]
+
+
 def test_backoff_doubles_with_jitter_and_is_capped() -> None:
     config = OutboxConfig(backoff_base_seconds=5, backoff_max_seconds=300)
     rng = random.Random(7)
@@ -82,7 +91,8 @@ def test_backoff_doubles_with_jitter_and_is_capped() -> None:
         assert len({round(d, 6) for d in delays}) > 1  # jitter: not all the same
 
 
-def test_shutdown_hands_unsent_rows_back_without_counting_an_attempt(rig: Rig) -> None:
+def test_shutdown_hands_unsent_rows_back_without_counting_an_attempt(make_rig) -> None:  # type: ignore[no-untyped-def]
+    rig = make_rig(outbox={"concurrency": 1})  # one send in flight when the stop arrives
     ids = [rig.enqueue(channel="console", text=str(i)) for i in range(5)]
     stop = threading.Event()
     sent_before_stop: list[str] = []
@@ -111,8 +121,8 @@ def test_a_channel_that_is_not_configured_fails_the_row_with_a_reason(rig: Rig) 
 
 def test_console_mode_sends_every_channel_to_the_console(db: Database) -> None:
     from bot.channels import build_channels
-    from bot.tokens import DatabaseTokenStore
     from bot.clock import FixedClock
+    from bot.tokens import DatabaseTokenStore
 
     config = make_config(db, wechat={"app_secret": ""})  # the demo: no secrets
     assert console_mode(config)
