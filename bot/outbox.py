@@ -279,7 +279,7 @@ class Dispatcher:
             if not batch:
                 break
             # One recipient's messages go one after another, in queue order, so a
-            # resident never reads "已完成" before "已受理"; recipients run in parallel.
+            # resident never reads "done" before "accepted"; recipients run in parallel.
             groups: dict[tuple[str, str], list[Outbound]] = {}
             for message in batch:
                 groups.setdefault((message.channel, message.recipient), []).append(message)
