@@ -303,6 +303,35 @@ def unmatched() -> Any:
         ]})
 
 
+# -- undelivered messages --------------------------------------------------------------
+
+
+@bp.get("/outbox/undelivered")
+@authenticated
+def list_undelivered() -> Any:
+    """Dead and failed outbound messages with their errors, newest first."""
+    from bot.outbox import undelivered
+
+    with _services().db.session() as session:
+        rows = undelivered(session, limit=200)
+        return jsonify({"messages": [
+            {"id": r.id, "channel": r.channel, "kind": r.kind, "status": r.status, "attempts": r.attempts,
+             "last_error": r.last_error, "created_at": r.created_at.isoformat()}
+            for r in rows
+        ]})
+
+
+@bp.post("/outbox/<int:outbox_id>/retry")
+@authenticated
+def retry_undelivered(outbox_id: int) -> Any:
+    from bot.outbox import retry_dead
+
+    with _services().db.session() as session:
+        if not retry_dead(session, outbox_id, _services().clock.now()):
+            return _error(404, "not_found", f"消息 {outbox_id} 不存在或不是失败状态")
+    return jsonify({"id": outbox_id, "status": "pending"})
+
+
 @bp.get("/openapi.json")
 def openapi() -> Any:
     from bot.openapi import document

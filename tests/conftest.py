@@ -21,6 +21,8 @@ from bot.db import Database
 from bot.services import Services
 from models import Base
 
+pytest_plugins = ["tests.fakes.plugin"]  # the fake WeChat API: fake_wechat fixture
+
 TEST_TOKEN = "test-token"
 TEST_APP_ID = "wxtestapp00000001"
 TEST_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"

@@ -16,7 +16,6 @@ from wechatpy.exceptions import WeChatClientException
 
 from tests.fakes import FakeWeChatAPI
 
-pytest_plugins = ["tests.fakes.plugin"]  # the fake_wechat fixture (conftest may register it too)
 
 TIMEOUT = 5.0
 CUSTOM = "/cgi-bin/message/custom/send"

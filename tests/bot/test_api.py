@@ -113,3 +113,21 @@ def test_openapi_document_describes_the_api(api):
     assert doc["openapi"].startswith("3.")
     assert {"/rules", "/rules/{rule_id}", "/words", "/route/explain", "/route/unmatched"} <= set(doc["paths"])
     assert "RuleIn" in doc["components"]["schemas"]
+
+
+def test_dead_messages_are_listed_and_can_be_retried(api, nlp_services):
+    from bot.outbox import Outbox
+    from models import OutboxMessage, OutboxStatus
+
+    with nlp_services.db.session() as session:
+        row = Outbox(session, nlp_services.clock.now()).text(
+            channel="official_account", account="mp:x", recipient="oUser", kind="reply", text="你好"
+        )
+        row.status, row.attempts, row.last_error = OutboxStatus.DEAD, 8, "errcode -1: system busy"
+        outbox_id = row.id
+    listed = api.get("/api/v1/outbox/undelivered").json["messages"]
+    assert [(m["id"], m["last_error"]) for m in listed] == [(outbox_id, "errcode -1: system busy")]
+    assert api.post(f"/api/v1/outbox/{outbox_id}/retry").json["status"] == "pending"
+    with nlp_services.db.session() as session:
+        assert session.get(OutboxMessage, outbox_id).status == OutboxStatus.PENDING
+    assert api.post(f"/api/v1/outbox/{outbox_id}/retry").status_code == 404

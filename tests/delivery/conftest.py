@@ -17,7 +17,6 @@ from bot.outbox import Dispatcher, Outbox, RateLimiter
 from bot.tokens import DatabaseTokenStore
 from models import OutboxMessage
 from tests.conftest import TEST_AES_KEY, make_config
-from tests.fakes.plugin import fake_wechat, fake_wechat_server  # noqa: F401 - fixtures
 from tests.fakes.wechat_api import FakeWeChatAPI
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)

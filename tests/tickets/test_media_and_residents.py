@@ -9,7 +9,6 @@ from bot.tickets import media
 from bot.tokens import DatabaseTokenStore
 from models import MediaStatus, TicketMedia
 from tests.conftest import make_config
-from tests.fakes.plugin import fake_wechat, fake_wechat_server  # noqa: F401 - fixtures
 from tests.tickets.conftest import MEMBER, RESIDENT, Town
 
 
