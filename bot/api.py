@@ -341,3 +341,4 @@ def openapi() -> Any:
 
 # The community model and tickets register their routes on this blueprint.
 from bot.tickets import api as _tickets_api  # noqa: E402,F401
+from bot.tickets import escalation_api as _escalation_api  # noqa: E402,F401

@@ -15,6 +15,7 @@ from bot.config import REPO_ROOT, Config, ConfigError, load_config
 from bot.logging_setup import setup_logging
 
 log = logging.getLogger("bot")
+DEMO_ADMIN = ("admin", "linli-demo")
 CONFIG_OPTION = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False), default=None,
     help="Path to config.yaml (default: $BOT_CONFIG, else built-in defaults).",
@@ -106,6 +107,7 @@ def worker(config_path: str | None) -> None:
     from bot.worker import run_worker
 
     register_media_sweep(services)
+    _register_ticket_sweeps(services)
     run_worker(services)
 
 
@@ -117,10 +119,12 @@ def demo(host: str | None, port: int | None, var_dir: str | None) -> None:
     """Run server and worker in one process on SQLite with demo data and the console channel."""
     started = time.monotonic()
     var = Path(var_dir) if var_dir else REPO_ROOT / "var" / "demo"
+    # The console channel, always: a secret in the environment must not make the demo talk to WeChat.
     config = _load(
         str(REPO_ROOT / "config.yaml"),
         database=f"sqlite:///{var / 'linli.db'}",
         var_dir=str(var),
+        channels={"mode": "console"},
     )
     host = host or config.demo.host
     port = port or config.demo.port
@@ -136,11 +140,18 @@ def demo(host: str | None, port: int | None, var_dir: str | None) -> None:
     from bot.worker import start_background_worker
 
     register_media_sweep(services)
+    _register_ticket_sweeps(services)
     start_background_worker(services)
+    from bot.auth import create_admin, issue_token
+
+    with services.db.session() as session:
+        token = issue_token(session, create_admin(session, DEMO_ADMIN[0], DEMO_ADMIN[1]))
     url = f"http://{host}:{port}"
     click.echo("邻里 Linli 演示已启动（SQLite：%s）" % (var / "linli.db"))
     click.echo(f"  Webhook:   {url}/wechat   健康检查: {url}/healthz")
     click.echo(f"  终端聊天:  python -m bot chat --url {url}")
+    click.echo(f"  管理 API:  {url}/api/v1 （说明：{url}/api/v1/openapi.json）")
+    click.echo(f"  管理员:    {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}；API 令牌：{token}")
     click.echo(f"  启动用时:  {time.monotonic() - started:.2f} 秒；按 Ctrl-C 退出")
     _serve(services, host, port, 8)
 
@@ -150,7 +161,8 @@ def demo(host: str | None, port: int | None, var_dir: str | None) -> None:
 @click.option("--url", default=None, help="A running server, e.g. http://127.0.0.1:8080 (default: in-process).")
 @click.option("--user", "openid", default="oDemoResident", show_default=True, help="The openid to speak as.")
 @click.option("-m", "--message", "messages", multiple=True, help="Send these messages and exit.")
-def chat(config_path: str | None, url: str | None, openid: str, messages: tuple[str, ...]) -> None:
+@click.option("--at", "at", default=None, help='In-process only: pretend it is this local time ("2026-11-23 10:00").')
+def chat(config_path: str | None, url: str | None, openid: str, messages: tuple[str, ...], at: str | None) -> None:
     """Talk to the bot from the terminal, as a WeChat user would.
 
     Type a message and press Enter. /user NAME switches identity, /subscribe
@@ -168,6 +180,10 @@ def chat(config_path: str | None, url: str | None, openid: str, messages: tuple[
 
         services = _services(config, warm=False)
         services.db.upgrade()
+        if at:
+            from bot.clock import FixedClock
+
+            services.clock = FixedClock(_local_time(config, at))
         from bot.nlp_engine import attach_nlp
 
         attach_nlp(services)
@@ -265,6 +281,44 @@ def _format_explanation(result: dict[str, Any]) -> str:
 
 
 @main.group()
+def outbox() -> None:
+    """Messages that could not be delivered: list and retry."""
+
+
+@outbox.command("dead")
+@CONFIG_OPTION
+@click.option("--limit", default=50, show_default=True)
+def outbox_dead(config_path: str | None, limit: int) -> None:
+    """List dead and failed outbound messages with their last error."""
+    config = _load(config_path)
+    from bot.db import Database
+    from bot.outbox import undelivered
+
+    with Database(config.database_url).session() as session:
+        rows = undelivered(session, limit=limit)
+    if not rows:
+        click.echo("没有发送失败的消息。")
+    for row in rows:
+        click.echo(f"#{row.id} {row.status} {row.channel} {row.kind} 尝试 {row.attempts} 次：{row.last_error}")
+
+
+@outbox.command("retry")
+@CONFIG_OPTION
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "retry_all", is_flag=True, help="Retry every dead message.")
+def outbox_retry(config_path: str | None, ids: tuple[int, ...], retry_all: bool) -> None:
+    """Send dead messages again with a fresh set of attempts."""
+    if not ids and not retry_all:
+        raise click.UsageError("give message ids or --all")
+    config = _load(config_path)
+    from bot.db import Database
+    from bot.outbox import retry_dead_messages
+
+    count = retry_dead_messages(Database(config.database_url), None if retry_all else list(ids))
+    click.echo(f"已重新排队 {count} 条消息。")
+
+
+@main.group()
 def admin() -> None:
     """Admin accounts."""
 
@@ -347,6 +401,64 @@ def admin_bind_code(config_path: str | None, person: str, minutes: int | None) -
         local = code.expires_at.astimezone(config.tz).strftime("%Y-%m-%d %H:%M")
     click.echo(f"{row.name or row.code} 的绑定码：{code.code}（{local} 前有效，只能用一次）")
     click.echo(f"请让对方在公众号或企业微信里发送：绑定 {code.code}")
+
+
+def _register_ticket_sweeps(services: Any) -> None:
+    from bot.tickets.escalation import register_deadline_sweep
+
+    register_deadline_sweep(services)
+
+
+def _local_time(config: Config, text: str) -> Any:
+    from datetime import datetime
+
+    try:
+        naive = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: expected local time like \"2026-11-23 10:00\"", param_hint="--at") from None
+    return naive.replace(tzinfo=config.tz)
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option("--at", "at", default=None, help='Local time to run as, e.g. "2026-11-23 10:00" (default: now).')
+def sweep(config_path: str | None, at: str | None) -> None:
+    """Run every periodic sweep once, as of a chosen time, and show what they queued.
+
+    Deadlines (reminders, escalation, ratings, default closes) and media
+    downloads: the demo can show an escalation without waiting. Safe to repeat:
+    a second run at the same time queues nothing new.
+    """
+    from datetime import UTC, datetime
+
+    from sqlalchemy import func, select
+
+    from bot import scheduler
+    from bot.outbox import Outbox
+    from bot.tickets.media import register_media_sweep
+    from models import OutboxMessage
+
+    config = _load(config_path)
+    services = _services(config, warm=False)
+    _require_schema(services)
+    now = _local_time(config, at).astimezone(UTC) if at else datetime.now(UTC)
+    register_media_sweep(services)
+    _register_ticket_sweeps(services)
+    with services.db.session() as s:
+        before = s.scalar(select(func.max(OutboxMessage.id))) or 0
+    for job in scheduler.sweeps():
+        with services.db.session() as s:
+            count = job.func(s, Outbox(s, now), now)
+        click.echo(f"{job.name}: {count}")
+    with services.db.session() as s:
+        rows = s.scalars(select(OutboxMessage).where(OutboxMessage.id > before).order_by(OutboxMessage.id)).all()
+        for row in rows:
+            p = row.payload
+            if p.get("msgtype") == "msgmenu":
+                text = p["head_content"] + " " + " ".join(f"[{o['content']}]" for o in p.get("list", []))
+            else:
+                text = p.get("text") or p
+            click.echo(f"  [推送给 {row.recipient} · {row.kind}] {text}")
 
 
 def _require_schema_db(db: Any) -> None:

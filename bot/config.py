@@ -143,6 +143,33 @@ class TicketsConfig(_Section):
     urge_interval_hours: float = Field(default=4.0, gt=0)
     bind_code_minutes: int = Field(default=24 * 60, ge=1)
     media_sweep_seconds: float = Field(default=30.0, gt=0)
+    # Deadlines when a category has none of its own (data/categories.yaml "deadlines").
+    resolve_minutes: int = Field(default=72 * 60, ge=1)
+    urgent_accept_minutes: int = Field(default=15, ge=1)
+    urgent_resolve_minutes: int = Field(default=4 * 60, ge=1)
+    # The holder is reminded this long before a deadline (at most half the deadline's span).
+    remind_before_minutes: int = Field(default=30, ge=1)
+    # After 吹哨 the department must 报到 within this many minutes, then resolve within the category's span.
+    report_in_minutes: int = Field(default=120, ge=1)
+    # Working hours for categories whose deadlines count in working time ("HH:MM", local time).
+    work_start: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    work_end: str = Field(default="18:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # The top rung of the ladder: the 街道 office, a department code.
+    street_department: str = "street"
+    # No answer to "问题解决了吗？" within this many days closes the ticket as 默认满意.
+    rating_days: float = Field(default=3.0, gt=0)
+    deadline_sweep_seconds: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _work_hours_order(self) -> TicketsConfig:
+        if self.work_start >= self.work_end:
+            raise ValueError("work_start must be before work_end")
+        return self
+
+
+class EmergencyConfig(_Section):
+    # Given to residents with the safety instructions of an urgent report (燃气抢修).
+    gas_company_phone: str = ""
 
 
 class MediaConfig(_Section):
@@ -173,6 +200,7 @@ class Config(_Section):
     nlp: NlpConfig = NlpConfig()
     demo: DemoConfig = DemoConfig()
     tickets: TicketsConfig = TicketsConfig()
+    emergency: EmergencyConfig = EmergencyConfig()
     media: MediaConfig = MediaConfig()
     var_dir: str = ""
     outbox: OutboxConfig = OutboxConfig()

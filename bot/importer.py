@@ -21,7 +21,7 @@ from models import Category, Community, DictionaryWord
 
 DATA_DIR = REPO_ROOT / "data"
 KNOWN_SECTIONS = ("communities", "categories", "rules", "words", "estates", "grids", "buildings", "departments",
-                  "members", "staff")
+                  "members", "staff", "deadlines", "holidays")
 
 
 class ImportFormatError(Exception):
@@ -102,6 +102,10 @@ def import_file(db: Database, path: Path, *, force: bool = False) -> ImportRepor
         _import_communities(session, path, _records(path, data, "communities"), report)
         _import_words(session, path, _records(path, data, "words"), report)
         _import_community_model(session, path, data, report)
+        if data.get("deadlines") or data.get("holidays"):
+            from bot.tickets.deadlines import import_sections as import_deadlines
+
+            import_deadlines(session, path, lambda section: _records(path, data, section), report, ImportFormatError)
         if data.get("rules"):
             from bot.rulestore import import_rules
 

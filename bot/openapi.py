@@ -29,9 +29,11 @@ def document() -> dict[str, Any]:
     from bot.api import ExplainIn, LoginIn, RuleIn, RulePatch, WordIn
     from bot.tickets.api import SCHEMAS as TICKET_SCHEMAS
     from bot.tickets.api import openapi_paths as ticket_paths
+    from bot.tickets.escalation_api import SCHEMAS as ESCALATION_SCHEMAS
+    from bot.tickets.escalation_api import openapi_paths as escalation_paths
 
     schemas: dict[str, Any] = {}
-    for model in (RuleIn, RulePatch, WordIn, ExplainIn, LoginIn, *TICKET_SCHEMAS):
+    for model in (RuleIn, RulePatch, WordIn, ExplainIn, LoginIn, *TICKET_SCHEMAS, *ESCALATION_SCHEMAS):
         schema = _schema(model)
         schemas.update(schema.pop("$defs", {}))
         schemas[model.__name__] = schema
@@ -69,7 +71,10 @@ def document() -> dict[str, Any]:
             },
             "/words/{word_id}": {"delete": {"summary": "Delete a word", "parameters": _WORD_ID, "responses": {"204": {"description": "deleted"}, **_ERRORS, **_NOT_FOUND}}},
             "/route/explain": {"post": {"summary": "Tokens, entities, candidates and the winner for a message; optionally with a draft rule", "requestBody": _body("ExplainIn"), "responses": {"200": _OK, **_ERRORS}}},
+            "/outbox/undelivered": {"get": {"summary": "Dead and failed outbound messages with their errors", "responses": {"200": _OK, **_ERRORS}}},
+            "/outbox/{outbox_id}/retry": {"post": {"summary": "Send a dead message again", "parameters": [{"name": "outbox_id", "in": "path", "required": True, "schema": {"type": "integer"}}], "responses": {"200": _OK, **_ERRORS, **_NOT_FOUND}}},
             "/route/unmatched": {"get": {"summary": "Recent messages no rule matched", "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}], "responses": {"200": _OK, **_ERRORS}}},
             **ticket_paths(_OK, _ERRORS, _NOT_FOUND, _body),
+            **escalation_paths(_OK, _ERRORS, _NOT_FOUND, _body),
         },
     }

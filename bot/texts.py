@@ -95,6 +95,8 @@ TICKET_STATUS_NAMES = {
     "in_progress": "处理中",
     "done": "已处理完成",
     "cancelled": "已撤销",
+    "waiting": "待您补充信息",
+    "closed": "已办结",
 }
 TICKET_ASK_LOCATION = (
     "收到，您反映的是“{category}”问题。请问具体在哪里？\n"
@@ -198,4 +200,88 @@ TICKET_EVENT_NAMES = {
     "returned": "退回",
     "urged": "催办",
     "phone_viewed": "查看电话",
+    "reminded": "到期提醒",
+    "escalated": "超时升级",
+    "deescalated": "降级",
+    "reported_in": "部门报到",
+    "overdue": "超时",
+    "waiting": "待居民补充",
+    "resumed": "居民已补充",
+    "rating_asked": "请居民评价",
+    "rated": "居民评价",
+    "reopened": "居民不满意，重新办理",
+    "closed_default": "默认满意办结",
+    "urgent_alert": "紧急通知",
 }
+
+
+# -- DEADLINES, 吹哨报到 ESCALATION, URGENT TICKETS, RATING (issue 6) -----------------------
+EMERGENCY_NUMBERS = "紧急电话：火警 119｜急救 120｜报警 110{gas}"
+EMERGENCY_GAS_LINE = "｜燃气抢修 {phone}"
+URGENT_DEFAULT_INSTRUCTIONS = "请先确保人身安全，远离危险处，必要时立即拨打电话求助。"
+URGENT_CREATED = (
+    "⚠️ 紧急情况请先确保安全！\n{instructions}\n{numbers}\n"
+    "已登记紧急工单 {number}（{location}），已同时通知{handlers}，{due} 前响应。"
+)
+URGENT_CREATED_ASK_LOCATION = (
+    "⚠️ 紧急情况请先确保安全！\n{instructions}\n{numbers}\n"
+    "已登记紧急工单 {number}，已同时通知{handlers}。请马上告诉我具体位置（如“3栋2单元502”），方便人员赶到。"
+)
+URGENT_LOCATION_SAVED = "已把位置“{location}”补充到紧急工单 {number}，处理人员已收到。请注意安全！"
+URGENT_HANDLERS = "网格员、社区值班人员和{department}"
+URGENT_HANDLERS_NO_DEPARTMENT = "网格员和社区值班人员"
+URGENT_ALERT = (
+    "【紧急工单】{number}\n类别：{category}\n地点：{location}\n描述：{description}\n"
+    "报告人：{reporter} {phone}\n请在 {due} 前响应：回复“接单 {number}”或“报到 {number}”。"
+)
+
+REMINDER = "【即将超时】工单 {number}（{category}，{location}）须在 {due} 前{what}，请尽快处理。"
+REMINDER_WHAT = {"accept": "接单", "resolve": "办结", "report_in": "报到"}
+ESCALATION_RUNGS = {1: "社区工作人员", 2: "{department}", 3: "街道"}
+ESCALATION_REASONS = {
+    "accept": "超过接单时限未接单",
+    "resolve": "超过办结时限未办结",
+    "report_in": "部门超过报到时限未报到",
+    "unsatisfied": "居民表示问题未解决",
+    "admin": "管理员升级",
+}
+ESCALATED = (
+    "【{title}】工单 {number}{urgent}：{reason}，现由{rung}督办。\n类别：{category}\n地点：{location}\n"
+    "描述：{description}\n报告人：{reporter} {phone}\n处理记录：\n{history}\n{action}"
+)
+ESCALATED_TITLES = {1: "超时升级", 2: "社区吹哨", 3: "街道督办"}
+ESCALATED_ACTIONS = {
+    1: "请在 {due} 前处理：回复“接单 {number}”或“转派 {number} 部门”。",
+    2: "请在 {due} 前回复“报到 {number}”确认接手。",
+    3: "请督促责任部门尽快办结，回复“详情 {number}”查看工单。",
+}
+TICKET_NOTE_ESCALATED = "您反映的问题（工单 {number}）已升级由{rung}督办，我们会继续跟进。"
+TICKET_NOTE_REPORTED_IN = "您反映的问题（工单 {number}）已由{department}报到接手处理。"
+
+REPORT_IN_DONE = "已报到：{number}。请在 {due} 前办结，完成后回复“完成 {number} 说明”。"
+REPORT_IN_NOT_NEEDED = "工单 {number} 没有吹哨到部门，不需要报到。需要接手请回复“接单 {number}”。"
+REPORT_IN_ALREADY = "工单 {number} 已经报到过了（{at}）。"
+
+MEMBER_WAITING = "已请居民补充：{number}。居民回复前，时限暂停计算。"
+TICKET_NOTE_WAITING = "处理人员需要您补充信息（工单 {number}）：{note}\n请直接回复文字或发送照片。"
+TICKET_WAITING_ANSWERED = "已把您的补充记入工单 {number}，处理人员会继续办理。"
+
+RATING_QUESTION = "问题解决了吗？（工单 {number}，{category}·{location}）"
+RATING_OPTIONS = {"1": "满意", "2": "基本满意", "3": "不满意"}
+RATING_TAIL = "点选一项，或回复 1 / 2 / 3。"
+RATING_TEXT = "问题解决了吗？（工单 {number}，{category}·{location}）\n请回复：1 满意｜2 基本满意｜3 不满意"
+RATING_TEMPLATE_REMARK = "请在公众号聊天中回复：1 满意｜2 基本满意｜3 不满意"
+RATING_THANKS = {
+    "satisfied": "感谢您的评价（满意）！工单 {number} 已办结。",
+    "basic": "感谢您的评价（基本满意）！工单 {number} 已办结，我们会继续改进。",
+}
+RATING_REOPENED = "抱歉问题还没解决！工单 {number} 已重新办理，并升级由{rung}督办。"
+RATING_ALREADY = "工单 {number} 已经评价过了，谢谢！如问题仍在，请回复“没修好”。"
+RATING_NOTHING = "您目前没有待评价的工单。如有新问题，请直接描述问题和地址。"
+RATING_WORDS = {
+    "1": "satisfied", "满意": "satisfied", "非常满意": "satisfied", "很满意": "satisfied",
+    "2": "basic", "基本满意": "basic", "还行": "basic", "一般": "basic",
+    "3": "unsatisfied", "不满意": "unsatisfied", "没修好": "unsatisfied", "没解决": "unsatisfied",
+    "还没修好": "unsatisfied", "还没解决": "unsatisfied", "还是坏的": "unsatisfied", "没有修好": "unsatisfied",
+}
+RATING_NAMES = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意", "default": "默认满意"}

@@ -1,28 +1,126 @@
-"""The urgent fast path's answer: safety first, before any ticket exists.
+"""The urgent fast path: safety first, then an urgent ticket everyone hears about at once.
 
 Intents: tickets.urgent
+Flow: tickets.urgent:ask_location
 
-Online urgent dispatch (tickets, notifying everyone at once) belongs to the
-tickets capability; until it runs, this handler still tells the resident what
-to do and whom to call, and says honestly that nobody was dispatched.
+The reply always starts with the category's safety instructions and the
+emergency numbers (119 / 120 / 110, the gas company's line from
+``emergency.gas_company_phone``). The ticket is opened in the same request —
+with the place if the message or the resident's home says it; otherwise the
+location is asked for afterwards, never before the safety text. The grid
+member, the community staff and the category's department are all notified
+at once, and the accept deadline is in minutes.
 """
 
 from __future__ import annotations
 
 import logging
 
+from sqlalchemy import select
+
 from bot import texts
 from bot.capability import Capability, Ctx
 from bot.message import Reply
+from bot.tickets import escalation, media, people, places, service
+from handlers.tickets import _home_estate, _place_from, _remember_phone
+from models import Person, Ticket
 
 log = logging.getLogger(__name__)
 cap = Capability("emergency")
+ASK_LOCATION = "tickets.urgent:ask_location"
+
+
+def safety_text(ctx: Ctx, category: str | None) -> tuple[str, str]:
+    instructions = texts.SAFETY_INSTRUCTIONS.get(category or "", texts.URGENT_DEFAULT_INSTRUCTIONS)
+    phone = ctx.config.emergency.gas_company_phone
+    gas = texts.EMERGENCY_GAS_LINE.format(phone=phone) if phone else ""
+    return instructions, texts.EMERGENCY_NUMBERS.format(gas=gas)
 
 
 @cap.intent("tickets.urgent")
-def advise_emergency(ctx: Ctx) -> Reply:
-    """Give the category's safety instructions and emergency numbers."""
-    category = getattr(ctx.match, "category", None)
-    instructions = texts.SAFETY_INSTRUCTIONS.get(category or "", "请立即拨打 110 / 119 / 120。")
+def report_emergency(ctx: Ctx) -> Reply:
+    """Open an urgent ticket, alert member + staff + department, and tell the resident what to do now."""
+    category = getattr(ctx.match, "category", None) or "public_facilities"
     log.warning("urgent message category=%s channel=%s", category, ctx.msg.channel)
-    return Reply(texts.URGENT_NOT_AVAILABLE.format(instructions=instructions), end=True)
+    person = people.person_for(ctx.db, ctx.msg, ctx.now)
+    _remember_phone(ctx, person)
+    found = _place_from(ctx, person)
+    place = found if isinstance(found, places.Place) else places.Place(label="")
+    outcome = service.report(ctx.db, ctx.outbox, ctx.config, person=person, msg=ctx.msg, category=category,
+                             description=ctx.msg.text, place=place, now=ctx.now, urgent=True)
+    ticket = outcome.ticket
+    handlers = alert_everyone(ctx, ticket) if not (outcome.joined or outcome.repeat) else _handlers_text(ctx, ticket)
+    instructions, numbers = safety_text(ctx, category)
+    if not place.label:
+        return Reply(texts.URGENT_CREATED_ASK_LOCATION.format(
+            instructions=instructions, numbers=numbers, number=ticket.number, handlers=handlers),
+            next=ASK_LOCATION, data={"ticket": ticket.number})
+    return Reply(texts.URGENT_CREATED.format(
+        instructions=instructions, numbers=numbers, number=ticket.number, location=ticket.location,
+        handlers=handlers, due=service.local(ticket.accept_due_at or ctx.now, ctx.config.tz)), end=True)
+
+
+def alert_everyone(ctx: Ctx, ticket: Ticket) -> str:
+    """Member (already pushed by assignment), community staff and the department, in this transaction."""
+    db, config = ctx.db, ctx.config
+    reporter = db.get(Person, ticket.reporter_id)
+    department = escalation.owning_department(db, ticket)
+    people_ids = service.staff_of(db, ticket.community_id)
+    if department is not None:
+        people_ids += service.staff_of(db, None, department_id=department.id)
+    people_ids = [p for p in dict.fromkeys(people_ids) if p != ticket.assignee_id]
+    event = service.add_event(db, ticket, "urgent_alert", ctx.now, note=_handlers_text(ctx, ticket),
+                              notified=people_ids)
+    text = texts.URGENT_ALERT.format(
+        number=ticket.number, category=service.category_name(db, ticket.category),
+        location=ticket.location or "未说明（正在询问居民）", description=people.mask_phones_in(ticket.description),
+        reporter=people.display_name(reporter), phone=people.mask_phone(reporter.phone if reporter else None),
+        due=service.local(ticket.accept_due_at or ctx.now, config.tz))
+    for person_id in people_ids:
+        service.push(db, ctx.outbox, config, person_id, "ticket_urgent", text,
+                     key=f"ticket:{ticket.number}:event:{event.id}")
+    return _handlers_text(ctx, ticket)
+
+
+def _handlers_text(ctx: Ctx, ticket: Ticket) -> str:
+    department = escalation.owning_department(ctx.db, ticket)
+    if department is None:
+        return texts.URGENT_HANDLERS_NO_DEPARTMENT
+    return texts.URGENT_HANDLERS.format(department=department.name)
+
+
+@cap.state(ASK_LOCATION)
+def answer_urgent_location(ctx: Ctx) -> Reply:
+    """Add the place to the urgent ticket and tell everyone who was alerted."""
+    ticket = service.ticket_by_number(ctx.db, ctx.data.get("ticket", ""))
+    if ticket is None:
+        return Reply(texts.TICKET_NONE_OPEN, end=True)
+    person = people.person_for(ctx.db, ctx.msg, ctx.now)
+    if ctx.msg.kind == "location" and ctx.msg.location is not None:
+        label = ctx.msg.location.label or "位置消息"
+        media.attach(ctx.db, ticket, ctx.msg, person, ctx.now)
+    else:
+        address = ctx.understanding.entities.address if ctx.understanding else None
+        place = places.resolve(ctx.db, address, _home_estate(ctx, person)) if address else None
+        label = place.label if isinstance(place, places.Place) else (ctx.msg.text or "").strip()
+        if isinstance(place, places.Place) and place.building is not None and ticket.building_id is None:
+            ticket.building_id, ticket.unit, ticket.room = place.building.id, place.unit, place.room
+    if not label:
+        return Reply(texts.TICKET_ASK_LOCATION.format(category=service.category_name(ctx.db, ticket.category)),
+                     next=ASK_LOCATION)
+    ticket.location = label
+    event = service.add_event(ctx.db, ticket, "detail", ctx.now, person, note=f"位置：{label}")
+    alerted = set(_alerted(ctx, ticket)) | ({ticket.assignee_id} if ticket.assignee_id else set())
+    text = texts.TICKET_TASK_DETAIL.format(number=ticket.number, note=f"位置：{label}")
+    for person_id in sorted(alerted):
+        service.push(ctx.db, ctx.outbox, ctx.config, person_id, "ticket_urgent", text,
+                     key=f"ticket:{ticket.number}:event:{event.id}")
+    return Reply(texts.URGENT_LOCATION_SAVED.format(location=label, number=ticket.number), end=True)
+
+
+def _alerted(ctx: Ctx, ticket: Ticket) -> list[int]:
+    from models import TicketEvent
+
+    row = ctx.db.scalar(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id,
+                                                  TicketEvent.kind == "urgent_alert"))
+    return list(row.data.get("notified", [])) if row else []

@@ -1,12 +1,13 @@
 """Grid members' and staff's commands in chat, and binding their identity with a one-time code.
 
 Intents: members.bind, members.accept, members.progress, members.complete, members.transfer,
-         members.return, members.tasks, members.detail, members.phone
+         members.return, members.tasks, members.detail, members.phone, members.report_in, members.wait
 
 Commands (the rules in data/rules/members.yaml route them here; the command table
 below then reads them strictly, the command word first):
     接单 T…            处理中 T… 说明       完成 T… 说明 (photos may follow)
     转派 T… 姓名或部门  退回 T… 原因         我的任务      详情 T…      电话 T…
+    报到 T… (a department takes an escalated ticket)   待补充 T… 问题 (ask the resident; deadlines pause)
 The ticket number may be left out when the member has exactly one open ticket.
 Only bound members and staff may use them, and only on tickets of their grids,
 their department or transferred to them; anyone else is refused and nothing changes.
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from bot import texts
 from bot.capability import Capability, Ctx
 from bot.message import Reply
-from bot.tickets import people, service
+from bot.tickets import escalation, people, service
 from handlers.tickets import Flow, _open_attach_window, list_my_tickets
 from models import OPEN_STATUSES, Person, Ticket, TicketMedia, TicketStatus
 
@@ -51,6 +52,9 @@ COMMANDS: dict[str, Command] = {
     "members.tasks": Command(("我的任务", "我的待办", "待办"), False),
     "members.detail": Command(("详情", "工单详情"), True),
     "members.phone": Command(("电话", "查看电话", "居民电话"), True),
+    "members.report_in": Command(("报到", "部门报到"), True),
+    "members.wait": Command(("待补充", "需补充", "请居民补充"), True, "需要居民补充什么",
+                            "待补充 T20261122-0001 请拍一张漏水位置的照片"),
 }
 
 
@@ -128,7 +132,7 @@ def _command(intent: str, action: Action) -> None:
 def accept_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
     """接单: the member takes the ticket; reporters hear who has it."""
     status = texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status)
-    if ticket.status == TicketStatus.DONE:
+    if ticket.status in (TicketStatus.DONE, TicketStatus.CLOSED):
         return Reply(texts.MEMBER_ALREADY_DONE.format(number=ticket.number))
     if ticket.status in (TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS) and ticket.assignee_id == person.id:
         return Reply(texts.MEMBER_ALREADY_ACCEPTED.format(number=ticket.number, status=status))
@@ -146,7 +150,7 @@ def record_progress(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Repl
 
 def complete_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
     """完成: close the work; photos sent next attach to the ticket."""
-    if ticket.status == TicketStatus.DONE:
+    if ticket.status in (TicketStatus.DONE, TicketStatus.CLOSED):
         return Reply(texts.MEMBER_ALREADY_DONE.format(number=ticket.number))
     service.complete(ctx.db, ctx.outbox, ticket, person, note or "问题已处理", ctx.now)
     _open_attach_window(ctx, ticket)
@@ -211,7 +215,30 @@ def show_phone(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
     return Reply(texts.MEMBER_PHONE.format(number=ticket.number, phone=(reporter.phone if reporter else None) or "未留电话"))
 
 
+def report_in_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
+    """报到: the department the ticket was escalated to (吹哨) takes it and gets its own deadline."""
+    if ticket.status not in OPEN_STATUSES:
+        return Reply(texts.MEMBER_ALREADY_DONE.format(number=ticket.number))
+    if ticket.escalation_level < escalation.DEPARTMENT:
+        return Reply(texts.REPORT_IN_NOT_NEEDED.format(number=ticket.number))
+    if ticket.reported_in_at is not None:
+        return Reply(texts.REPORT_IN_ALREADY.format(number=ticket.number,
+                                                    at=service.local(ticket.reported_in_at, ctx.config.tz)))
+    due = escalation.report_in(ctx.db, ctx.outbox, ctx.config, ticket, person, ctx.now)
+    return Reply(texts.REPORT_IN_DONE.format(number=ticket.number, due=service.local(due, ctx.config.tz)))
+
+
+def wait_for_resident(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
+    """待补充: ask the reporters a question; the deadlines pause until one answers."""
+    if ticket.status not in OPEN_STATUSES:
+        return Reply(texts.MEMBER_ALREADY_DONE.format(number=ticket.number))
+    service.ask_resident(ctx.db, ctx.outbox, ctx.config, ticket, person, note, ctx.now)
+    return Reply(texts.MEMBER_WAITING.format(number=ticket.number))
+
+
 for _intent, _action in (
+    ("members.report_in", report_in_ticket),
+    ("members.wait", wait_for_resident),
     ("members.accept", accept_ticket),
     ("members.progress", record_progress),
     ("members.complete", complete_ticket),

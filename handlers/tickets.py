@@ -19,7 +19,7 @@ from bot import texts
 from bot.capability import Capability, Ctx
 from bot.conversation import clear_state, save_state
 from bot.message import Reply
-from bot.tickets import media, people, places, service
+from bot.tickets import media, people, places, rating, service
 from models import OPEN_STATUSES, Estate, Person, Resident, Ticket
 
 cap = Capability("tickets")
@@ -30,6 +30,8 @@ class Flow(StrEnum):
     ASK_LOCATION = "tickets.create:ask_location"
     ATTACH = "tickets.report:attach"
     ASK_ADDRESS = "profile.set_address:ask"
+    RATE = "tickets.rate:answer"  # set by bot/tickets/rating.py when the question goes out
+    WAITING = "tickets.waiting:answer"  # set by service.ask_resident (待补充)
 
 
 # -- reporting ---------------------------------------------------------------------------
@@ -287,6 +289,7 @@ def add_detail(ctx: Ctx) -> Reply:
 
 def _add_detail(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
     ticket.description = f"{ticket.description}\n补充：{note}"
+    service.resume_after_answer(ctx.db, ctx.config, ticket, person, ctx.now)
     event = service.add_event(ctx.db, ticket, "detail", ctx.now, person, note=note)
     service.notify_workers(ctx.db, ctx.outbox, ctx.config, ticket, event,
                            texts.TICKET_TASK_DETAIL.format(number=ticket.number, note=note))
@@ -330,3 +333,52 @@ def _save_address(ctx: Ctx, address: Any) -> Reply:
     resident.unit, resident.room, resident.address, resident.updated_at = place.unit, place.room, place.label, ctx.now
     ctx.db.flush()
     return Reply(texts.ADDRESS_SAVED.format(label=place.label), end=True)
+
+
+# -- 待补充: the resident answers the worker's question ---------------------------------------
+
+
+@cap.state(Flow.WAITING)
+def answer_waiting(ctx: Ctx) -> Reply:
+    """Whatever the resident sends next (text or media) answers the question; the deadlines run again."""
+    ticket = service.ticket_by_number(ctx.db, ctx.data.get("ticket", ""))
+    person = people.person_for(ctx.db, ctx.msg, ctx.now)
+    if ticket is None or ticket.status not in OPEN_STATUSES:
+        return reroute(ctx)
+    if not ctx.msg.text or ctx.msg.kind == "location":
+        if ctx.msg.kind not in media.ATTACHABLE:
+            return reroute(ctx)
+        row = media.attach(ctx.db, ticket, ctx.msg, person, ctx.now)
+        what = texts.TICKET_MEDIA_WHAT.get(row.kind, "附件")
+        service.resume_after_answer(ctx.db, ctx.config, ticket, person, ctx.now)
+        event = service.add_event(ctx.db, ticket, "media", ctx.now, person, note=what, media=row.id)
+        service.notify_workers(ctx.db, ctx.outbox, ctx.config, ticket, event,
+                               texts.TICKET_TASK_MEDIA.format(number=ticket.number, what=what))
+    else:
+        _add_detail(ctx, person, ticket, ctx.msg.text)
+    return Reply(texts.TICKET_WAITING_ANSWERED.format(number=ticket.number), end=True)
+
+
+# -- "问题解决了吗？": the rating ------------------------------------------------------------------
+
+
+@cap.state(Flow.RATE)
+def answer_rating(ctx: Ctx) -> Reply:
+    """1 / 2 / 3 or a menu tap answers the question; anything else is routed as a new message."""
+    value = rating.parse(ctx.msg.text or "")
+    ticket = service.ticket_by_number(ctx.db, ctx.data.get("ticket", ""))
+    if value is None or ticket is None:
+        return reroute(ctx)
+    person = people.person_for(ctx.db, ctx.msg, ctx.now)
+    return Reply(rating.record(ctx.db, ctx.outbox, ctx.config, ticket, person, value, ctx.now), end=True)
+
+
+@cap.intent("rating.answer")
+def rate_ticket(ctx: Ctx) -> Reply:
+    """满意 / 不满意 / 没修好 without an open question: the reporter's latest finished ticket."""
+    value = rating.parse(ctx.msg.text or "")
+    person = people.find_person(ctx.db, ctx.msg)
+    ticket = rating.awaiting(ctx.db, person.id, ctx.config.tickets.rating_days, ctx.now) if person else None
+    if value is None or ticket is None or person is None:
+        return Reply(texts.RATING_NOTHING)
+    return Reply(rating.record(ctx.db, ctx.outbox, ctx.config, ticket, person, value, ctx.now), end=True)

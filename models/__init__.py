@@ -5,6 +5,7 @@ from models.app_state import Counter, JobRun
 from models.base import Base
 from models.community import Building, Category, Community, Department, DepartmentCategory, Estate, Grid
 from models.conversation import ConversationState
+from models.holiday import CategoryDeadline, DayKind, Holiday, HolidayYear
 from models.inbound import InboundMessage, InboundStatus
 from models.outbox import OutboxMessage, OutboxStatus
 from models.person import BindCode, GridMember, Identity, IdentityKind, MemberRole, Person, Resident, Staff
@@ -12,6 +13,7 @@ from models.rule import DictionaryWord, Rule
 from models.ticket import (
     OPEN_STATUSES,
     MediaStatus,
+    Rating,
     Ticket,
     TicketDayCounter,
     TicketEvent,
@@ -29,14 +31,18 @@ __all__ = [
     "BindCode",
     "Building",
     "Category",
+    "CategoryDeadline",
     "Community",
     "ConversationState",
     "Counter",
     "Department",
+    "DayKind",
     "DepartmentCategory",
     "DictionaryWord",
     "Estate",
     "Grid",
+    "Holiday",
+    "HolidayYear",
     "GridMember",
     "Identity",
     "IdentityKind",
@@ -49,6 +55,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Person",
+    "Rating",
     "Resident",
     "Rule",
     "Staff",

@@ -21,11 +21,22 @@ class TicketStatus(StrEnum):
     ASSIGNED = "assigned"  # pushed to a member, not yet accepted
     ACCEPTED = "accepted"
     IN_PROGRESS = "in_progress"
-    DONE = "done"
+    WAITING = "waiting"  # 待补充: waiting for the resident; deadlines pause
+    DONE = "done"  # the worker says it is fixed; the reporters are asked to rate it
+    CLOSED = "closed"  # rated, or closed by default after the rating window
     CANCELLED = "cancelled"
 
 
-OPEN_STATUSES = (TicketStatus.QUEUED, TicketStatus.ASSIGNED, TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS)
+OPEN_STATUSES = (
+    TicketStatus.QUEUED, TicketStatus.ASSIGNED, TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS, TicketStatus.WAITING,
+)
+
+
+class Rating(StrEnum):
+    SATISFIED = "satisfied"  # 满意
+    BASIC = "basic"  # 基本满意
+    UNSATISFIED = "unsatisfied"  # 不满意
+    DEFAULT = "default"  # 默认满意: nobody answered; not counted as a rating
 
 
 class Ticket(Base):
@@ -33,6 +44,7 @@ class Ticket(Base):
     __table_args__ = (
         Index("ix_tickets_dedupe", "category", "building_id", "status", "created_at"),
         Index("ix_tickets_assignee", "assignee_id", "status"),
+        Index("ix_tickets_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +71,20 @@ class Ticket(Base):
     resolve_due_at: Mapped[datetime | None]
     escalation_level: Mapped[int] = mapped_column(default=0)
     last_urged_at: Mapped[datetime | None]
+    # Deadlines and escalation (bot/tickets/deadlines.py, escalation.py).
+    working_hours: Mapped[bool] = mapped_column(default=False, server_default="0")
+    paused_at: Mapped[datetime | None]  # 待补充 since; deadlines move by the paused time on resume
+    escalated_at: Mapped[datetime | None]
+    report_in_due_at: Mapped[datetime | None]  # the department's deadline to 报到
+    reported_in_at: Mapped[datetime | None]
+    overdue: Mapped[bool] = mapped_column(default=False, server_default="0")  # missed any deadline
+    reminded_key: Mapped[str | None] = mapped_column(String(64))  # the deadline last reminded of
+    # The satisfaction loop (bot/tickets/rating.py).
+    rating_asked_at: Mapped[datetime | None]
+    rating: Mapped[str | None] = mapped_column(String(16))
+    rated_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    reopened: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class TicketReporter(Base):

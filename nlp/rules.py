@@ -38,6 +38,8 @@ INTENTS: frozenset[str] = frozenset(
         # Grid members' and staff's commands (handlers/members.py) and residents' additions.
         "members.accept", "members.progress", "members.complete", "members.transfer", "members.return",
         "members.tasks", "members.detail", "members.phone", "tickets.add_detail",
+        # Deadlines and the satisfaction loop (issue 6): 报到, 待补充, 满意 / 不满意 / 没修好.
+        "members.report_in", "members.wait", "rating.answer",
     }
 )
 CATEGORY_INTENTS: frozenset[str] = frozenset({"tickets.create", "tickets.urgent"})

@@ -218,7 +218,7 @@ def _add_reporter(db: Session, ticket: Ticket, person: Person, msg: IncomingMess
 
 
 def report(db: Session, outbox: Outbox, config: Config, *, person: Person, msg: IncomingMessage, category: str,
-           description: str, place: Place, now: datetime) -> Outcome:
+           description: str, place: Place, now: datetime, urgent: bool = False) -> Outcome:
     """File a report: join a neighbour's open ticket, or open, assign and push a new one."""
     duplicate = find_duplicate(db, config, category, place, now)
     if duplicate is not None:
@@ -232,15 +232,16 @@ def report(db: Session, outbox: Outbox, config: Config, *, person: Person, msg: 
                          texts.TICKET_NOTE_JOINED.format(number=duplicate.number), skip_person=person.id)
         return Outcome(duplicate, joined=True)
 
-    # Urgent tickets (the fast path, with minute deadlines) belong to issue 6; here one promise fits all.
-    minutes = config.tickets.accept_minutes
+    from bot.tickets import deadlines
+
     ticket = Ticket(
         number=next_number(db, now, config.tz), community_id=_community_id(db, place), category=category,
         building_id=place.building.id if place.building else None, grid_id=place.grid_id,
         unit=place.unit, room=place.room, location=place.label, description=description,
-        reporter_id=person.id, channel=msg.channel, status=TicketStatus.QUEUED, urgent=False,
-        created_at=now, updated_at=now, accept_due_at=now + timedelta(minutes=minutes),
+        reporter_id=person.id, channel=msg.channel, status=TicketStatus.QUEUED, urgent=urgent,
+        created_at=now, updated_at=now,
     )
+    deadlines.set_initial(db, config, ticket, now)  # per category; urgent ones in minutes
     db.add(ticket)
     db.flush()
     _add_reporter(db, ticket, person, msg, now, original=True)
@@ -369,6 +370,7 @@ def transfer(db: Session, outbox: Outbox, config: Config, ticket: Ticket, member
         event = add_event(db, ticket, "transferred", now, member, note=note, to_department=target.id, to=name)
         recipients = contacts or staff_of(db, ticket.community_id)
     ticket.accepted_at = None
+    _fresh_accept_deadline(db, config, ticket, now)
     prefix = texts.TICKET_TASK_TRANSFERRED.format(name=display_name(member), note=note or "无")
     for person_id in recipients:
         push_task(db, outbox, config, ticket, person_id, event, prefix=prefix)
@@ -381,6 +383,7 @@ def return_to_staff(db: Session, outbox: Outbox, config: Config, ticket: Ticket,
     ticket.status = TicketStatus.QUEUED
     ticket.assignee_id = None
     ticket.accepted_at = None
+    _fresh_accept_deadline(db, config, ticket, now)
     event = add_event(db, ticket, "returned", now, member, note=note)
     text = texts.TICKET_TASK_RETURNED.format(number=ticket.number, name=display_name(member), note=note)
     for staff_id in staff_of(db, ticket.community_id):
@@ -400,3 +403,45 @@ def notify_workers(db: Session, outbox: Outbox, config: Config, ticket: Ticket, 
     people = [ticket.assignee_id] if ticket.assignee_id else staff_of(db, ticket.community_id)
     return sum(push(db, outbox, config, p, "ticket_task", text, key=f"ticket:{ticket.number}:event:{event.id}")
                for p in people)
+
+
+def _fresh_accept_deadline(db: Session, config: Config, ticket: Ticket, now: datetime) -> None:
+    """Whoever receives a transferred or returned ticket gets the category's full time to accept it."""
+    from bot.tickets import deadlines
+
+    policy = deadlines.policy_for(db, config, ticket.category, ticket.urgent)
+    ticket.accept_due_at = deadlines.after(db, config, ticket, now, policy.accept_minutes)
+    ticket.reminded_key = None
+
+
+# -- waiting for the resident (待补充) ------------------------------------------------------
+
+
+def ask_resident(db: Session, outbox: Outbox, config: Config, ticket: Ticket, member: Person, note: str,
+                 now: datetime) -> TicketEvent:
+    """待补充: pause the deadlines and ask the reporters; their next message answers (tickets.waiting)."""
+    from bot.conversation import save_state
+    from bot.tickets import deadlines
+
+    ticket.status = TicketStatus.WAITING
+    deadlines.pause(ticket, now)
+    event = add_event(db, ticket, "waiting", now, member, note=note)
+    notify_reporters(db, outbox, ticket, event, texts.TICKET_NOTE_WAITING.format(number=ticket.number, note=note))
+    for r in reporters(db, ticket):
+        save_state(db, r.channel, r.recipient, "tickets.waiting:answer", {"ticket": ticket.number}, now,
+                   ttl=timedelta(days=config.tickets.rating_days))
+    return event
+
+
+def resume_after_answer(db: Session, config: Config, ticket: Ticket, person: Person, now: datetime) -> None:
+    """The resident answered: the clock runs again, the deadlines moved on by the wait."""
+    from bot.tickets import deadlines
+
+    if ticket.status != TicketStatus.WAITING:
+        return
+    waited = deadlines.resume(db, config, ticket, now)
+    if ticket.accepted_at is not None:
+        ticket.status = TicketStatus.IN_PROGRESS
+    else:
+        ticket.status = TicketStatus.ASSIGNED if ticket.assignee_id else TicketStatus.QUEUED
+    add_event(db, ticket, "resumed", now, person, waited_minutes=int(waited.total_seconds() // 60))

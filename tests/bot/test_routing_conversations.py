@@ -18,7 +18,7 @@ def test_greeting_and_thanks_are_answered_warmly(chat):
 def test_an_emergency_gets_safety_instructions_first(chat):
     (reply,) = chat(["燃气泄漏了快来人"])
     assert "燃气" in reply and "119" in reply
-    assert "暂时无法" in reply  # honest: nobody was dispatched
+    assert "紧急工单" in reply  # issue 6: an urgent ticket is opened and everyone notified (tests/escalation)
 
 
 def test_emergency_wins_even_over_an_open_question(chat, nlp_services):

@@ -1,0 +1,301 @@
+"""社区吹哨、部门报到: reminders before deadlines, the escalation ladder, and the one deadline sweep.
+
+The ladder (``Ticket.escalation_level``):
+    0  the assignee (grid member) or the staff queue
+    1  community staff
+    2  the category's department (吹哨); it must 报到 before ``report_in_due_at``
+    3  the 街道 office (``tickets.street_department``)
+
+``sweep_ticket_deadlines`` is the worker's single job for all of it: it reminds
+the holder before the active deadline, escalates one rung when it passes, asks
+reporters to rate finished tickets and closes unanswered ones as 默认满意.
+Every step writes a ticket event; state changes make a second run at the same
+``now`` find nothing to do, and outbox keys keep a message from being queued twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from bot import texts
+from bot.config import Config
+from bot.outbox import Outbox
+from bot.tickets import deadlines
+from bot.tickets.people import display_name, mask_phone, mask_phones_in
+from bot.tickets.service import (
+    add_event,
+    category_name,
+    events_of,
+    local,
+    notify_reporters,
+    push,
+    staff_of,
+)
+from models import OPEN_STATUSES, Category, Department, DepartmentCategory, Person, Ticket, TicketStatus
+
+log = logging.getLogger(__name__)
+TOP = 3
+STAFF, DEPARTMENT, STREET = 1, 2, 3
+
+
+# -- who holds the ticket ------------------------------------------------------------------
+
+
+def owning_department(db: Session, ticket: Ticket) -> Department | None:
+    """The department the ticket was transferred to, else the one owning its category."""
+    if ticket.department_id is not None:
+        return db.get(Department, ticket.department_id)
+    return db.scalar(select(Department).join(DepartmentCategory, DepartmentCategory.department_id == Department.id)
+                     .join(Category, Category.id == DepartmentCategory.category_id)
+                     .where(Category.slug == ticket.category))
+
+
+def street(db: Session, config: Config) -> Department | None:
+    return db.scalar(select(Department).where(Department.code == config.tickets.street_department))
+
+
+def rung_people(db: Session, config: Config, ticket: Ticket, level: int) -> list[int]:
+    """Who is responsible at ``level`` (person ids, in a stable order)."""
+    if level >= STREET:
+        office = street(db, config)
+        return staff_of(db, None, department_id=office.id) if office else []
+    if level == DEPARTMENT:
+        department = owning_department(db, ticket)
+        people = staff_of(db, None, department_id=department.id) if department else []
+        if ticket.reported_in_at is not None and ticket.assignee_id is not None:
+            people = [ticket.assignee_id]
+        return people
+    if level == STAFF:
+        people = staff_of(db, ticket.community_id)
+        return people + ([ticket.assignee_id] if ticket.assignee_id and ticket.assignee_id not in people else [])
+    return [ticket.assignee_id] if ticket.assignee_id else staff_of(db, ticket.community_id)
+
+
+def rung_name(db: Session, config: Config, ticket: Ticket, level: int) -> str:
+    if level == DEPARTMENT:
+        department = owning_department(db, ticket)
+        return department.name if department else "责任部门"
+    if level >= STREET:
+        office = street(db, config)
+        return office.name if office else texts.ESCALATION_RUNGS[STREET]
+    return texts.ESCALATION_RUNGS.get(level, "")
+
+
+# -- deadlines -----------------------------------------------------------------------------
+
+
+def active_deadline(ticket: Ticket) -> tuple[str, datetime] | None:
+    """(stage, due) the holder is working against now; None when paused or closed."""
+    if ticket.status not in OPEN_STATUSES or ticket.status == TicketStatus.WAITING or ticket.paused_at is not None:
+        return None
+    if ticket.escalation_level >= DEPARTMENT and ticket.reported_in_at is None and ticket.report_in_due_at:
+        return "report_in", ticket.report_in_due_at
+    if ticket.accepted_at is None:
+        return ("accept", ticket.accept_due_at) if ticket.accept_due_at else None
+    return ("resolve", ticket.resolve_due_at) if ticket.resolve_due_at else None
+
+
+def _span(db: Session, config: Config, ticket: Ticket, stage: str) -> int:
+    policy = deadlines.policy_for(db, config, ticket.category, ticket.urgent)
+    return {"accept": policy.accept_minutes, "resolve": policy.resolve_minutes,
+            "report_in": config.tickets.report_in_minutes}[stage]
+
+
+def _lead(db: Session, config: Config, ticket: Ticket, stage: str) -> timedelta:
+    return timedelta(minutes=min(config.tickets.remind_before_minutes, _span(db, config, ticket, stage) / 2))
+
+
+def _stamp(at: datetime) -> str:
+    return at.strftime("%Y%m%d%H%M")
+
+
+# -- the sweep -------------------------------------------------------------------------------
+
+
+def sweep_ticket_deadlines(db: Session, outbox: Outbox, now: datetime, config: Config | None = None) -> int:
+    """Remind, escalate, ask for ratings and close unrated tickets as of ``now``; returns steps taken."""
+    from bot.tickets import rating
+
+    config = config or _default_config()
+    horizon = now + timedelta(minutes=config.tickets.remind_before_minutes)
+    due = or_(Ticket.accept_due_at <= horizon, Ticket.resolve_due_at <= horizon, Ticket.report_in_due_at <= horizon)
+    query = (select(Ticket).where(Ticket.status.in_(OPEN_STATUSES), Ticket.paused_at.is_(None), due)
+             .order_by(Ticket.id))
+    if db.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)  # another worker's sweep takes the others
+    steps = 0
+    for ticket in db.scalars(query).all():
+        steps += _step(db, outbox, config, ticket, now)
+    steps += rating.sweep_ratings(db, outbox, config, now)
+    return steps
+
+
+def _step(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: datetime) -> int:
+    active = active_deadline(ticket)
+    if active is None:
+        return 0
+    stage, due = active
+    if now >= due:
+        if ticket.escalation_level >= TOP:
+            key = f"top:{stage}:{_stamp(due)}"
+            if ticket.reminded_key == key:
+                return 0
+            ticket.reminded_key, ticket.overdue = key, True
+            add_event(db, ticket, "overdue", now, note=texts.ESCALATION_REASONS[stage], stage=stage)
+            return 1
+        escalate(db, outbox, config, ticket, now, reason=stage)
+        return 1
+    if now >= due - _lead(db, config, ticket, stage):
+        key = f"{stage}:{_stamp(due)}"
+        if ticket.reminded_key == key:
+            return 0
+        ticket.reminded_key = key
+        remind(db, outbox, config, ticket, stage, due, now)
+        return 1
+    return 0
+
+
+def remind(db: Session, outbox: Outbox, config: Config, ticket: Ticket, stage: str, due: datetime,
+           now: datetime) -> int:
+    people = rung_people(db, config, ticket, ticket.escalation_level)
+    add_event(db, ticket, "reminded", now, note=texts.REMINDER_WHAT[stage], stage=stage, due=due.isoformat())
+    text = texts.REMINDER.format(number=ticket.number, category=category_name(db, ticket.category),
+                                 location=ticket.location or "未说明", due=local(due, config.tz),
+                                 what=texts.REMINDER_WHAT[stage])
+    return sum(push(db, outbox, config, p, "ticket_reminder", text,
+                    key=f"ticket:{ticket.number}:remind:{stage}:{_stamp(due)}") for p in people)
+
+
+# -- climbing and stepping down -------------------------------------------------------------
+
+
+def escalate(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: datetime, *, reason: str,
+             actor: Person | None = None, admin: str = "") -> int:
+    """Move one rung up (skipping a department the category lacks), give the rung its deadline, tell it."""
+    if ticket.escalation_level >= TOP:
+        return ticket.escalation_level
+    stage_missed = reason in ("accept", "resolve", "report_in")
+    if stage_missed:
+        ticket.overdue = True
+    level = ticket.escalation_level + 1
+    if level == DEPARTMENT and owning_department(db, ticket) is None:
+        level = STREET
+    ticket.escalation_level = level
+    ticket.escalated_at = now
+    ticket.reminded_key = None
+    cal = deadlines.calendar(db, config, now)
+    if level == DEPARTMENT:
+        department = owning_department(db, ticket)
+        ticket.department_id = department.id if department else None
+        ticket.reported_in_at = None
+        ticket.report_in_due_at = deadlines.after(db, config, ticket, now, config.tickets.report_in_minutes, cal)
+        due = ticket.report_in_due_at
+    else:
+        stage = "accept" if ticket.accepted_at is None else "resolve"
+        due = deadlines.after(db, config, ticket, now, _span(db, config, ticket, stage), cal)
+        if level >= STREET and ticket.report_in_due_at is not None and ticket.reported_in_at is None:
+            ticket.report_in_due_at = due
+        elif stage == "accept":
+            ticket.accept_due_at = due
+        else:
+            ticket.resolve_due_at = due
+    name = rung_name(db, config, ticket, level)
+    event = add_event(db, ticket, "escalated", now, actor, note=f"{texts.ESCALATION_REASONS[reason]}，升级至{name}",
+                      level=level, reason=reason, **({"admin": admin} if admin else {}))
+    if admin:
+        event.actor = f"admin:{admin}"
+    text = _escalation_text(db, config, ticket, level, reason, name, due)
+    for person_id in rung_people(db, config, ticket, level):
+        push(db, outbox, config, person_id, "ticket_escalation", text,
+             key=f"ticket:{ticket.number}:escalate:{level}:{_stamp(now)}")
+    notify_reporters(db, outbox, ticket, event, texts.TICKET_NOTE_ESCALATED.format(number=ticket.number, rung=name))
+    log.info("ticket %s escalated to level %s (%s)", ticket.number, level, reason)
+    return level
+
+
+def deescalate(db: Session, config: Config, ticket: Ticket, now: datetime, admin: str) -> int:
+    """An admin steps the ticket down one rung (e.g. escalated by mistake); nobody is messaged."""
+    if ticket.escalation_level <= 0:
+        return 0
+    ticket.escalation_level -= 1
+    if ticket.escalation_level < DEPARTMENT:
+        ticket.report_in_due_at = None
+    ticket.reminded_key = None
+    event = add_event(db, ticket, "deescalated", now, note=f"降至{rung_name(db, config, ticket, ticket.escalation_level) or '网格员'}",
+                      level=ticket.escalation_level, admin=admin)
+    event.actor = f"admin:{admin}"
+    return ticket.escalation_level
+
+
+def report_in(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person: Person, now: datetime) -> datetime:
+    """报到: the department takes the ticket and gets its own resolve deadline."""
+    ticket.reported_in_at = now
+    ticket.assignee_id = person.id
+    if ticket.accepted_at is None:
+        ticket.accepted_at = now
+    if ticket.status in (TicketStatus.QUEUED, TicketStatus.ASSIGNED):
+        ticket.status = TicketStatus.ACCEPTED
+    ticket.reminded_key = None
+    ticket.resolve_due_at = deadlines.after(db, config, ticket, now, _span(db, config, ticket, "resolve"))
+    department = owning_department(db, ticket)
+    name = department.name if department else "责任部门"
+    event = add_event(db, ticket, "reported_in", now, person, note=name, department=ticket.department_id)
+    notify_reporters(db, outbox, ticket, event, texts.TICKET_NOTE_REPORTED_IN.format(number=ticket.number,
+                                                                                     department=name))
+    return ticket.resolve_due_at
+
+
+def _escalation_text(db: Session, config: Config, ticket: Ticket, level: int, reason: str, name: str,
+                     due: datetime) -> str:
+    reporter = db.get(Person, ticket.reporter_id)
+    history = "\n".join(
+        f"{local(e.at, config.tz)} {e.actor} {texts.TICKET_EVENT_NAMES.get(e.kind, e.kind)}"
+        + (f"：{mask_phones_in(e.note)}" if e.note else "")
+        for e in events_of(db, ticket)[-8:]
+    )
+    return texts.ESCALATED.format(
+        title=texts.ESCALATED_TITLES[level], number=ticket.number,
+        urgent=texts.TICKET_TASK_URGENT_MARK if ticket.urgent else "", reason=texts.ESCALATION_REASONS[reason],
+        rung=name, category=category_name(db, ticket.category), location=ticket.location or "未说明",
+        description=mask_phones_in(ticket.description), reporter=display_name(reporter),
+        phone=mask_phone(reporter.phone if reporter else None), history=history,
+        action=texts.ESCALATED_ACTIONS[level].format(due=local(due, config.tz), number=ticket.number),
+    )
+
+
+def overdue_condition(now: datetime):  # type: ignore[no-untyped-def]
+    """Open tickets past their active deadline, as SQL (statistics)."""
+    return and_(Ticket.status.in_(OPEN_STATUSES), Ticket.paused_at.is_(None), or_(
+        and_(Ticket.accepted_at.is_(None), Ticket.accept_due_at < now),
+        and_(Ticket.accepted_at.is_not(None), Ticket.resolve_due_at < now),
+    ))
+
+
+_config: Config | None = None
+
+
+def use_config(config: Config) -> None:
+    """The configuration the registered sweep runs with (set by register_deadline_sweep)."""
+    global _config
+    _config = config
+
+
+def _default_config() -> Config:
+    if _config is None:
+        from bot.config import load_config
+
+        return load_config()
+    return _config
+
+
+def register_deadline_sweep(services: object) -> None:
+    """One scheduler job for every ticket's deadlines (not one job per ticket)."""
+    from bot import scheduler
+
+    config = services.config  # type: ignore[attr-defined]
+    use_config(config)
+    scheduler.register_sweep("tickets.deadlines", sweep_ticket_deadlines, config.tickets.deadline_sweep_seconds)

@@ -1,0 +1,128 @@
+"""JSON API for issue 6: statistics, escalating and de-escalating by hand, the holiday table."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import g, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from bot.api import _body, _error, _services, _unprocessable, authenticated, bp
+from bot.outbox import Outbox
+from bot.tickets import escalation, stats
+from bot.workcalendar import set_day
+from models import DayKind, Holiday, HolidayYear, Ticket
+
+
+class EscalateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(default="", max_length=200)
+
+
+class HolidayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    date: date
+    kind: DayKind = DayKind.HOLIDAY
+    name: str = Field(default="", max_length=64)
+
+
+@bp.get("/stats")
+@authenticated
+def ticket_stats() -> Any:
+    """Optional ?since=ISO datetime (tickets created since then)."""
+    services = _services()
+    since = None
+    if request.args.get("since"):
+        try:
+            since = datetime.fromisoformat(request.args["since"])
+        except ValueError:
+            return _unprocessable([{"field": "since", "message": "must be an ISO date-time with a time zone"}])
+        if since.tzinfo is None:
+            return _unprocessable([{"field": "since", "message": "must include a time zone"}])
+    with services.db.session() as s:
+        return jsonify(stats.compute(s, services.config, services.clock.now(), since))
+
+
+def _change_level(number: str, up: bool) -> Any:
+    if request.get_json(silent=True) is not None:
+        _body(EscalateIn)
+    services = _services()
+    now = services.clock.now()
+    with services.db.session() as s:
+        ticket = s.scalar(select(Ticket).where(Ticket.number == number.upper()))
+        if ticket is None:
+            return _error(404, "not_found", f"工单 {number} 不存在")
+        if up:
+            escalation.escalate(s, Outbox(s, now), services.config, ticket, now, reason="admin", admin=g.admin)
+        else:
+            escalation.deescalate(s, services.config, ticket, now, admin=g.admin)
+        return jsonify({"number": ticket.number, "escalation_level": ticket.escalation_level,
+                        "department": ticket.department_id})
+
+
+@bp.post("/tickets/<number>/escalate")
+@authenticated
+def escalate_ticket(number: str) -> Any:
+    return _change_level(number, up=True)
+
+
+@bp.post("/tickets/<number>/deescalate")
+@authenticated
+def deescalate_ticket(number: str) -> Any:
+    return _change_level(number, up=False)
+
+
+@bp.get("/holidays")
+@authenticated
+def list_holidays() -> Any:
+    """Optional ?year=2027."""
+    with _services().db.session() as s:
+        query = select(Holiday).order_by(Holiday.day)
+        year = request.args.get("year", "")
+        if year.isdigit():
+            query = query.where(Holiday.day >= date(int(year), 1, 1), Holiday.day <= date(int(year), 12, 31))
+        years = {y.year: y.source for y in s.scalars(select(HolidayYear))}
+        return jsonify({"holidays": [{"date": h.day.isoformat(), "kind": h.kind, "name": h.name, "source": h.source}
+                                     for h in s.scalars(query)],
+                        "years": years})
+
+
+@bp.post("/holidays")
+@authenticated
+def add_holiday() -> Any:
+    """Add or change one day; its year then counts as known (no more weekend fallback)."""
+    body = _body(HolidayIn)
+    services = _services()
+    with services.db.session() as s:
+        row = set_day(s, body.date, body.kind.value, body.name, f"admin:{g.admin}", services.clock.now())
+        return jsonify({"date": row.day.isoformat(), "kind": row.kind, "name": row.name, "source": row.source}), 201
+
+
+SCHEMAS: list[type[BaseModel]] = [EscalateIn, HolidayIn]
+
+
+def openapi_paths(ok: dict[str, Any], errors: dict[str, Any], not_found: dict[str, Any],
+                  body: Any) -> dict[str, Any]:
+    number = [{"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}]
+    return {
+        "/stats": {"get": {
+            "summary": "Tickets by status, category, grid and member; median minutes to accept and resolve; "
+                       "overdue and escalated by department; satisfaction rate (default closes excluded); "
+                       "calendar_missing_years lists years counted as plain weekends for lack of holiday data",
+            "parameters": [{"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}}],
+            "responses": {"200": ok, **errors}}},
+        "/tickets/{number}/escalate": {"post": {
+            "summary": "Escalate one rung (staff → department 吹哨 → 街道) and notify that rung",
+            "parameters": number, "requestBody": body("EscalateIn"), "responses": {"200": ok, **errors, **not_found}}},
+        "/tickets/{number}/deescalate": {"post": {
+            "summary": "Step down one rung (nobody is messaged)",
+            "parameters": number, "requestBody": body("EscalateIn"), "responses": {"200": ok, **errors, **not_found}}},
+        "/holidays": {
+            "get": {"summary": "Public holidays and make-up working days; years with data",
+                    "parameters": [{"name": "year", "in": "query", "schema": {"type": "integer"}}],
+                    "responses": {"200": ok, **errors}},
+            "post": {"summary": "Add or change a holiday (kind holiday) or make-up working day (kind workday)",
+                     "requestBody": body("HolidayIn"), "responses": {"201": ok, **errors}}},
+    }

@@ -1,0 +1,139 @@
+"""Closing the loop: "问题解决了吗？" after 完成, the answer, reopening, and the 默认满意 close.
+
+The question goes out from the deadline sweep right after the worker's 完成
+(so the done notice and any photos arrive first). On the Official Account it
+is a one-tap menu (msgmenu); outside the 48-hour window the channel falls back
+to the ``ticket_rating`` template, whose text asks for 1 / 2 / 3 in chat — the
+reporter's conversation state takes those digits. Unanswered for
+``tickets.rating_days`` the ticket closes as 默认满意, which statistics keep
+apart from real ratings.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import texts
+from bot.config import Config
+from bot.conversation import save_state
+from bot.outbox import Outbox
+from bot.tickets import deadlines, escalation
+from bot.tickets.service import add_event, category_name, reporters
+from models import Person, Rating, Ticket, TicketStatus
+
+RATE_STATE = "tickets.rate:answer"
+MENU_IDS = {"rate_1": "1", "rate_2": "2", "rate_3": "3"}
+
+
+def sweep_ratings(db: Session, outbox: Outbox, config: Config, now: datetime) -> int:
+    steps = 0
+    for ticket in db.scalars(select(Ticket).where(Ticket.status == TicketStatus.DONE,
+                                                  Ticket.rating_asked_at.is_(None)).order_by(Ticket.id)).all():
+        ask(db, outbox, config, ticket, now)
+        steps += 1
+    cutoff = now - timedelta(days=config.tickets.rating_days)
+    for ticket in db.scalars(select(Ticket).where(Ticket.status == TicketStatus.DONE,
+                                                  Ticket.rating_asked_at <= cutoff).order_by(Ticket.id)).all():
+        ticket.status = TicketStatus.CLOSED
+        ticket.rating = Rating.DEFAULT
+        ticket.closed_at = now
+        add_event(db, ticket, "closed_default", now, note=texts.RATING_NAMES[Rating.DEFAULT])
+        steps += 1
+    return steps
+
+
+def ask(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: datetime) -> int:
+    """Ask every reporter once; a menu on the Official Account, plain text elsewhere."""
+    ticket.rating_asked_at = now
+    event = add_event(db, ticket, "rating_asked", now)
+    fields = {"number": ticket.number, "category": category_name(db, ticket.category),
+              "location": ticket.location or "未说明"}
+    ttl = timedelta(days=config.tickets.rating_days)
+    sent = 0
+    for r in reporters(db, ticket):
+        key = f"ticket:{ticket.number}:rating:{event.id}:to:{r.person_id}"
+        if r.channel == "official_account":
+            outbox.enqueue(channel=r.channel, account=r.account, recipient=r.recipient, kind="ticket_rating", key=key,
+                           payload=_menu(fields))
+        else:
+            outbox.text(channel=r.channel, account=r.account, recipient=r.recipient, kind="ticket_rating", key=key,
+                        text=texts.RATING_TEXT.format(**fields))
+        save_state(db, r.channel, r.recipient, RATE_STATE, {"ticket": ticket.number}, now, ttl=ttl)
+        sent += 1
+    return sent
+
+
+def _menu(fields: dict[str, str]) -> dict[str, object]:
+    question = texts.RATING_QUESTION.format(**fields)
+    return {
+        "msgtype": "msgmenu",
+        "head_content": question,
+        "list": [{"id": f"rate_{n}", "content": word} for n, word in texts.RATING_OPTIONS.items()],
+        "tail_content": texts.RATING_TAIL,
+        "text": texts.RATING_TEXT.format(**fields),
+        # Outside the 48-hour window the channel sends the ticket_rating template with this data.
+        "template_data": {
+            "first": {"value": question},
+            "keyword1": {"value": fields["number"]},
+            "keyword2": {"value": f"{fields['category']}·{fields['location']}"},
+            "remark": {"value": texts.RATING_TEMPLATE_REMARK},
+        },
+    }
+
+
+def parse(text: str) -> str | None:
+    """满意 / 基本满意 / 不满意 (or 1 / 2 / 3, 没修好 …) -> a Rating value."""
+    word = text.strip().strip("。.！!，, ")
+    return texts.RATING_WORDS.get(word) or next(
+        (texts.RATING_WORDS[w] for w in sorted(texts.RATING_WORDS, key=len, reverse=True)
+         if len(w) > 1 and w in word and not (w == "满意" and "不满意" in word)), None)
+
+
+def awaiting(db: Session, person_id: int, window_days: float, now: datetime) -> Ticket | None:
+    """The reporter's most recent ticket that was finished lately (still answerable)."""
+    from models import TicketReporter
+
+    return db.scalar(
+        select(Ticket).join(TicketReporter, TicketReporter.ticket_id == Ticket.id)
+        .where(TicketReporter.person_id == person_id, Ticket.status.in_([TicketStatus.DONE, TicketStatus.CLOSED]),
+               Ticket.done_at >= now - timedelta(days=window_days))
+        .order_by(Ticket.done_at.desc(), Ticket.id.desc()).limit(1)
+    )
+
+
+def record(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person: Person, value: str,
+           now: datetime) -> str:
+    """Apply one answer; returns the reply text."""
+    if value == Rating.UNSATISFIED:
+        level = reopen(db, outbox, config, ticket, person, now)
+        return texts.RATING_REOPENED.format(number=ticket.number,
+                                            rung=escalation.rung_name(db, config, ticket, level))
+    if ticket.status != TicketStatus.DONE:
+        return texts.RATING_ALREADY.format(number=ticket.number)
+    ticket.status = TicketStatus.CLOSED
+    ticket.rating = value
+    ticket.rated_at = now
+    ticket.closed_at = now
+    add_event(db, ticket, "rated", now, person, note=texts.RATING_NAMES[value], rating=value)
+    return texts.RATING_THANKS[value].format(number=ticket.number)
+
+
+def reopen(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person: Person, now: datetime) -> int:
+    """不满意 / 没修好: back to work with a fresh resolve deadline, one rung higher."""
+    ticket.status = TicketStatus.ACCEPTED if ticket.assignee_id else TicketStatus.QUEUED
+    ticket.reopened += 1
+    ticket.done_at = None
+    ticket.closed_at = None
+    ticket.rating = None
+    ticket.rated_at = None
+    ticket.rating_asked_at = None
+    if ticket.accepted_at is None:
+        ticket.accepted_at = now
+    add_event(db, ticket, "reopened", now, person, note=texts.RATING_NAMES[Rating.UNSATISFIED],
+              rating=Rating.UNSATISFIED)
+    policy = deadlines.policy_for(db, config, ticket.category, ticket.urgent)
+    ticket.resolve_due_at = deadlines.after(db, config, ticket, now, policy.resolve_minutes)
+    return escalation.escalate(db, outbox, config, ticket, now, reason="unsatisfied", actor=person)
