@@ -161,6 +161,9 @@ def _ok(**data: Any) -> _Reply:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The default listen backlog of 5 resets connections when many senders
+    # connect at once on a loaded machine; WeChat's servers never do that.
+    request_queue_size = 256
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients that time out or were reset on purpose leave broken pipes
