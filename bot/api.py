@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
-from bot import auth, rulestore
+from bot import auth, rulestore, texts
 from models import DictionaryWord, InboundMessage, InboundStatus
 from models import Rule as RuleRow
 from nlp.router import Router
@@ -123,11 +123,11 @@ def authenticated(view: Callable[..., Any]) -> Callable[..., Any]:
         header = request.headers.get("Authorization", "")
         token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
         if not token:
-            return _error(401, "unauthorized", "需要登录：请在 Authorization 头中提供 Bearer 令牌")
+            return _error(401, "unauthorized", texts.API_LOGIN_REQUIRED)
         with _services().db.session() as session:
             user = auth.user_for_token(session, token)
             if user is None:
-                return _error(401, "unauthorized", "令牌无效或已撤销")
+                return _error(401, "unauthorized", texts.API_TOKEN_INVALID)
             g.admin = user.username
         return view(*args, **kwargs)
 
@@ -150,7 +150,7 @@ def login() -> Any:
     with _services().db.session() as session:
         user = auth.login(session, body.username, body.password)
         if user is None:
-            return _error(401, "unauthorized", "用户名或密码错误")
+            return _error(401, "unauthorized", texts.API_LOGIN_FAILED)
         return jsonify({"token": auth.issue_token(session, user), "username": user.username})
 
 
@@ -188,7 +188,7 @@ def get_rule(rule_id: int) -> Any:
     with _services().db.session() as session:
         row = _rule_or_404(session, rule_id)
         if row is None:
-            return _error(404, "not_found", f"规则 {rule_id} 不存在")
+            return _error(404, "not_found", texts.API_RULE_NOT_FOUND.format(id=rule_id))
         return jsonify(rulestore.row_to_dict(row, rulestore._community_codes(session)))
 
 
@@ -202,7 +202,7 @@ def change_rule(rule_id: int) -> Any:
     with _services().db.session() as session:
         row = _rule_or_404(session, rule_id)
         if row is None:
-            return _error(404, "not_found", f"规则 {rule_id} 不存在")
+            return _error(404, "not_found", texts.API_RULE_NOT_FOUND.format(id=rule_id))
         rulestore.update_rule(session, row, changes, by=g.admin)
         return jsonify(rulestore.row_to_dict(row, rulestore._community_codes(session)))
 
@@ -213,7 +213,7 @@ def delete_rule(rule_id: int) -> Any:
     with _services().db.session() as session:
         row = _rule_or_404(session, rule_id)
         if row is None:
-            return _error(404, "not_found", f"规则 {rule_id} 不存在")
+            return _error(404, "not_found", texts.API_RULE_NOT_FOUND.format(id=rule_id))
         rulestore.delete_rule(session, row)
     return "", 204
 
@@ -252,7 +252,7 @@ def delete_word(word_id: int) -> Any:
     with _services().db.session() as session:
         row = session.get(DictionaryWord, word_id)
         if row is None:
-            return _error(404, "not_found", f"词条 {word_id} 不存在")
+            return _error(404, "not_found", texts.API_WORD_NOT_FOUND.format(id=word_id))
         rulestore.delete_word(session, row)
     return "", 204
 
@@ -328,7 +328,7 @@ def retry_undelivered(outbox_id: int) -> Any:
 
     with _services().db.session() as session:
         if not retry_dead(session, outbox_id, _services().clock.now()):
-            return _error(404, "not_found", f"消息 {outbox_id} 不存在或不是失败状态")
+            return _error(404, "not_found", texts.API_OUTBOX_NOT_RETRYABLE.format(id=outbox_id))
     return jsonify({"id": outbox_id, "status": "pending"})
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from bot import texts
 from bot.config import REPO_ROOT, Config, ConfigError, load_config
 from bot.logging_setup import setup_logging
 
@@ -59,7 +60,7 @@ def init(config_path: str | None) -> None:
     db = Database(config.database_url)
     db.upgrade()
     report = import_defaults(db)
-    click.echo(f"数据库已就绪：{_safe_url(config.database_url)}")
+    click.echo(texts.CLI_DATABASE_READY.format(url=_safe_url(config.database_url)))
     click.echo(report.summary())
 
 
@@ -147,12 +148,12 @@ def demo(host: str | None, port: int | None, var_dir: str | None) -> None:
     with services.db.session() as session:
         token = issue_token(session, create_admin(session, DEMO_ADMIN[0], DEMO_ADMIN[1]))
     url = f"http://{host}:{port}"
-    click.echo("邻里 Linli 演示已启动（SQLite：%s）" % (var / "linli.db"))
-    click.echo(f"  Webhook:   {url}/wechat   健康检查: {url}/healthz")
-    click.echo(f"  终端聊天:  python -m bot chat --url {url}")
-    click.echo(f"  管理 API:  {url}/api/v1 （说明：{url}/api/v1/openapi.json）")
-    click.echo(f"  管理员:    {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}；API 令牌：{token}")
-    click.echo(f"  启动用时:  {time.monotonic() - started:.2f} 秒；按 Ctrl-C 退出")
+    click.echo(texts.CLI_DEMO_STARTED.format(path=var / "linli.db"))
+    click.echo(texts.CLI_DEMO_WEBHOOK.format(url=url))
+    click.echo(texts.CLI_DEMO_CHAT.format(url=url))
+    click.echo(texts.CLI_DEMO_API.format(url=url))
+    click.echo(texts.CLI_DEMO_ADMIN.format(username=DEMO_ADMIN[0], password=DEMO_ADMIN[1], token=token))
+    click.echo(texts.CLI_DEMO_STARTUP_TIME.format(seconds=time.monotonic() - started))
     _serve(services, host, port, 8)
 
 
@@ -199,18 +200,18 @@ def chat(config_path: str | None, url: str | None, openid: str, messages: tuple[
             break
         if line.startswith("/user "):
             client.openid = line.split(maxsplit=1)[1]
-            click.echo(f"（现在以 {client.openid} 的身份发言）")
+            click.echo(texts.CLI_CHAT_SPEAKING_AS.format(openid=client.openid))
             if pushes is not None:
                 pushes.show(client.openid)
             continue
         try:
             reply = client.subscribe() if line == "/subscribe" else client.say(line)
         except Exception as exc:  # noqa: BLE001 - show the operator and keep chatting
-            click.echo(f"[发送失败] {exc}", err=True)
+            click.echo(texts.CLI_CHAT_SEND_FAILED.format(error=exc), err=True)
             continue
         if messages:
             click.echo(f"> {line}")
-        click.echo(f"邻里: {reply}" if reply else "邻里: （稍后回复）")
+        click.echo(texts.CLI_CHAT_REPLY.format(reply=reply) if reply else texts.CLI_CHAT_NO_REPLY)
         if pushes is not None:
             pushes.show(client.openid)
 
@@ -251,7 +252,7 @@ def _explain_engine(config: Config) -> Any:
     except Exception:  # noqa: BLE001 - no database at all: explain from data/
         current = False
     if not current:
-        click.echo("（数据库未初始化，按 data/ 中的默认规则解释）", err=True)
+        click.echo(texts.CLI_EXPLAIN_NO_DATABASE, err=True)
         db = Database("sqlite://")
         db.upgrade()
         from bot.importer import import_defaults
@@ -264,19 +265,21 @@ def _explain_engine(config: Config) -> Any:
 
 def _format_explanation(result: dict[str, Any]) -> str:
     lines = [
-        f"消息：{result['text']}",
-        f"分词：{' / '.join(result['tokens'])}",
-        f"实体：{result['entities']}",
-        f"结果：intent={result['intent']} category={result['category']} rule={result['rule']}"
-        + ("（紧急通道）" if result.get("urgent") else ""),
-        f"理由：{result['winner_reason']}",
-        "候选：",
+        texts.CLI_EXPLAIN_MESSAGE.format(text=result["text"]),
+        texts.CLI_EXPLAIN_TOKENS.format(tokens=" / ".join(result["tokens"])),
+        texts.CLI_EXPLAIN_ENTITIES.format(entities=result["entities"]),
+        texts.CLI_EXPLAIN_RESULT.format(
+            intent=result["intent"], category=result["category"], rule=result["rule"],
+            urgent=texts.CLI_EXPLAIN_URGENT if result.get("urgent") else "",
+        ),
+        texts.CLI_EXPLAIN_REASON.format(reason=result["winner_reason"]),
+        texts.CLI_EXPLAIN_CANDIDATES,
     ]
     for c in result["candidates"][:10]:
-        lines.append(
-            f"  [{c['router']}] {c['rule']} ({c['intent']}) {c['status']} 命中={c['matched']} "
-            f"缺={c['missing']} 否决={c['vetoed_by']} 优先级={c['priority']}"
-        )
+        lines.append(texts.CLI_EXPLAIN_CANDIDATE.format(
+            router=c["router"], rule=c["rule"], intent=c["intent"], status=c["status"], matched=c["matched"],
+            missing=c["missing"], vetoed_by=c["vetoed_by"], priority=c["priority"],
+        ))
     return "\n".join(lines)
 
 
@@ -297,9 +300,10 @@ def outbox_dead(config_path: str | None, limit: int) -> None:
     with Database(config.database_url).session() as session:
         rows = undelivered(session, limit=limit)
     if not rows:
-        click.echo("没有发送失败的消息。")
+        click.echo(texts.CLI_OUTBOX_EMPTY)
     for row in rows:
-        click.echo(f"#{row.id} {row.status} {row.channel} {row.kind} 尝试 {row.attempts} 次：{row.last_error}")
+        click.echo(texts.CLI_OUTBOX_ROW.format(id=row.id, status=row.status, channel=row.channel, kind=row.kind,
+                                              attempts=row.attempts, error=row.last_error))
 
 
 @outbox.command("retry")
@@ -315,7 +319,7 @@ def outbox_retry(config_path: str | None, ids: tuple[int, ...], retry_all: bool)
     from bot.outbox import retry_dead_messages
 
     count = retry_dead_messages(Database(config.database_url), None if retry_all else list(ids))
-    click.echo(f"已重新排队 {count} 条消息。")
+    click.echo(texts.CLI_OUTBOX_REQUEUED.format(count=count))
 
 
 @main.group()
@@ -338,7 +342,7 @@ def admin_create(config_path: str | None, username: str, password: str) -> None:
     with db.session() as session:
         user = create_admin(session, username, password)
         token = issue_token(session, user)
-    click.echo(f"管理员 {username} 已就绪。API 令牌（只显示这一次）：")
+    click.echo(texts.CLI_ADMIN_READY.format(username=username))
     click.echo(token)
 
 
@@ -367,7 +371,7 @@ class _PushViewer:
             ).order_by(OutboxMessage.id)).all()
             for row in rows:
                 text = row.payload.get("text") or row.payload
-                click.echo(f"  [推送给 {recipient}] {text}")
+                click.echo(texts.CLI_PUSHED.format(recipient=recipient, text=text))
                 self.shown[recipient] = row.id
 
 
@@ -396,11 +400,11 @@ def admin_bind_code(config_path: str | None, person: str, minutes: int | None) -
         if row is None and person.isdigit():
             row = session.get(Person, int(person))
         if row is None:
-            raise click.ClickException(f"没有找到人员 {person}（填导入时的 code 或人员 id）")
+            raise click.ClickException(texts.CLI_PERSON_NOT_FOUND.format(person=person))
         code = issue_bind_code(session, row, datetime.now(UTC), minutes or config.tickets.bind_code_minutes, by="cli")
         local = code.expires_at.astimezone(config.tz).strftime("%Y-%m-%d %H:%M")
-    click.echo(f"{row.name or row.code} 的绑定码：{code.code}（{local} 前有效，只能用一次）")
-    click.echo(f"请让对方在公众号或企业微信里发送：绑定 {code.code}")
+    click.echo(texts.CLI_BIND_CODE.format(name=row.name or row.code, code=code.code, expires=local))
+    click.echo(texts.CLI_BIND_CODE_HOWTO.format(code=code.code))
 
 
 def _register_ticket_sweeps(services: Any) -> None:
@@ -458,21 +462,21 @@ def sweep(config_path: str | None, at: str | None) -> None:
                 text = p["head_content"] + " " + " ".join(f"[{o['content']}]" for o in p.get("list", []))
             else:
                 text = p.get("text") or p
-            click.echo(f"  [推送给 {row.recipient} · {row.kind}] {text}")
+            click.echo(texts.CLI_SWEEP_PUSHED.format(recipient=row.recipient, kind=row.kind, text=text))
 
 
 def _require_schema_db(db: Any) -> None:
     from bot.db import schema_is_current
 
     if not schema_is_current(db):
-        raise click.ClickException("数据库尚未初始化或版本过旧：请先运行 python -m bot init --config …")
+        raise click.ClickException(texts.CLI_SCHEMA_MISSING)
 
 
 def _prompt_lines(client: Any):  # type: ignore[no-untyped-def]
-    click.echo("输入消息后回车；/user 名字 切换身份（演示：居民 oDemoResident，网格员 oDemoMember）；/quit 退出。")
+    click.echo(texts.CLI_CHAT_HELP)
     while True:
         try:
-            yield input(f"[{client.openid}] 你: ")
+            yield input(texts.CLI_CHAT_PROMPT.format(openid=client.openid))
         except (EOFError, KeyboardInterrupt):
             click.echo("")
             return
@@ -482,7 +486,7 @@ def _require_schema(services: Any) -> None:
     from bot.db import schema_is_current
 
     if not schema_is_current(services.db):
-        raise click.ClickException("数据库尚未初始化或版本过旧：请先运行 python -m bot init --config …")
+        raise click.ClickException(texts.CLI_SCHEMA_MISSING)
 
 
 def _serve(services: Any, host: str, port: int, threads: int) -> None:

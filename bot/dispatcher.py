@@ -129,7 +129,7 @@ def _handler_for(registry: Any, intent: str) -> Handler:
 
 def _not_available(intent: str) -> Handler:
     def answer(ctx: Ctx) -> Reply:
-        what = texts.INTENT_DESCRIPTIONS.get(intent, "办理这项业务")
+        what = texts.INTENT_DESCRIPTIONS.get(intent, texts.INTENT_FALLBACK_DESCRIPTION)
         return Reply(texts.NOT_AVAILABLE_YET.format(what=what))
 
     return answer

@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import texts
 from bot.config import REPO_ROOT
 from bot.db import Database
 from models import Category, Community, DictionaryWord
@@ -46,11 +47,12 @@ class ImportReport:
 
     def summary(self) -> str:
         def fmt(bucket: dict[str, int]) -> str:
-            return "、".join(f"{kind} {n}" for kind, n in sorted(bucket.items())) or "无"
+            return texts.LIST_SEPARATOR.join(f"{kind} {n}" for kind, n in sorted(bucket.items())) or texts.NONE
 
-        text = f"新增：{fmt(self.created)}；更新：{fmt(self.updated)}；未变：{fmt(self.unchanged)}"
+        text = texts.IMPORT_SUMMARY.format(created=fmt(self.created), updated=fmt(self.updated),
+                                   unchanged=fmt(self.unchanged))
         if self.kept:
-            text += f"；保留管理员修改的规则 {len(self.kept)} 条（用 --force 覆盖）"
+            text += texts.IMPORT_KEPT.format(count=len(self.kept))
         return text
 
 

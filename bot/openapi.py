@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from bot import texts
+
 
 def _schema(model: type[BaseModel]) -> dict[str, Any]:
     return model.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -49,7 +51,7 @@ def document() -> dict[str, Any]:
     secured = [{"bearer": []}]
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Linli 邻里 API", "version": "1"},
+        "info": {"title": texts.OPENAPI_TITLE, "version": "1"},
         "servers": [{"url": "/api/v1"}],
         "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": secured,

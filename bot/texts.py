@@ -285,3 +285,79 @@ RATING_WORDS = {
     "还没修好": "unsatisfied", "还没解决": "unsatisfied", "还是坏的": "unsatisfied", "没有修好": "unsatisfied",
 }
 RATING_NAMES = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意", "default": "默认满意"}
+
+
+# -- SHARED WORDS: fallbacks used wherever a value is missing -------------------------------
+NONE = "无"
+LIST_SEPARATOR = "、"
+LOCATION_UNKNOWN = "未说明"
+PHONE_UNKNOWN = "未留电话"
+ROLE_MEMBER = "网格员"
+ROLE_STAFF = "社区工作人员"
+ROLE_RESIDENT = "居民"
+INTENT_FALLBACK_DESCRIPTION = "办理这项业务"
+LOCAL_TIME_FORMAT = "%m月%d日 %H:%M"
+
+
+# -- CLI: what ``python -m bot …`` prints for the operator -----------------------------------
+CLI_DATABASE_READY = "数据库已就绪：{url}"
+CLI_SCHEMA_MISSING = "数据库尚未初始化或版本过旧：请先运行 python -m bot init --config …"
+CLI_DEMO_STARTED = "邻里 Linli 演示已启动（SQLite：{path}）"
+CLI_DEMO_WEBHOOK = "  Webhook:   {url}/wechat   健康检查: {url}/healthz"
+CLI_DEMO_CHAT = "  终端聊天:  python -m bot chat --url {url}"
+CLI_DEMO_API = "  管理 API:  {url}/api/v1 （说明：{url}/api/v1/openapi.json）"
+CLI_DEMO_ADMIN = "  管理员:    {username} / {password}；API 令牌：{token}"
+CLI_DEMO_STARTUP_TIME = "  启动用时:  {seconds:.2f} 秒；按 Ctrl-C 退出"
+CLI_CHAT_HELP = "输入消息后回车；/user 名字 切换身份（演示：居民 oDemoResident，网格员 oDemoMember）；/quit 退出。"
+CLI_CHAT_PROMPT = "[{openid}] 你: "
+CLI_CHAT_SPEAKING_AS = "（现在以 {openid} 的身份发言）"
+CLI_CHAT_SEND_FAILED = "[发送失败] {error}"
+CLI_CHAT_REPLY = "邻里: {reply}"
+CLI_CHAT_NO_REPLY = "邻里: （稍后回复）"
+CLI_PUSHED = "  [推送给 {recipient}] {text}"
+CLI_SWEEP_PUSHED = "  [推送给 {recipient} · {kind}] {text}"
+CLI_EXPLAIN_NO_DATABASE = "（数据库未初始化，按 data/ 中的默认规则解释）"
+CLI_EXPLAIN_MESSAGE = "消息：{text}"
+CLI_EXPLAIN_TOKENS = "分词：{tokens}"
+CLI_EXPLAIN_ENTITIES = "实体：{entities}"
+CLI_EXPLAIN_RESULT = "结果：intent={intent} category={category} rule={rule}{urgent}"
+CLI_EXPLAIN_URGENT = "（紧急通道）"
+CLI_EXPLAIN_REASON = "理由：{reason}"
+CLI_EXPLAIN_CANDIDATES = "候选："
+CLI_EXPLAIN_CANDIDATE = (
+    "  [{router}] {rule} ({intent}) {status} 命中={matched} 缺={missing} 否决={vetoed_by} 优先级={priority}"
+)
+CLI_OUTBOX_EMPTY = "没有发送失败的消息。"
+CLI_OUTBOX_ROW = "#{id} {status} {channel} {kind} 尝试 {attempts} 次：{error}"
+CLI_OUTBOX_REQUEUED = "已重新排队 {count} 条消息。"
+CLI_ADMIN_READY = "管理员 {username} 已就绪。API 令牌（只显示这一次）："
+CLI_PERSON_NOT_FOUND = "没有找到人员 {person}（填导入时的 code 或人员 id）"
+CLI_BIND_CODE = "{name} 的绑定码：{code}（{expires} 前有效，只能用一次）"
+CLI_BIND_CODE_HOWTO = "请让对方在公众号或企业微信里发送：绑定 {code}"
+
+# Import report (``python -m bot init`` / ``import``).
+IMPORT_SUMMARY = "新增：{created}；更新：{updated}；未变：{unchanged}"
+IMPORT_KEPT = "；保留管理员修改的规则 {count} 条（用 --force 覆盖）"
+
+
+# -- API ERRORS: messages in JSON error bodies under /api/v1 ---------------------------------
+OPENAPI_TITLE = "Linli 邻里 API"
+API_LOGIN_REQUIRED = "需要登录：请在 Authorization 头中提供 Bearer 令牌"
+API_TOKEN_INVALID = "令牌无效或已撤销"
+API_LOGIN_FAILED = "用户名或密码错误"
+API_RULE_NOT_FOUND = "规则 {id} 不存在"
+API_WORD_NOT_FOUND = "词条 {id} 不存在"
+API_OUTBOX_NOT_RETRYABLE = "消息 {id} 不存在或不是失败状态"
+API_RESOURCE_NOT_FOUND = "{resource} {id} 不存在"
+API_TICKET_NOT_FOUND = "工单 {number} 不存在"
+
+
+# -- TICKETS: notes written into the ticket history, labels built in code --------------------
+EVENT_NOTE_QUEUED = "无网格或网格员不在岗"
+WORKER_TITLE = "{role}{name}"
+
+
+# -- ESCALATION: the ladder's words and history notes ----------------------------------------
+ESCALATION_DEPARTMENT_FALLBACK = "责任部门"
+EVENT_NOTE_ESCALATED = "{reason}，升级至{rung}"
+EVENT_NOTE_DEESCALATED = "降至{rung}"

@@ -66,3 +66,6 @@ URGENCY_WORDS: tuple[str, ...] = (
     "急",
 )
 """Words that show the resident is in a hurry; longest first (急 is found inside 紧急 too)."""
+
+RATING_NOT_INSIDE: dict[str, str] = {"满意": "不满意"}
+"""A rating word found inside a reply does not count when this longer word holds it (满意 in 不满意)."""

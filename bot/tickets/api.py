@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot import texts
 from bot.api import _body, _error, _services, _unprocessable, authenticated, bp
 from bot.tickets import people
 from models import (
@@ -314,7 +315,7 @@ def _register(res: Resource) -> None:
         with _services().db.session() as s:
             row = s.get(res.model, item_id)
             if row is None:
-                return _error(404, "not_found", f"{res.path} {item_id} 不存在")
+                return _error(404, "not_found", texts.API_RESOURCE_NOT_FOUND.format(resource=res.path, id=item_id))
             if request.method == "GET":
                 return jsonify(res.to_dict(s, row))
             if request.method == "DELETE":
@@ -344,7 +345,7 @@ def issue_bind_code(person_id: int) -> Any:
     with services.db.session() as s:
         person = s.get(Person, person_id)
         if person is None:
-            return _error(404, "not_found", f"persons {person_id} 不存在")
+            return _error(404, "not_found", texts.API_RESOURCE_NOT_FOUND.format(resource="persons", id=person_id))
         minutes = body.minutes or services.config.tickets.bind_code_minutes  # type: ignore[attr-defined]
         row = people.issue_bind_code(s, person, services.clock.now(), minutes, by=g.admin)
         return jsonify({"code": row.code, "person": person.id, "expires_at": row.expires_at.isoformat()}), 201
@@ -404,7 +405,7 @@ def get_ticket(number: str) -> Any:
     with _services().db.session() as s:
         ticket = s.scalar(select(Ticket).where(Ticket.number == number.upper()))
         if ticket is None:
-            return _error(404, "not_found", f"工单 {number} 不存在")
+            return _error(404, "not_found", texts.API_TICKET_NOT_FOUND.format(number=number))
         return jsonify(ticket_dict(s, ticket, full=True))
 
 
@@ -432,7 +433,7 @@ def openapi_paths(ok: dict[str, Any], errors: dict[str, Any], not_found: dict[st
         }
     person = [{"name": "person_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
     paths["/persons/{person_id}/bind-codes"] = {"post": {
-        "summary": "Issue a one-time binding code (绑定 123456) for a member or staff", "parameters": person,
+        "summary": "Issue a one-time binding code for a member or staff (they send the bind command with it)", "parameters": person,
         "requestBody": body("BindCodeIn"), "responses": {"201": ok, **errors, **not_found}}}
     filters = [{"name": n, "in": "query", "schema": {"type": t}} for n, t in
                (("status", "string"), ("category", "string"), ("grid", "string"), ("assignee", "integer"), ("limit", "integer"))]

@@ -78,7 +78,7 @@ def rung_people(db: Session, config: Config, ticket: Ticket, level: int) -> list
 def rung_name(db: Session, config: Config, ticket: Ticket, level: int) -> str:
     if level == DEPARTMENT:
         department = owning_department(db, ticket)
-        return department.name if department else "责任部门"
+        return department.name if department else texts.ESCALATION_DEPARTMENT_FALLBACK
     if level >= STREET:
         office = street(db, config)
         return office.name if office else texts.ESCALATION_RUNGS[STREET]
@@ -164,7 +164,7 @@ def remind(db: Session, outbox: Outbox, config: Config, ticket: Ticket, stage: s
     people = rung_people(db, config, ticket, ticket.escalation_level)
     add_event(db, ticket, "reminded", now, note=texts.REMINDER_WHAT[stage], stage=stage, due=due.isoformat())
     text = texts.REMINDER.format(number=ticket.number, category=category_name(db, ticket.category),
-                                 location=ticket.location or "未说明", due=local(due, config.tz),
+                                 location=ticket.location or texts.LOCATION_UNKNOWN, due=local(due, config.tz),
                                  what=texts.REMINDER_WHAT[stage])
     return sum(push(db, outbox, config, p, "ticket_reminder", text,
                     key=f"ticket:{ticket.number}:remind:{stage}:{_stamp(due)}") for p in people)
@@ -204,7 +204,8 @@ def escalate(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: d
         else:
             ticket.resolve_due_at = due
     name = rung_name(db, config, ticket, level)
-    event = add_event(db, ticket, "escalated", now, actor, note=f"{texts.ESCALATION_REASONS[reason]}，升级至{name}",
+    event = add_event(db, ticket, "escalated", now, actor, note=texts.EVENT_NOTE_ESCALATED.format(
+                          reason=texts.ESCALATION_REASONS[reason], rung=name),
                       level=level, reason=reason, **({"admin": admin} if admin else {}))
     if admin:
         event.actor = f"admin:{admin}"
@@ -225,7 +226,8 @@ def deescalate(db: Session, config: Config, ticket: Ticket, now: datetime, admin
     if ticket.escalation_level < DEPARTMENT:
         ticket.report_in_due_at = None
     ticket.reminded_key = None
-    event = add_event(db, ticket, "deescalated", now, note=f"降至{rung_name(db, config, ticket, ticket.escalation_level) or '网格员'}",
+    event = add_event(db, ticket, "deescalated", now, note=texts.EVENT_NOTE_DEESCALATED.format(
+                          rung=rung_name(db, config, ticket, ticket.escalation_level) or texts.ROLE_MEMBER),
                       level=ticket.escalation_level, admin=admin)
     event.actor = f"admin:{admin}"
     return ticket.escalation_level
@@ -242,7 +244,7 @@ def report_in(db: Session, outbox: Outbox, config: Config, ticket: Ticket, perso
     ticket.reminded_key = None
     ticket.resolve_due_at = deadlines.after(db, config, ticket, now, _span(db, config, ticket, "resolve"))
     department = owning_department(db, ticket)
-    name = department.name if department else "责任部门"
+    name = department.name if department else texts.ESCALATION_DEPARTMENT_FALLBACK
     event = add_event(db, ticket, "reported_in", now, person, note=name, department=ticket.department_id)
     notify_reporters(db, outbox, ticket, event, texts.TICKET_NOTE_REPORTED_IN.format(number=ticket.number,
                                                                                      department=name))
@@ -260,7 +262,7 @@ def _escalation_text(db: Session, config: Config, ticket: Ticket, level: int, re
     return texts.ESCALATED.format(
         title=texts.ESCALATED_TITLES[level], number=ticket.number,
         urgent=texts.TICKET_TASK_URGENT_MARK if ticket.urgent else "", reason=texts.ESCALATION_REASONS[reason],
-        rung=name, category=category_name(db, ticket.category), location=ticket.location or "未说明",
+        rung=name, category=category_name(db, ticket.category), location=ticket.location or texts.LOCATION_UNKNOWN,
         description=mask_phones_in(ticket.description), reporter=display_name(reporter),
         phone=mask_phone(reporter.phone if reporter else None), history=history,
         action=texts.ESCALATED_ACTIONS[level].format(due=local(due, config.tz), number=ticket.number),

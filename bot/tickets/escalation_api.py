@@ -9,6 +9,7 @@ from flask import g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from bot import texts
 from bot.api import _body, _error, _services, _unprocessable, authenticated, bp
 from bot.outbox import Outbox
 from bot.tickets import escalation, stats
@@ -53,7 +54,7 @@ def _change_level(number: str, up: bool) -> Any:
     with services.db.session() as s:
         ticket = s.scalar(select(Ticket).where(Ticket.number == number.upper()))
         if ticket is None:
-            return _error(404, "not_found", f"工单 {number} 不存在")
+            return _error(404, "not_found", texts.API_TICKET_NOT_FOUND.format(number=number))
         if up:
             escalation.escalate(s, Outbox(s, now), services.config, ticket, now, reason="admin", admin=g.admin)
         else:
@@ -114,7 +115,7 @@ def openapi_paths(ok: dict[str, Any], errors: dict[str, Any], not_found: dict[st
             "parameters": [{"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}}],
             "responses": {"200": ok, **errors}}},
         "/tickets/{number}/escalate": {"post": {
-            "summary": "Escalate one rung (staff → department 吹哨 → 街道) and notify that rung",
+            "summary": "Escalate one rung (staff → department → street office) and notify that rung",
             "parameters": number, "requestBody": body("EscalateIn"), "responses": {"200": ok, **errors, **not_found}}},
         "/tickets/{number}/deescalate": {"post": {
             "summary": "Step down one rung (nobody is messaged)",

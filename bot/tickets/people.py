@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot import texts
 from bot.message import IncomingMessage
 from models import (
     BindCode,
@@ -92,14 +93,14 @@ def roles_of(db: Session, person: Person | None) -> Roles:
 
 def display_name(person: Person | None) -> str:
     if person is None:
-        return "社区工作人员"
-    return person.name or "居民"
+        return texts.ROLE_STAFF
+    return person.name or texts.ROLE_RESIDENT
 
 
 def mask_phone(phone: str | None) -> str:
     """138****5678: enough for a member to recognise, not enough to misuse."""
     if not phone:
-        return "未留电话"
+        return texts.PHONE_UNKNOWN
     digits = _PHONE_DIGITS.sub("", phone)
     if len(digits) >= 7:
         return f"{digits[:3]}****{digits[-4:]}"

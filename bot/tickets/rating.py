@@ -23,6 +23,7 @@ from bot.outbox import Outbox
 from bot.tickets import deadlines, escalation
 from bot.tickets.service import add_event, category_name, reporters
 from models import Person, Rating, Ticket, TicketStatus
+from nlp import lexicon
 
 RATE_STATE = "tickets.rate:answer"
 MENU_IDS = {"rate_1": "1", "rate_2": "2", "rate_3": "3"}
@@ -50,7 +51,7 @@ def ask(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: dateti
     ticket.rating_asked_at = now
     event = add_event(db, ticket, "rating_asked", now)
     fields = {"number": ticket.number, "category": category_name(db, ticket.category),
-              "location": ticket.location or "未说明"}
+              "location": ticket.location or texts.LOCATION_UNKNOWN}
     ttl = timedelta(days=config.tickets.rating_days)
     sent = 0
     for r in reporters(db, ticket):
@@ -89,7 +90,8 @@ def parse(text: str) -> str | None:
     word = text.strip().strip("。.！!，, ")
     return texts.RATING_WORDS.get(word) or next(
         (texts.RATING_WORDS[w] for w in sorted(texts.RATING_WORDS, key=len, reverse=True)
-         if len(w) > 1 and w in word and not (w == "满意" and "不满意" in word)), None)
+         if len(w) > 1 and w in word and not (w in lexicon.RATING_NOT_INSIDE and lexicon.RATING_NOT_INSIDE[w] in word)),
+        None)
 
 
 def awaiting(db: Session, person_id: int, window_days: float, now: datetime) -> Ticket | None:

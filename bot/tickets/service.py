@@ -82,7 +82,7 @@ def ticket_by_number(db: Session, number: str) -> Ticket | None:
 
 
 def local(dt: datetime, tz: ZoneInfo) -> str:
-    return dt.astimezone(tz).strftime("%m月%d日 %H:%M")
+    return dt.astimezone(tz).strftime(texts.LOCAL_TIME_FORMAT)
 
 
 def reporters(db: Session, ticket: Ticket) -> list[TicketReporter]:
@@ -256,7 +256,7 @@ def assign(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: dat
     if member is None:
         ticket.status = TicketStatus.QUEUED
         ticket.assignee_id = None
-        event = add_event(db, ticket, "queued", now, note="无网格或网格员不在岗")
+        event = add_event(db, ticket, "queued", now, note=texts.EVENT_NOTE_QUEUED)
         for staff_id in staff_of(db, ticket.community_id):
             push_task(db, outbox, config, ticket, staff_id, event)
         return None
@@ -284,7 +284,7 @@ def push_task(db: Session, outbox: Outbox, config: Config, ticket: Ticket, perso
     reporter = db.get(Person, ticket.reporter_id)
     text = prefix + texts.TICKET_TASK.format(
         number=ticket.number, urgent=texts.TICKET_TASK_URGENT_MARK if ticket.urgent else "",
-        category=category_name(db, ticket.category), location=ticket.location or "未说明",
+        category=category_name(db, ticket.category), location=ticket.location or texts.LOCATION_UNKNOWN,
         description=mask_phones_in(ticket.description), reporter=display_name(reporter), phone=mask_phone(reporter.phone if reporter else None),
         due=local(ticket.accept_due_at or ticket.created_at, config.tz),
     )
@@ -371,7 +371,7 @@ def transfer(db: Session, outbox: Outbox, config: Config, ticket: Ticket, member
         recipients = contacts or staff_of(db, ticket.community_id)
     ticket.accepted_at = None
     _fresh_accept_deadline(db, config, ticket, now)
-    prefix = texts.TICKET_TASK_TRANSFERRED.format(name=display_name(member), note=note or "无")
+    prefix = texts.TICKET_TASK_TRANSFERRED.format(name=display_name(member), note=note or texts.NONE)
     for person_id in recipients:
         push_task(db, outbox, config, ticket, person_id, event, prefix=prefix)
     notify_reporters(db, outbox, ticket, event, texts.TICKET_NOTE_TRANSFERRED.format(number=ticket.number, name=name))
@@ -395,7 +395,7 @@ def return_to_staff(db: Session, outbox: Outbox, config: Config, ticket: Ticket,
 
 def _worker_title(db: Session, person: Person) -> str:
     is_member = db.scalar(select(GridMember.id).where(GridMember.person_id == person.id).limit(1)) is not None
-    return ("网格员" if is_member else "社区工作人员") + display_name(person)
+    return texts.WORKER_TITLE.format(role=texts.ROLE_MEMBER if is_member else texts.ROLE_STAFF, name=display_name(person))
 
 
 def notify_workers(db: Session, outbox: Outbox, config: Config, ticket: Ticket, event: TicketEvent, text: str) -> int:
