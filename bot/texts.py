@@ -361,3 +361,34 @@ WORKER_TITLE = "{role}{name}"
 ESCALATION_DEPARTMENT_FALLBACK = "责任部门"
 EVENT_NOTE_ESCALATED = "{reason}，升级至{rung}"
 EVENT_NOTE_DEESCALATED = "降至{rung}"
+
+
+# -- TICKETS, residents' side: fallbacks and history notes built in handlers ------------------
+LOCATION_PIN_UNNAMED = "位置消息"
+MEDIA_LOCATION_UNNAMED = "已收到"
+MEDIA_WHAT_FALLBACK = "附件"
+ESTATE_EXAMPLE_FALLBACK = "幸福里小区"
+ESTATE_EXAMPLE_ADDRESS = "{estate}3栋2单元"
+TICKET_DESCRIPTION_WITH_DETAIL = "{description}\n补充：{note}"
+THANKS = "不客气，有事随时找我。"
+
+
+# -- URGENT tickets: handler-built words ------------------------------------------------------
+URGENT_LOCATION_ASKING = "未说明（正在询问居民）"
+EVENT_NOTE_LOCATION = "位置：{label}"
+
+
+# -- MEMBERS: prompts for a command's note, task ages, defaults --------------------------------
+MEMBER_NOTE_PROGRESS = "处理进展"
+MEMBER_EXAMPLE_PROGRESS = "处理中 T20261122-0001 已联系物业，明天上午维修"
+MEMBER_NOTE_COMPLETE = "处理结果"
+MEMBER_EXAMPLE_COMPLETE = "完成 T20261122-0001 已更换灯泡"
+MEMBER_NOTE_TRANSFER = "转给谁"
+MEMBER_EXAMPLE_TRANSFER = "转派 T20261122-0001 供水"
+MEMBER_NOTE_RETURN = "退回原因"
+MEMBER_EXAMPLE_RETURN = "退回 T20261122-0001 不属于本网格"
+MEMBER_NOTE_WAIT = "需要居民补充什么"
+MEMBER_EXAMPLE_WAIT = "待补充 T20261122-0001 请拍一张漏水位置的照片"
+MEMBER_DONE_DEFAULT_NOTE = "问题已处理"
+MEMBER_TASK_AGE_HOURS = "{hours}小时前"
+MEMBER_TASK_AGE_NEW = "刚刚"

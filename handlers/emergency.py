@@ -73,7 +73,7 @@ def alert_everyone(ctx: Ctx, ticket: Ticket) -> str:
                               notified=people_ids)
     text = texts.URGENT_ALERT.format(
         number=ticket.number, category=service.category_name(db, ticket.category),
-        location=ticket.location or "未说明（正在询问居民）", description=people.mask_phones_in(ticket.description),
+        location=ticket.location or texts.URGENT_LOCATION_ASKING, description=people.mask_phones_in(ticket.description),
         reporter=people.display_name(reporter), phone=people.mask_phone(reporter.phone if reporter else None),
         due=service.local(ticket.accept_due_at or ctx.now, config.tz))
     for person_id in people_ids:
@@ -97,7 +97,7 @@ def answer_urgent_location(ctx: Ctx) -> Reply:
         return Reply(texts.TICKET_NONE_OPEN, end=True)
     person = people.person_for(ctx.db, ctx.msg, ctx.now)
     if ctx.msg.kind == "location" and ctx.msg.location is not None:
-        label = ctx.msg.location.label or "位置消息"
+        label = ctx.msg.location.label or texts.LOCATION_PIN_UNNAMED
         media.attach(ctx.db, ticket, ctx.msg, person, ctx.now)
     else:
         address = ctx.understanding.entities.address if ctx.understanding else None
@@ -109,9 +109,10 @@ def answer_urgent_location(ctx: Ctx) -> Reply:
         return Reply(texts.TICKET_ASK_LOCATION.format(category=service.category_name(ctx.db, ticket.category)),
                      next=ASK_LOCATION)
     ticket.location = label
-    event = service.add_event(ctx.db, ticket, "detail", ctx.now, person, note=f"位置：{label}")
+    note = texts.EVENT_NOTE_LOCATION.format(label=label)
+    event = service.add_event(ctx.db, ticket, "detail", ctx.now, person, note=note)
     alerted = set(_alerted(ctx, ticket)) | ({ticket.assignee_id} if ticket.assignee_id else set())
-    text = texts.TICKET_TASK_DETAIL.format(number=ticket.number, note=f"位置：{label}")
+    text = texts.TICKET_TASK_DETAIL.format(number=ticket.number, note=note)
     for person_id in sorted(alerted):
         service.push(ctx.db, ctx.outbox, ctx.config, person_id, "ticket_urgent", text,
                      key=f"ticket:{ticket.number}:event:{event.id}")

@@ -34,7 +34,7 @@ def greet(ctx: Ctx) -> Reply:
 
 @cap.intent("chat.thanks")
 def thank(ctx: Ctx) -> Reply:
-    return Reply(_rule_reply(ctx) or "不客气，有事随时找我。")
+    return Reply(_rule_reply(ctx) or texts.THANKS)
 
 
 @cap.intent("human.handover")

@@ -18,5 +18,5 @@ def acknowledge_media(ctx: Ctx) -> Reply:
     template = texts.MEDIA_RECEIVED.get(ctx.msg.kind)
     if template is None:
         return Reply(texts.UNSUPPORTED_MESSAGE)
-    label = ctx.msg.location.label if ctx.msg.location and ctx.msg.location.label else "已收到"
+    label = ctx.msg.location.label if ctx.msg.location and ctx.msg.location.label else texts.MEDIA_LOCATION_UNNAMED
     return Reply(template.format(label=label))

@@ -26,6 +26,7 @@ from bot.message import Reply
 from bot.tickets import escalation, people, service
 from handlers.tickets import Flow, _open_attach_window, list_my_tickets
 from models import OPEN_STATUSES, Person, Ticket, TicketMedia, TicketStatus
+from nlp import lexicon
 
 log = logging.getLogger(__name__)
 cap = Capability("members")
@@ -44,17 +45,19 @@ class Command:
 
 
 COMMANDS: dict[str, Command] = {
-    "members.accept": Command(("接单", "确认接单"), True),
-    "members.progress": Command(("处理中", "跟进中"), True, "处理进展", "处理中 T20261122-0001 已联系物业，明天上午维修"),
-    "members.complete": Command(("完成", "已完成", "办结", "已办结"), True, "处理结果", "完成 T20261122-0001 已更换灯泡"),
-    "members.transfer": Command(("转派", "转交"), True, "转给谁", "转派 T20261122-0001 供水"),
-    "members.return": Command(("退回",), True, "退回原因", "退回 T20261122-0001 不属于本网格"),
-    "members.tasks": Command(("我的任务", "我的待办", "待办"), False),
-    "members.detail": Command(("详情", "工单详情"), True),
-    "members.phone": Command(("电话", "查看电话", "居民电话"), True),
-    "members.report_in": Command(("报到", "部门报到"), True),
-    "members.wait": Command(("待补充", "需补充", "请居民补充"), True, "需要居民补充什么",
-                            "待补充 T20261122-0001 请拍一张漏水位置的照片"),
+    "members.accept": Command(lexicon.MEMBER_ACCEPT_WORDS, True),
+    "members.progress": Command(lexicon.MEMBER_PROGRESS_WORDS, True, texts.MEMBER_NOTE_PROGRESS,
+                                texts.MEMBER_EXAMPLE_PROGRESS),
+    "members.complete": Command(lexicon.MEMBER_COMPLETE_WORDS, True, texts.MEMBER_NOTE_COMPLETE,
+                                texts.MEMBER_EXAMPLE_COMPLETE),
+    "members.transfer": Command(lexicon.MEMBER_TRANSFER_WORDS, True, texts.MEMBER_NOTE_TRANSFER,
+                                texts.MEMBER_EXAMPLE_TRANSFER),
+    "members.return": Command(lexicon.MEMBER_RETURN_WORDS, True, texts.MEMBER_NOTE_RETURN, texts.MEMBER_EXAMPLE_RETURN),
+    "members.tasks": Command(lexicon.MEMBER_TASKS_WORDS, False),
+    "members.detail": Command(lexicon.MEMBER_DETAIL_WORDS, True),
+    "members.phone": Command(lexicon.MEMBER_PHONE_WORDS, True),
+    "members.report_in": Command(lexicon.MEMBER_REPORT_IN_WORDS, True),
+    "members.wait": Command(lexicon.MEMBER_WAIT_WORDS, True, texts.MEMBER_NOTE_WAIT, texts.MEMBER_EXAMPLE_WAIT),
 }
 
 
@@ -93,7 +96,7 @@ def _ticket_for(ctx: Ctx, intent: str, person: Person, roles: people.Roles, pars
             return tasks[0]
         command = COMMANDS[intent].words[0]
         return Reply(texts.MEMBER_WHICH_TICKET.format(
-            command=command, numbers="、".join(t.number for t in tasks) or "无"))
+            command=command, numbers=texts.LIST_SEPARATOR.join(t.number for t in tasks) or texts.NONE))
     ticket = service.ticket_by_number(ctx.db, parsed.number)
     if ticket is None:
         return Reply(texts.TICKET_NOT_FOUND.format(number=parsed.number))
@@ -152,7 +155,7 @@ def complete_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Repl
     """完成: close the work; photos sent next attach to the ticket."""
     if ticket.status in (TicketStatus.DONE, TicketStatus.CLOSED):
         return Reply(texts.MEMBER_ALREADY_DONE.format(number=ticket.number))
-    service.complete(ctx.db, ctx.outbox, ticket, person, note or "问题已处理", ctx.now)
+    service.complete(ctx.db, ctx.outbox, ticket, person, note or texts.MEMBER_DONE_DEFAULT_NOTE, ctx.now)
     _open_attach_window(ctx, ticket)
     return Reply(texts.MEMBER_DONE.format(number=ticket.number))
 
@@ -182,8 +185,9 @@ def list_tasks(ctx: Ctx, person: Person, ticket: Ticket | None, note: str) -> Re
     for t in tasks:
         hours = max(0, int((ctx.now - t.created_at).total_seconds() // 3600))
         lines.append(texts.MEMBER_TASK_LINE.format(
-            number=t.number, category=service.category_name(ctx.db, t.category), location=t.location or "未说明",
-            status=texts.TICKET_STATUS_NAMES.get(t.status, t.status), age=f"{hours}小时前" if hours else "刚刚"))
+            number=t.number, category=service.category_name(ctx.db, t.category),
+            location=t.location or texts.LOCATION_UNKNOWN, status=texts.TICKET_STATUS_NAMES.get(t.status, t.status),
+            age=texts.MEMBER_TASK_AGE_HOURS.format(hours=hours) if hours else texts.MEMBER_TASK_AGE_NEW))
     return Reply("\n".join(lines))
 
 
@@ -200,7 +204,7 @@ def show_detail(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
     return Reply(texts.MEMBER_DETAIL.format(
         number=ticket.number, urgent=texts.TICKET_TASK_URGENT_MARK if ticket.urgent else "",
         status=texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status),
-        category=service.category_name(ctx.db, ticket.category), location=ticket.location or "未说明",
+        category=service.category_name(ctx.db, ticket.category), location=ticket.location or texts.LOCATION_UNKNOWN,
         description=people.mask_phones_in(ticket.description), reporter=people.display_name(reporter),
         phone=people.mask_phone(reporter.phone if reporter else None),
         reporters=len(service.reporters(ctx.db, ticket)), media=media_count, events="\n".join(lines),
@@ -212,7 +216,8 @@ def show_phone(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
     reporter = ctx.db.get(Person, ticket.reporter_id)
     service.add_event(ctx.db, ticket, "phone_viewed", ctx.now, person)
     log.info("phone of ticket %s viewed by person %s", ticket.number, person.id)
-    return Reply(texts.MEMBER_PHONE.format(number=ticket.number, phone=(reporter.phone if reporter else None) or "未留电话"))
+    phone = (reporter.phone if reporter else None) or texts.PHONE_UNKNOWN
+    return Reply(texts.MEMBER_PHONE.format(number=ticket.number, phone=phone))
 
 
 def report_in_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:

@@ -56,7 +56,7 @@ def answer_location(ctx: Ctx) -> Reply:
     person = people.person_for(ctx.db, ctx.msg, ctx.now)
     category, description = ctx.data["category"], ctx.data["description"]
     if ctx.msg.kind == "location" and ctx.msg.location is not None:
-        place = places.Place(label=ctx.msg.location.label or "位置消息")
+        place = places.Place(label=ctx.msg.location.label or texts.LOCATION_PIN_UNNAMED)
         return _file(ctx, person, category, description, place, pin=True)
     if not ctx.msg.text:
         if ctx.msg.media_id:
@@ -120,7 +120,7 @@ def attach_to_report(ctx: Ctx) -> Reply:
         if ctx.msg.kind not in media.ATTACHABLE:
             return reroute(ctx)
         row = media.attach(ctx.db, ticket, ctx.msg, person, ctx.now)
-        what = texts.TICKET_MEDIA_WHAT.get(row.kind, "附件")
+        what = texts.TICKET_MEDIA_WHAT.get(row.kind, texts.MEDIA_WHAT_FALLBACK)
         event = service.add_event(ctx.db, ticket, "media", ctx.now, person, note=what, media=row.id)
         if person.id in _reporter_ids(ctx, ticket):
             service.notify_workers(ctx.db, ctx.outbox, ctx.config, ticket, event,
@@ -146,15 +146,15 @@ def reroute(ctx: Ctx) -> Reply:
     ctx.match = match
     handler = registry.intents.get(match.intent)
     if handler is None:
-        what = texts.INTENT_DESCRIPTIONS.get(match.intent, "办理这项业务")
+        what = texts.INTENT_DESCRIPTIONS.get(match.intent, texts.INTENT_FALLBACK_DESCRIPTION)
         return Reply(texts.NOT_AVAILABLE_YET.format(what=what))
     return handler(ctx)
 
 
 def _ask_text(ctx: Ctx, category: str, ambiguous: bool) -> str:
     if ambiguous:
-        estate = ctx.db.scalar(select(Estate.name).order_by(Estate.id).limit(1)) or "幸福里小区"
-        return texts.TICKET_ASK_ESTATE.format(example=f"{estate}3栋2单元")
+        estate = ctx.db.scalar(select(Estate.name).order_by(Estate.id).limit(1)) or texts.ESTATE_EXAMPLE_FALLBACK
+        return texts.TICKET_ASK_ESTATE.format(example=texts.ESTATE_EXAMPLE_ADDRESS.format(estate=estate))
     return texts.TICKET_ASK_LOCATION.format(category=service.category_name(ctx.db, category))
 
 
@@ -204,7 +204,7 @@ def list_my_tickets(ctx: Ctx) -> Reply:
 def _line(ctx: Ctx, ticket: Ticket) -> str:
     return texts.TICKET_LIST_LINE.format(
         number=ticket.number, category=service.category_name(ctx.db, ticket.category),
-        location=ticket.location or "未说明", status=texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status),
+        location=ticket.location or texts.LOCATION_UNKNOWN, status=texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status),
     )
 
 
@@ -235,7 +235,7 @@ def status_text(ctx: Ctx, ticket: Ticket) -> str:
     ]
     return texts.TICKET_STATUS.format(
         number=ticket.number, category=service.category_name(ctx.db, ticket.category),
-        location=ticket.location or "未说明", status=texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status),
+        location=ticket.location or texts.LOCATION_UNKNOWN, status=texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status),
         assignee=texts.TICKET_STATUS_ASSIGNEE.format(name=people.display_name(assignee)) if assignee else "",
         events="\n".join(lines),
     )
@@ -288,7 +288,7 @@ def add_detail(ctx: Ctx) -> Reply:
 
 
 def _add_detail(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
-    ticket.description = f"{ticket.description}\n补充：{note}"
+    ticket.description = texts.TICKET_DESCRIPTION_WITH_DETAIL.format(description=ticket.description, note=note)
     service.resume_after_answer(ctx.db, ctx.config, ticket, person, ctx.now)
     event = service.add_event(ctx.db, ticket, "detail", ctx.now, person, note=note)
     service.notify_workers(ctx.db, ctx.outbox, ctx.config, ticket, event,
@@ -349,7 +349,7 @@ def answer_waiting(ctx: Ctx) -> Reply:
         if ctx.msg.kind not in media.ATTACHABLE:
             return reroute(ctx)
         row = media.attach(ctx.db, ticket, ctx.msg, person, ctx.now)
-        what = texts.TICKET_MEDIA_WHAT.get(row.kind, "附件")
+        what = texts.TICKET_MEDIA_WHAT.get(row.kind, texts.MEDIA_WHAT_FALLBACK)
         service.resume_after_answer(ctx.db, ctx.config, ticket, person, ctx.now)
         event = service.add_event(ctx.db, ticket, "media", ctx.now, person, note=what, media=row.id)
         service.notify_workers(ctx.db, ctx.outbox, ctx.config, ticket, event,

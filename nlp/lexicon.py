@@ -69,3 +69,15 @@ URGENCY_WORDS: tuple[str, ...] = (
 
 RATING_NOT_INSIDE: dict[str, str] = {"满意": "不满意"}
 """A rating word found inside a reply does not count when this longer word holds it (满意 in 不满意)."""
+
+# Grid members' command words (handlers/members.py): the first word of each is the one quoted back in prompts.
+MEMBER_ACCEPT_WORDS: tuple[str, ...] = ("接单", "确认接单")
+MEMBER_PROGRESS_WORDS: tuple[str, ...] = ("处理中", "跟进中")
+MEMBER_COMPLETE_WORDS: tuple[str, ...] = ("完成", "已完成", "办结", "已办结")
+MEMBER_TRANSFER_WORDS: tuple[str, ...] = ("转派", "转交")
+MEMBER_RETURN_WORDS: tuple[str, ...] = ("退回",)
+MEMBER_TASKS_WORDS: tuple[str, ...] = ("我的任务", "我的待办", "待办")
+MEMBER_DETAIL_WORDS: tuple[str, ...] = ("详情", "工单详情")
+MEMBER_PHONE_WORDS: tuple[str, ...] = ("电话", "查看电话", "居民电话")
+MEMBER_REPORT_IN_WORDS: tuple[str, ...] = ("报到", "部门报到")
+MEMBER_WAIT_WORDS: tuple[str, ...] = ("待补充", "需补充", "请居民补充")
