@@ -16,32 +16,40 @@ from dataclasses import dataclass
 
 import cn2an
 
-_CN = "[零〇一二三四五六七八九十百]"
-_SIDE = "[东西南北中]"
+from nlp import lexicon
+
+_CN = f"[{lexicon.ADDRESS_NUMERALS}]"
+_SIDE = f"[{lexicon.ADDRESS_SIDES}]"
+_BUILDING = "|".join(lexicon.ADDRESS_BUILDING_WORDS)
+_NO = lexicon.ADDRESS_NUMBER_MARK
+_UNIT = lexicon.ADDRESS_UNIT_WORD
+_ROOM = lexicon.ADDRESS_ROOM_WORD
+_ROOM_SUFFIX = "|".join((*lexicon.ADDRESS_ROOM_WORDS, _NO))
+_ENDINGS = lexicon.ADDRESS_BUILDING_ENDINGS
 _ADDRESS = re.compile(
     rf"""
     (?<![0-9A-Za-z])
     (?:
         (?P<b>\d{{1,3}}|[A-Za-z]|{_CN}{{1,4}})
-        \s*(?P<bs>号楼|栋|幢|座|号(?=\s*(?:\d{{1,2}}|{_CN}{{1,3}}|{_SIDE})\s*单元))
+        \s*(?P<bs>{_BUILDING}|{_NO}(?=\s*(?:\d{{1,2}}|{_CN}{{1,3}}|{_SIDE})\s*{_UNIT}))
         \s*[,，-]?\s*
     )?
     (?:
-        (?P<u>\d{{1,2}}|{_CN}{{1,3}}|{_SIDE})\s*单元
+        (?P<u>\d{{1,2}}|{_CN}{{1,3}}|{_SIDE})\s*{_UNIT}
         \s*[,，-]?\s*
         |
-        (?<=[栋幢座楼-])(?P<ud>\d{{1,2}})\s*-\s*(?=\d{{3,5}}(?!\d))
+        (?<=[{_ENDINGS}-])(?P<ud>\d{{1,2}})\s*-\s*(?=\d{{3,5}}(?!\d))
     )?
     (?:
-        (?P<r>\d{{3,5}})(?!\d)\s*(?P<rsuf>室|号房|房间|号)?
+        (?P<r>\d{{3,5}})(?!\d)\s*(?P<rsuf>{_ROOM_SUFFIX})?
         |
-        (?P<rs>\d{{1,5}})\s*室
+        (?P<rs>\d{{1,5}})\s*{_ROOM}
     )?
     """,
     re.VERBOSE,
 )
 _DASHED = re.compile(r"(?<![\dA-Za-z-])(\d{1,3})-(\d{1,2})-(\d{3,5})(?![\d-])")
-_ESTATE_SUFFIXES = ("小区", "社区", "花园", "家园", "苑")
+_ESTATE_SUFFIXES = lexicon.ADDRESS_ESTATE_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -60,12 +68,13 @@ class Address:
         if self.estate:
             parts.append(self.estate)
         if self.building:
-            suffix = "座" if self.building.isalpha() and self.building.isascii() else "栋"
+            lettered = self.building.isalpha() and self.building.isascii()
+            suffix = lexicon.ADDRESS_LETTER_BUILDING_WORD if lettered else lexicon.ADDRESS_BUILDING_WORD
             parts.append(f"{self.building}{suffix}")
         if self.unit:
-            parts.append(f"{self.unit}单元")
+            parts.append(f"{self.unit}{lexicon.ADDRESS_UNIT_WORD}")
         if self.room:
-            parts.append(f"{self.room}室")
+            parts.append(f"{self.room}{lexicon.ADDRESS_ROOM_WORD}")
         return "".join(parts)
 
 
@@ -75,7 +84,7 @@ def _number(group: str) -> str:
         return str(int(group)) if len(group) <= 2 else group
     if group.isascii():
         return group.upper()
-    if len(group) == 1 and group in "东西南北中":
+    if len(group) == 1 and group in lexicon.ADDRESS_SIDES:
         return group
     return str(cn2an.cn2an(group, "smart"))
 
@@ -102,7 +111,7 @@ def _find_estate(text: str, estates: Iterable[str]) -> tuple[str, int, int] | No
     return best
 
 
-_HINTS = frozenset("栋幢座楼单室号-")
+_HINTS = frozenset(lexicon.ADDRESS_HINTS + "-")
 
 
 def _find_parts(text: str) -> tuple[str | None, str | None, str | None, int, int] | None:
@@ -111,7 +120,7 @@ def _find_parts(text: str) -> tuple[str | None, str | None, str | None, int, int
     dashed = _DASHED.search(text)
     for m in _ADDRESS.finditer(text):
         b, u = m.group("b"), m.group("u") or (m.group("ud") if m.group("b") else None)
-        explicit_room = m.group("rsuf") in ("室", "号房", "房间")
+        explicit_room = m.group("rsuf") in lexicon.ADDRESS_ROOM_WORDS
         room = m.group("r") if (b or u or explicit_room) else None
         room = room or m.group("rs")
         if not (b or u or room):

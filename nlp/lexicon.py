@@ -81,3 +81,76 @@ MEMBER_DETAIL_WORDS: tuple[str, ...] = ("详情", "工单详情")
 MEMBER_PHONE_WORDS: tuple[str, ...] = ("电话", "查看电话", "居民电话")
 MEMBER_REPORT_IN_WORDS: tuple[str, ...] = ("报到", "部门报到")
 MEMBER_WAIT_WORDS: tuple[str, ...] = ("待补充", "需补充", "请居民补充")
+
+# -- Addresses (nlp/address.py) ---------------------------------------------------------------
+ADDRESS_NUMERALS = "零〇一二三四五六七八九十百"
+"""Chinese numeral characters allowed in a building, unit or room number (三号楼, 二十三栋)."""
+
+ADDRESS_SIDES = "东西南北中"
+"""A unit may be named by its side instead of a number (2号楼东单元)."""
+
+ADDRESS_BUILDING_WORDS: tuple[str, ...] = ("号楼", "栋", "幢", "座")
+"""Words after a building number; the bare 号 counts only when a unit follows (2号3单元)."""
+
+ADDRESS_NUMBER_MARK = "号"
+ADDRESS_UNIT_WORD = "单元"
+ADDRESS_ROOM_WORD = "室"
+ADDRESS_BUILDING_WORD = "栋"
+"""Canonical building word in labels; a lettered building is a 座 (ADDRESS_LETTER_BUILDING_WORD)."""
+
+ADDRESS_LETTER_BUILDING_WORD = "座"
+
+ADDRESS_ROOM_WORDS: tuple[str, ...] = ("室", "号房", "房间")
+"""Words that make a number a room even with no building or unit before it (501室)."""
+
+ADDRESS_BUILDING_ENDINGS = "栋幢座楼"
+"""Characters that end a building part, so 3栋2-501 reads the 2 as a unit."""
+
+ADDRESS_HINTS = "栋幢座楼单室号"
+"""Without one of these (or a dash) a message holds no address: a cheap pre-check."""
+
+ADDRESS_ESTATE_SUFFIXES: tuple[str, ...] = ("小区", "社区", "花园", "家园", "苑")
+"""Residents often drop these from an estate's name (幸福里 for 幸福里小区)."""
+
+# -- Times for reminders (nlp/timeparse.py) ----------------------------------------------------
+TIME_NUMERALS = "零〇一二两三四五六七八九十"
+TIME_HALF = "半"
+TIME_MEASURE_WORD = "个"
+TIME_UNITS: dict[str, str] = {"分钟": "minutes", "小时": "hours", "钟头": "hours", "天": "days"}
+"""Relative-time units (10分钟后) and the timedelta field each one means."""
+
+TIME_AFTER_PATTERN = "之?后|以后"
+"""Regex fragment: what follows a relative amount (10分钟后, 两小时之后, 三天以后)."""
+
+TIME_DAY_OFFSETS: dict[str, int] = {
+    "大后天": 3, "后天": 2, "明天": 1, "明早": 1, "明晚": 1, "今天": 0, "今早": 0, "今晚": 0, "今晚上": 0,
+}
+"""Day words and how many days ahead they are; tried in this order."""
+
+TIME_EVERY = "每"
+TIME_NEXT_MARK = "下"
+TIME_WEEK_PREFIX_PATTERN = "下个?|这个?|本"
+"""Regex fragment: 下周一 / 这个星期三 / 本周五; only the 下 forms move to next calendar week."""
+
+TIME_WEEK_WORDS: tuple[str, ...] = ("周", "星期", "礼拜")
+TIME_WEEKDAYS: dict[str, int] = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+TIME_MONTH_MARK = "月"
+TIME_DAY_OF_MONTH_MARKS = "日号"
+TIME_DAILY_WORDS: tuple[str, ...] = ("每天", "每日", "天天")
+TIME_PERIOD_HOURS: dict[str, int] = {
+    "凌晨": 6, "早上": 8, "早晨": 8, "上午": 8, "中午": 12, "下午": 15, "傍晚": 18, "晚上": 20, "夜里": 20,
+    "今早": 8, "今晚": 20, "明早": 8, "明晚": 20,
+}
+"""Parts of the day, tried in this order, and the hour each means when no clock time is given."""
+
+TIME_PM_WORDS: tuple[str, ...] = ("下午", "傍晚", "晚上", "夜里", "今晚", "明晚")
+"""With one of these, 3点 means 15:00."""
+
+TIME_NOON = "中午"
+TIME_HOUR_MARKS: tuple[str, ...] = ("点", "时", ":")
+TIME_QUARTER_WORDS: tuple[str, ...] = ("一刻", "1刻")
+TIME_MINUTE_MARK = "分"
+
+# -- Normalisation (nlp/normalize.py) ----------------------------------------------------------
+TRADITIONAL_SAMPLE = "電"
+"""One traditional character, converted once to load the conversion table at start-up."""

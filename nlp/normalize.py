@@ -11,6 +11,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from nlp import lexicon
+
 MAX_CHARS = 2000
 """Routing looks at the first MAX_CHARS characters only: long rambling messages stay fast."""
 
@@ -87,4 +89,4 @@ def normalize(text: str, max_chars: int = MAX_CHARS) -> str:
 def warm() -> None:
     """Load the conversion table now rather than on the first traditional message."""
     _load_traditional()
-    _to_simplified("電")
+    _to_simplified(lexicon.TRADITIONAL_SAMPLE)

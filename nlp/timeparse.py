@@ -12,16 +12,34 @@ from datetime import datetime, timedelta
 
 import cn2an
 
-_NUM = r"(?:\d{1,4}|[零〇一二两三四五六七八九十]{1,4})"
-_RELATIVE = re.compile(rf"(?P<n>{_NUM}|半)\s*(?:个)?\s*(?P<unit>分钟|小时|钟头|天)(?:之?后|以后)")
-_DAY = re.compile(r"大后天|后天|明天|明早|明晚|今天|今早|今晚|今晚上")
-_WEEKDAY = re.compile(r"(?P<every>每)?(?P<next>下个?|这个?|本)?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])")
-_DATE = re.compile(rf"(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*[日号]")
-_DAILY = re.compile(r"每天|每日|天天")
-_PERIOD = re.compile(r"凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|今早|今晚|明早|明晚")
-_CLOCK = re.compile(rf"(?P<h>{_NUM})\s*(?:点|时|:)\s*(?:(?P<half>半)|(?P<quarter>一刻|1刻)|(?P<min>{_NUM})\s*分?)?")
-_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
-_PM = ("下午", "傍晚", "晚上", "夜里", "今晚", "明晚")
+from nlp import lexicon
+
+_NUM = rf"(?:\d{{1,4}}|[{lexicon.TIME_NUMERALS}]{{1,4}})"
+_HALF = lexicon.TIME_HALF
+_UNITS = "|".join(lexicon.TIME_UNITS)
+_WEEK = "|".join(lexicon.TIME_WEEK_WORDS)
+_WEEKDAY_CHARS = "".join(lexicon.TIME_WEEKDAYS)
+_HOUR_MARKS = "|".join(lexicon.TIME_HOUR_MARKS)
+_QUARTER = "|".join(lexicon.TIME_QUARTER_WORDS)
+_RELATIVE = re.compile(
+    rf"(?P<n>{_NUM}|{_HALF})\s*(?:{lexicon.TIME_MEASURE_WORD})?\s*(?P<unit>{_UNITS})(?:{lexicon.TIME_AFTER_PATTERN})"
+)
+_DAY = re.compile("|".join(lexicon.TIME_DAY_OFFSETS))
+_WEEKDAY = re.compile(
+    rf"(?P<every>{lexicon.TIME_EVERY})?(?P<next>{lexicon.TIME_WEEK_PREFIX_PATTERN})?"
+    rf"(?:{_WEEK})(?P<d>[{_WEEKDAY_CHARS}1-7])"
+)
+_DATE = re.compile(
+    rf"(?P<m>{_NUM})\s*{lexicon.TIME_MONTH_MARK}\s*(?P<d>{_NUM})\s*[{lexicon.TIME_DAY_OF_MONTH_MARKS}]"
+)
+_DAILY = re.compile("|".join(lexicon.TIME_DAILY_WORDS))
+_PERIOD = re.compile("|".join(lexicon.TIME_PERIOD_HOURS))
+_CLOCK = re.compile(
+    rf"(?P<h>{_NUM})\s*(?:{_HOUR_MARKS})\s*"
+    rf"(?:(?P<half>{_HALF})|(?P<quarter>{_QUARTER})|(?P<min>{_NUM})\s*{lexicon.TIME_MINUTE_MARK}?)?"
+)
+_WEEKDAYS = lexicon.TIME_WEEKDAYS
+_PM = lexicon.TIME_PM_WORDS
 DEFAULT_HOUR = 9
 """A day without a clock time ("下周一提醒我交物业费") means 09:00."""
 
@@ -42,9 +60,9 @@ def parse_time(text: str, now: datetime) -> TimeSpec | None:
     """Parse the first time expression in normalised text relative to now, or None."""
     rel = _RELATIVE.search(text)
     if rel:
-        n = 0.5 if rel.group("n") == "半" else _int(rel.group("n"))
+        n = 0.5 if rel.group("n") == lexicon.TIME_HALF else _int(rel.group("n"))
         unit = rel.group("unit")
-        delta = {"分钟": timedelta(minutes=n), "天": timedelta(days=n)}.get(unit, timedelta(hours=n))
+        delta = timedelta(**{lexicon.TIME_UNITS[unit]: n})
         return TimeSpec((now + delta).replace(microsecond=0))
 
     day: datetime | None = None
@@ -53,15 +71,14 @@ def parse_time(text: str, now: datetime) -> TimeSpec | None:
         repeat = "daily"
     elif (m := _DAY.search(text)) is not None:
         word = m.group(0)
-        offset = 3 if word == "大后天" else 2 if word == "后天" else 1 if word.startswith("明") else 0
-        day = now + timedelta(days=offset)
+        day = now + timedelta(days=lexicon.TIME_DAY_OFFSETS[word])
     elif (m := _WEEKDAY.search(text)) is not None:
         d = m.group("d")
         target = int(d) - 1 if d.isdigit() else _WEEKDAYS[d]
         if m.group("every"):
             repeat = "weekly"
         days = (target - now.weekday()) % 7
-        if m.group("next") and m.group("next").startswith("下"):
+        if m.group("next") and m.group("next").startswith(lexicon.TIME_NEXT_MARK):
             days = 7 - now.weekday() + target  # the weekday of next calendar week
         elif days == 0 and not m.group("every"):
             days = 7
@@ -91,10 +108,10 @@ def parse_time(text: str, now: datetime) -> TimeSpec | None:
         if hour > 23 or minute > 59:
             return None
     elif period is not None:
-        hour = {"凌晨": 6, "中午": 12, "下午": 15, "傍晚": 18}.get(period.group(0), 20 if period.group(0) in _PM else 8)
+        hour = lexicon.TIME_PERIOD_HOURS[period.group(0)]
     if period is not None and clock is not None:
         word = period.group(0)
-        if (word in _PM and hour < 12) or (word == "中午" and hour < 6):
+        if (word in _PM and hour < 12) or (word == lexicon.TIME_NOON and hour < 6):
             hour += 12
     base = day or now
     when = base.replace(hour=hour, minute=minute, second=0, microsecond=0)
