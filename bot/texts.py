@@ -40,6 +40,7 @@ MEDIA_RECEIVED = {
 UNSUPPORTED_MESSAGE = "暂不支持这种消息，请直接发文字告诉我您的需求。"
 
 INTERNAL_ERROR = "抱歉，系统开小差了。您的留言已经记录，工作人员会尽快处理；紧急情况请拨打 110 / 119 / 120。"
+REPLY_TRUNCATED = "（内容较长，只显示了前面部分。）"
 REPLY_LATER = "您的消息已收到，正在处理，稍后回复您。"
 
 # Names of intents for honest "not available yet" answers.

@@ -23,6 +23,7 @@ from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
 from wechatpy.exceptions import WeChatException
 from wechatpy.utils import check_signature, random_string
 
+from bot import texts
 from bot.message import IncomingMessage, Location
 
 # XML 1.0 forbids these; a resident's pasted text may carry them. We strip
@@ -236,11 +237,40 @@ def _location(lat: Any, lng: Any, label: Any) -> Location | None:
         return None
 
 
+# WeChat refuses a passive text reply over 2048 bytes ("该公众号暂时无法提供服务").
+PASSIVE_TEXT_MAX_BYTES = 2048
+
+
 def render_text_reply(msg: IncomingMessage, text: str) -> str:
-    """A passive text reply, addressed back to the sender (wechatpy renders the XML)."""
+    """A passive text reply, addressed back to the sender (wechatpy renders the XML).
+
+    The text is cut at a line boundary to WeChat's size limit, and "]]>" is
+    split across two CDATA sections because wechatpy does not escape it and a
+    resident's own words are echoed in some replies.
+    """
     from wechatpy.replies import TextReply
 
-    return TextReply(source=msg.bot_id, target=msg.user_id, content=text).render()
+    content = _fit(text, PASSIVE_TEXT_MAX_BYTES).replace("]]>", "]]]]><![CDATA[>")
+    return TextReply(source=msg.bot_id, target=msg.user_id, content=content).render()
+
+
+def _fit(text: str, limit: int) -> str:
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    suffix = texts.REPLY_TRUNCATED
+    budget = limit - len(suffix.encode("utf-8"))
+    kept: list[str] = []
+    used = 0
+    for line in text.split("\n"):
+        size = len(line.encode("utf-8")) + 1
+        if used + size > budget:
+            break
+        kept.append(line)
+        used += size
+    if not kept:  # one enormous line: cut by characters
+        cut = text.encode("utf-8")[:budget].decode("utf-8", errors="ignore")
+        return cut + suffix
+    return "\n".join(kept) + "\n" + suffix
 
 
 __all__ = [
