@@ -262,6 +262,7 @@ TICKET_NOTE_REPORTED_IN = "您反映的问题（工单 {number}）已由{departm
 REPORT_IN_DONE = "已报到：{number}。请在 {due} 前办结，完成后回复“完成 {number} 说明”。"
 REPORT_IN_NOT_NEEDED = "工单 {number} 没有吹哨到部门，不需要报到。需要接手请回复“接单 {number}”。"
 REPORT_IN_ALREADY = "工单 {number} 已经报到过了（{at}）。"
+REPORT_IN_NOT_YOURS = "工单 {number} 现由{rung}督办，需由{rung}的工作人员回复“报到 {number}”。您这边无需报到，如需协助请联系社区工作人员。"
 
 MEMBER_WAITING = "已请居民补充：{number}。居民回复前，时限暂停计算。"
 TICKET_NOTE_WAITING = "处理人员需要您补充信息（工单 {number}）：{note}\n请直接回复文字或发送照片。"

@@ -226,6 +226,10 @@ def report_in_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Rep
         return Reply(texts.MEMBER_ALREADY_DONE.format(number=ticket.number))
     if ticket.escalation_level < escalation.DEPARTMENT:
         return Reply(texts.REPORT_IN_NOT_NEEDED.format(number=ticket.number))
+    if not escalation.may_report_in(ctx.db, ctx.config, ticket, people.roles_of(ctx.db, person)):
+        log.info("report-in on %s refused for person %s (not the rung's staff)", ticket.number, person.id)
+        rung = escalation.rung_name(ctx.db, ctx.config, ticket, ticket.escalation_level)
+        return Reply(texts.REPORT_IN_NOT_YOURS.format(number=ticket.number, rung=rung))
     if ticket.reported_in_at is not None:
         return Reply(texts.REPORT_IN_ALREADY.format(number=ticket.number,
                                                     at=service.local(ticket.reported_in_at, ctx.config.tz)))

@@ -25,7 +25,7 @@ from bot import texts
 from bot.config import Config
 from bot.outbox import Outbox
 from bot.tickets import deadlines
-from bot.tickets.people import display_name, mask_phone, mask_phones_in
+from bot.tickets.people import Roles, display_name, mask_phone, mask_phones_in
 from bot.tickets.service import (
     add_event,
     category_name,
@@ -73,6 +73,16 @@ def rung_people(db: Session, config: Config, ticket: Ticket, level: int) -> list
         people = staff_of(db, ticket.community_id)
         return people + ([ticket.assignee_id] if ticket.assignee_id and ticket.assignee_id not in people else [])
     return [ticket.assignee_id] if ticket.assignee_id else staff_of(db, ticket.community_id)
+
+
+def may_report_in(db: Session, config: Config, ticket: Ticket, roles: Roles) -> bool:
+    """报到 is the whistled department's act: its staff, or the street's once the ticket is at the street rung."""
+    if ticket.department_id is not None and ticket.department_id in roles.department_ids:
+        return True
+    if ticket.escalation_level >= STREET:
+        office = street(db, config)
+        return office is not None and office.id in roles.department_ids
+    return False
 
 
 def rung_name(db: Session, config: Config, ticket: Ticket, level: int) -> str:
