@@ -67,7 +67,10 @@ def alert_everyone(ctx: Ctx, ticket: Ticket) -> str:
     department = escalation.owning_department(db, ticket)
     people_ids = service.staff_of(db, ticket.community_id)
     if department is not None:
-        people_ids += service.staff_of(db, None, department_id=department.id)
+        contacts = service.staff_of(db, None, department_id=department.id)
+        if contacts:
+            ticket.department_id = department.id  # alerted and asked to respond: the ticket is theirs too
+        people_ids += contacts
     people_ids = [p for p in dict.fromkeys(people_ids) if p != ticket.assignee_id]
     event = service.add_event(db, ticket, "urgent_alert", ctx.now, note=_handlers_text(ctx, ticket),
                               notified=people_ids)

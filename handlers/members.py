@@ -83,7 +83,7 @@ def parse(intent: str, text: str) -> Parsed:
 
 def _worker(ctx: Ctx) -> tuple[Person, people.Roles] | None:
     person = people.find_person(ctx.db, ctx.msg)
-    roles = people.roles_of(ctx.db, person)
+    roles = people.roles_of(ctx.db, person, ctx.config.tickets.street_department)
     if person is None or not roles.is_worker:
         return None
     return person, roles

@@ -222,7 +222,8 @@ def show_ticket_status(ctx: Ctx) -> Reply:
 
 
 def _may_see(ctx: Ctx, person: Person, ticket: Ticket) -> bool:
-    return person.id in _reporter_ids(ctx, ticket) or people.roles_of(ctx.db, person).may_act_on(person.id, ticket)
+    roles = people.roles_of(ctx.db, person, ctx.config.tickets.street_department)
+    return person.id in _reporter_ids(ctx, ticket) or roles.may_act_on(person.id, ticket)
 
 
 def status_text(ctx: Ctx, ticket: Ticket) -> str:

@@ -18,6 +18,7 @@ from bot import texts
 from bot.message import IncomingMessage
 from models import (
     BindCode,
+    Department,
     GridMember,
     Identity,
     IdentityKind,
@@ -58,17 +59,27 @@ def person_for(db: Session, msg: IncomingMessage, now: datetime) -> Person:
     return person
 
 
+STREET_RUNG = 3  # Ticket.escalation_level of the 街道 rung (bot/tickets/escalation.py)
+
+
 @dataclass
 class Roles:
-    """What a person may act on as a grid member or staff."""
+    """What a person may act on as a grid member or staff.
+
+    Community staff without a department work the whole community; a
+    department's staff (物业, 供水 …) only its own tickets — those whose
+    department is theirs — and those assigned or transferred to them. The
+    street office's staff also see every ticket that reached the street rung.
+    """
 
     grid_ids: set[int] = field(default_factory=set)
-    staff_communities: set[int] = field(default_factory=set)
+    staff_communities: set[int] = field(default_factory=set)  # community-wide staff (no department)
     department_ids: set[int] = field(default_factory=set)
+    street: bool = False
 
     @property
     def is_worker(self) -> bool:
-        return bool(self.grid_ids or self.staff_communities)
+        return bool(self.grid_ids or self.staff_communities or self.department_ids)
 
     def may_act_on(self, person_id: int, ticket: Ticket) -> bool:
         return (
@@ -76,18 +87,23 @@ class Roles:
             or (ticket.grid_id is not None and ticket.grid_id in self.grid_ids)
             or (ticket.community_id is not None and ticket.community_id in self.staff_communities)
             or (ticket.department_id is not None and ticket.department_id in self.department_ids)
+            or (self.street and ticket.escalation_level >= STREET_RUNG)
         )
 
 
-def roles_of(db: Session, person: Person | None) -> Roles:
+def roles_of(db: Session, person: Person | None, street_code: str = "") -> Roles:
+    """The person's roles; ``street_code`` (tickets.street_department) marks the street office's staff."""
     roles = Roles()
     if person is None:
         return roles
     roles.grid_ids = set(db.scalars(select(GridMember.grid_id).where(GridMember.person_id == person.id)))
     for staff in db.scalars(select(Staff).where(Staff.person_id == person.id)):
-        roles.staff_communities.add(staff.community_id)
-        if staff.department_id is not None:
-            roles.department_ids.add(staff.department_id)
+        if staff.department_id is None:
+            roles.staff_communities.add(staff.community_id)
+            continue
+        roles.department_ids.add(staff.department_id)
+        if street_code and db.scalar(select(Department.code).where(Department.id == staff.department_id)) == street_code:
+            roles.street = True
     return roles
 
 
