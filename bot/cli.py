@@ -407,6 +407,9 @@ def admin_bind_code(config_path: str | None, person: str, minutes: int | None) -
     click.echo(texts.CLI_BIND_CODE_HOWTO.format(code=code.code))
 
 
+SWEEP_LEASE_MINUTES = 10
+
+
 def _register_ticket_sweeps(services: Any) -> None:
     from bot.tickets.escalation import register_deadline_sweep
 
@@ -430,15 +433,16 @@ def sweep(config_path: str | None, at: str | None) -> None:
     """Run every periodic sweep once, as of a chosen time, and show what they queued.
 
     Deadlines (reminders, escalation, ratings, default closes) and media
-    downloads: the demo can show an escalation without waiting. Safe to repeat:
-    a second run at the same time queues nothing new.
+    downloads: the demo can show an escalation without waiting. One run climbs
+    every rung whose deadline passed by --at. Each sweep takes the same lease
+    as the worker, so a sweep a live worker is running is skipped, not doubled.
+    Safe to repeat: a second run at the same time queues nothing new.
     """
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from sqlalchemy import func, select
 
     from bot import scheduler
-    from bot.outbox import Outbox
     from bot.tickets.media import register_media_sweep
     from models import OutboxMessage
 
@@ -450,10 +454,13 @@ def sweep(config_path: str | None, at: str | None) -> None:
     _register_ticket_sweeps(services)
     with services.db.session() as s:
         before = s.scalar(select(func.max(OutboxMessage.id))) or 0
+    wall = datetime.now(UTC)
+    owner = f"cli:{os.getpid()}"
     for job in scheduler.sweeps():
-        with services.db.session() as s:
-            count = job.func(s, Outbox(s, now), now)
-        click.echo(f"{job.name}: {count}")
+        # The worker's lease: never beside a live worker's run of the same sweep.
+        count = scheduler.run_job(services.db, job.name, job.func, not_run_since=wall + timedelta(seconds=1),
+                                  now=wall, owner=owner, lease=timedelta(minutes=SWEEP_LEASE_MINUTES), as_of=now)
+        click.echo(f"{job.name}: {count}" if count is not None else texts.CLI_SWEEP_BUSY.format(job=job.name))
     with services.db.session() as s:
         rows = s.scalars(select(OutboxMessage).where(OutboxMessage.id > before).order_by(OutboxMessage.id)).all()
         for row in rows:

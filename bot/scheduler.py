@@ -152,14 +152,21 @@ def record_run(db: Database, name: str, ran_at: datetime) -> None:
 
 
 def run_job(
-    db: Database, name: str, func: JobFunc, *, not_run_since: datetime, now: datetime, owner: str, lease: timedelta
+    db: Database, name: str, func: JobFunc, *, not_run_since: datetime, now: datetime, owner: str, lease: timedelta,
+    as_of: datetime | None = None,
 ) -> int | None:
-    """Claim, run in one transaction, record. None when another worker has it or it already ran."""
+    """Claim, run in one transaction, record. None when another worker has it or it already ran.
+
+    ``as_of`` runs the job as of another moment (``sweep --at``) while the
+    lease and the run record stay on the wall clock ``now``, so a pretend time
+    never locks the real worker out or makes it think the job ran in the future.
+    """
     if not claim_run(db, name, not_run_since=not_run_since, now=now, owner=owner, lease=lease):
         return None
+    when = as_of or now
     try:
         with db.session() as s:
-            count = func(s, Outbox(s, now), now)
+            count = func(s, Outbox(s, when), when)
     except Exception:
         abandon_run(db, name, owner=owner)
         raise

@@ -213,6 +213,7 @@ TICKET_EVENT_NAMES = {
     "reopened": "居民不满意，重新办理",
     "closed_default": "默认满意办结",
     "urgent_alert": "紧急通知",
+    "rung_skipped": "跳过无人层级",
 }
 
 
@@ -222,15 +223,21 @@ EMERGENCY_GAS_LINE = "｜燃气抢修 {phone}"
 URGENT_DEFAULT_INSTRUCTIONS = "请先确保人身安全，远离危险处，必要时立即拨打电话求助。"
 URGENT_CREATED = (
     "⚠️ 紧急情况请先确保安全！\n{instructions}\n{numbers}\n"
-    "已登记紧急工单 {number}（{location}），已同时通知{handlers}，{due} 前响应。"
+    "已登记紧急工单 {number}（{location}），{notified}，{due} 前响应。"
 )
 URGENT_CREATED_ASK_LOCATION = (
     "⚠️ 紧急情况请先确保安全！\n{instructions}\n{numbers}\n"
-    "已登记紧急工单 {number}，已同时通知{handlers}。请马上告诉我具体位置（如“3栋2单元502”），方便人员赶到。"
+    "已登记紧急工单 {number}，{notified}。请马上告诉我具体位置（如“3栋2单元502”），方便人员赶到。"
 )
-URGENT_LOCATION_SAVED = "已把位置“{location}”补充到紧急工单 {number}，处理人员已收到。请注意安全！"
-URGENT_HANDLERS = "网格员、社区值班人员和{department}"
-URGENT_HANDLERS_NO_DEPARTMENT = "网格员和社区值班人员"
+URGENT_NOTIFIED = "已同时通知{handlers}"
+URGENT_NOTIFIED_NOBODY = "暂时没能联系到值班人员，请务必先拨打上面的紧急电话"
+URGENT_LOCATION_SAVED = "已把位置“{location}”补充到紧急工单 {number}，已通知{handlers}。请注意安全！"
+URGENT_LOCATION_SAVED_NOBODY = (
+    "已把位置“{location}”补充到紧急工单 {number}，但暂时没能联系到处理人员，请务必拨打上面的紧急电话。请注意安全！"
+)
+URGENT_WHO_MEMBER = "网格员"
+URGENT_WHO_STAFF = "社区值班人员"
+URGENT_WHO_LAST = "{first}和{last}"
 URGENT_ALERT = (
     "【紧急工单】{number}\n类别：{category}\n地点：{location}\n描述：{description}\n"
     "报告人：{reporter} {phone}\n请在 {due} 前响应：回复“接单 {number}”或“报到 {number}”。"
@@ -262,6 +269,10 @@ TICKET_NOTE_REPORTED_IN = "您反映的问题（工单 {number}）已由{departm
 REPORT_IN_DONE = "已报到：{number}。请在 {due} 前办结，完成后回复“完成 {number} 说明”。"
 REPORT_IN_NOT_NEEDED = "工单 {number} 没有吹哨到部门，不需要报到。需要接手请回复“接单 {number}”。"
 REPORT_IN_ALREADY = "工单 {number} 已经报到过了（{at}）。"
+TRANSFER_NO_CONTACTS = (
+    "{department}目前没有可联系的工作人员，工单 {number} 未转派。"
+    "可改转其他部门，或回复“退回 {number} 原因”交社区工作人员处理。"
+)
 REPORT_IN_NOT_YOURS = "工单 {number} 现由{rung}督办，需由{rung}的工作人员回复“报到 {number}”。您这边无需报到，如需协助请联系社区工作人员。"
 
 MEMBER_WAITING = "已请居民补充：{number}。居民回复前，时限暂停计算。"
@@ -297,6 +308,8 @@ PHONE_UNKNOWN = "未留电话"
 ROLE_MEMBER = "网格员"
 ROLE_STAFF = "社区工作人员"
 ROLE_RESIDENT = "居民"
+ACTOR_SYSTEM = "系统"
+ACTOR_ADMIN = "管理员{name}"
 INTENT_FALLBACK_DESCRIPTION = "办理这项业务"
 LOCAL_TIME_FORMAT = "%m月%d日 %H:%M"
 
@@ -318,6 +331,7 @@ CLI_CHAT_REPLY = "邻里: {reply}"
 CLI_CHAT_NO_REPLY = "邻里: （稍后回复）"
 CLI_PUSHED = "  [推送给 {recipient}] {text}"
 CLI_SWEEP_PUSHED = "  [推送给 {recipient} · {kind}] {text}"
+CLI_SWEEP_BUSY = "{job}：另一个进程正在运行这项任务，本次跳过（稍后再试）。"
 CLI_EXPLAIN_NO_DATABASE = "（数据库未初始化，按 data/ 中的默认规则解释）"
 CLI_EXPLAIN_MESSAGE = "消息：{text}"
 CLI_EXPLAIN_TOKENS = "分词：{tokens}"
@@ -363,6 +377,9 @@ WORKER_TITLE = "{role}{name}"
 ESCALATION_DEPARTMENT_FALLBACK = "责任部门"
 EVENT_NOTE_ESCALATED = "{reason}，升级至{rung}"
 EVENT_NOTE_DEESCALATED = "降至{rung}"
+EVENT_NOTE_RUNG_NO_DEPARTMENT = "该类别没有责任部门，不吹哨，直接升级"
+EVENT_NOTE_RUNG_NOBODY = "{rung}没有可通知的联系人，跳过此级"
+EVENT_NOTE_RUNG_FALLBACK = "{rung}没有可通知的联系人，改为通知社区工作人员"
 
 
 # -- TICKETS, residents' side: fallbacks and history notes built in handlers ------------------

@@ -24,6 +24,7 @@ from models import OPEN_STATUSES, Estate, Person, Resident, Ticket
 
 cap = Capability("tickets")
 MAX_LOCATION_TRIES = 2
+HIDDEN_FROM_PROGRESS = frozenset({"phone_viewed"})
 
 
 class Flow(StrEnum):
@@ -228,7 +229,8 @@ def _may_see(ctx: Ctx, person: Person, ticket: Ticket) -> bool:
 
 def status_text(ctx: Ctx, ticket: Ticket) -> str:
     assignee = ctx.db.get(Person, ticket.assignee_id) if ticket.assignee_id else None
-    events = service.events_of(ctx.db, ticket)[-3:]
+    # Who looked at the phone number is for the log and the API, not the resident's progress text.
+    events = [e for e in service.events_of(ctx.db, ticket) if e.kind not in HIDDEN_FROM_PROGRESS][-3:]
     lines = [
         f"{service.local(e.at, ctx.config.tz)} {texts.TICKET_EVENT_NAMES.get(e.kind, e.kind)}"
         + (f"：{e.note}" if e.note and e.kind in ("progress", "done", "transferred", "returned") else "")

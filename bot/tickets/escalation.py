@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import texts
@@ -27,12 +27,14 @@ from bot.outbox import Outbox
 from bot.tickets import deadlines
 from bot.tickets.people import Roles, display_name, mask_phone, mask_phones_in
 from bot.tickets.service import (
+    actor_name,
     add_event,
     category_name,
     events_of,
     local,
     notify_reporters,
     push,
+    reach,
     staff_of,
 )
 from models import OPEN_STATUSES, Category, Department, DepartmentCategory, Person, Ticket, TicketStatus
@@ -85,6 +87,25 @@ def may_report_in(db: Session, config: Config, ticket: Ticket, roles: Roles) -> 
     return False
 
 
+def _reachable(db: Session, config: Config, people: list[int]) -> list[int]:
+    """Those of ``people`` a push can reach (a WeChat or WeCom identity)."""
+    return [p for p in people if reach(db, config, p) is not None]
+
+
+def _nobody_at(db: Session, config: Config, ticket: Ticket, level: int) -> str | None:
+    """Why rung ``level`` cannot take the ticket (a history note), or None when someone there can be told."""
+    if level == DEPARTMENT:
+        department = owning_department(db, ticket)
+        if department is None:
+            return texts.EVENT_NOTE_RUNG_NO_DEPARTMENT
+        if not _reachable(db, config, staff_of(db, None, department_id=department.id)):
+            return texts.EVENT_NOTE_RUNG_NOBODY.format(rung=department.name)
+        return None
+    if not _reachable(db, config, rung_people(db, config, ticket, level)):
+        return texts.EVENT_NOTE_RUNG_NOBODY.format(rung=rung_name(db, config, ticket, level))
+    return None
+
+
 def rung_name(db: Session, config: Config, ticket: Ticket, level: int) -> str:
     if level == DEPARTMENT:
         department = owning_department(db, ticket)
@@ -126,22 +147,61 @@ def _stamp(at: datetime) -> str:
 # -- the sweep -------------------------------------------------------------------------------
 
 
+MAX_STEPS_PER_TICKET = 2 * TOP + 2  # every rung's escalation and a reminder or two: a bound, not a target
+
+
 def sweep_ticket_deadlines(db: Session, outbox: Outbox, now: datetime, config: Config | None = None) -> int:
-    """Remind, escalate, ask for ratings and close unrated tickets as of ``now``; returns steps taken."""
+    """Remind, escalate, ask for ratings and close unrated tickets as of ``now``; returns steps taken.
+
+    A ticket climbs every rung whose deadline passed by ``now`` in one run (a
+    worker that was down, or ``sweep --at`` far ahead); each rung is stamped
+    at the deadline it missed. Concurrent sweeps are safe on both databases:
+    each step first claims the ticket's row with a conditional UPDATE, and
+    only the sweep whose UPDATE matched goes on.
+    """
     from bot.tickets import rating
 
     config = config or _default_config()
+    steps = 0
+    for ticket in _due_tickets(db, now, config):
+        for _ in range(MAX_STEPS_PER_TICKET):
+            taken = _step(db, outbox, config, ticket, now)
+            if not taken:
+                break
+            steps += taken
+    steps += rating.sweep_ratings(db, outbox, config, now)
+    return steps
+
+
+def _due_tickets(db: Session, now: datetime, config: Config) -> list[Ticket]:
     horizon = now + timedelta(minutes=config.tickets.remind_before_minutes)
     due = or_(Ticket.accept_due_at <= horizon, Ticket.resolve_due_at <= horizon, Ticket.report_in_due_at <= horizon)
     query = (select(Ticket).where(Ticket.status.in_(OPEN_STATUSES), Ticket.paused_at.is_(None), due)
              .order_by(Ticket.id))
     if db.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)  # another worker's sweep takes the others
-    steps = 0
-    for ticket in db.scalars(query).all():
-        steps += _step(db, outbox, config, ticket, now)
-    steps += rating.sweep_ratings(db, outbox, config, now)
-    return steps
+    return list(db.scalars(query).all())
+
+
+def _claim(db: Session, ticket: Ticket) -> bool:
+    """Take the ticket's next step: True only if its row still is as this sweep read it.
+
+    The UPDATE waits for a concurrent sweep's write (SQLite's single writer,
+    PostgreSQL's row lock) and then matches nothing if that sweep already
+    took the step, so a step is taken once however many sweeps race.
+    """
+    key = Ticket.reminded_key.is_(None) if ticket.reminded_key is None else Ticket.reminded_key == ticket.reminded_key
+    matched = db.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.escalation_level == ticket.escalation_level,
+               Ticket.status == ticket.status, key)
+        .values(reminded_key=Ticket.reminded_key)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if matched != 1:
+        log.info("ticket %s: another sweep took this step", ticket.number)
+        return False
+    return True
 
 
 def _step(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: datetime) -> int:
@@ -152,16 +212,20 @@ def _step(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: date
     if now >= due:
         if ticket.escalation_level >= TOP:
             key = f"top:{stage}:{_stamp(due)}"
-            if ticket.reminded_key == key:
+            if ticket.reminded_key == key or not _claim(db, ticket):
                 return 0
             ticket.reminded_key, ticket.overdue = key, True
             add_event(db, ticket, "overdue", now, note=texts.ESCALATION_REASONS[stage], stage=stage)
             return 1
-        escalate(db, outbox, config, ticket, now, reason=stage)
+        if not _claim(db, ticket):
+            return 0
+        # As of the missed deadline: the next rung's own deadline runs from there.
+        missed_at = max(due, ticket.escalated_at) if ticket.escalated_at else due
+        escalate(db, outbox, config, ticket, missed_at, reason=stage)
         return 1
     if now >= due - _lead(db, config, ticket, stage):
         key = f"{stage}:{_stamp(due)}"
-        if ticket.reminded_key == key:
+        if ticket.reminded_key == key or not _claim(db, ticket):
             return 0
         ticket.reminded_key = key
         remind(db, outbox, config, ticket, stage, due, now)
@@ -185,15 +249,24 @@ def remind(db: Session, outbox: Outbox, config: Config, ticket: Ticket, stage: s
 
 def escalate(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: datetime, *, reason: str,
              actor: Person | None = None, admin: str = "") -> int:
-    """Move one rung up (skipping a department the category lacks), give the rung its deadline, tell it."""
+    """Move one rung up, give the rung its deadline, tell it.
+
+    A rung nobody can be told about (the category has no department, or the
+    department no reachable staff) is skipped with a ``rung_skipped`` event;
+    the resident hears of the escalation only when someone was actually told.
+    """
     if ticket.escalation_level >= TOP:
         return ticket.escalation_level
     stage_missed = reason in ("accept", "resolve", "report_in")
     if stage_missed:
         ticket.overdue = True
     level = ticket.escalation_level + 1
-    if level == DEPARTMENT and owning_department(db, ticket) is None:
-        level = STREET
+    while level < TOP:
+        why = _nobody_at(db, config, ticket, level)
+        if why is None:
+            break
+        add_event(db, ticket, "rung_skipped", now, note=why, level=level)  # history says why it jumped
+        level += 1
     ticket.escalation_level = level
     ticket.escalated_at = now
     ticket.reminded_key = None
@@ -219,11 +292,17 @@ def escalate(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: d
                       level=level, reason=reason, **({"admin": admin} if admin else {}))
     if admin:
         event.actor = f"admin:{admin}"
+    recipients, told = _reachable(db, config, rung_people(db, config, ticket, level)), name
+    if not recipients:  # even the street has nobody: community staff must not be left out
+        recipients, told = _reachable(db, config, staff_of(db, ticket.community_id)), texts.ESCALATION_RUNGS[STAFF]
+        add_event(db, ticket, "rung_skipped", now, note=texts.EVENT_NOTE_RUNG_FALLBACK.format(rung=name), level=level)
     text = _escalation_text(db, config, ticket, level, reason, name, due)
-    for person_id in rung_people(db, config, ticket, level):
+    for person_id in recipients:
         push(db, outbox, config, person_id, "ticket_escalation", text,
              key=f"ticket:{ticket.number}:escalate:{level}:{_stamp(now)}")
-    notify_reporters(db, outbox, ticket, event, texts.TICKET_NOTE_ESCALATED.format(number=ticket.number, rung=name))
+    if recipients:  # never tell the resident that somebody took over when nobody was told
+        notify_reporters(db, outbox, ticket, event, texts.TICKET_NOTE_ESCALATED.format(number=ticket.number,
+                                                                                       rung=told))
     log.info("ticket %s escalated to level %s (%s)", ticket.number, level, reason)
     return level
 
@@ -265,7 +344,7 @@ def _escalation_text(db: Session, config: Config, ticket: Ticket, level: int, re
                      due: datetime) -> str:
     reporter = db.get(Person, ticket.reporter_id)
     history = "\n".join(
-        f"{local(e.at, config.tz)} {e.actor} {texts.TICKET_EVENT_NAMES.get(e.kind, e.kind)}"
+        f"{local(e.at, config.tz)} {actor_name(e)} {texts.TICKET_EVENT_NAMES.get(e.kind, e.kind)}"
         + (f"：{mask_phones_in(e.note)}" if e.note else "")
         for e in events_of(db, ticket)[-8:]
     )
@@ -284,6 +363,7 @@ def overdue_condition(now: datetime):  # type: ignore[no-untyped-def]
     return and_(Ticket.status.in_(OPEN_STATUSES), Ticket.paused_at.is_(None), or_(
         and_(Ticket.accepted_at.is_(None), Ticket.accept_due_at < now),
         and_(Ticket.accepted_at.is_not(None), Ticket.resolve_due_at < now),
+        and_(Ticket.escalation_level >= DEPARTMENT, Ticket.reported_in_at.is_(None), Ticket.report_in_due_at < now),
     ))
 
 

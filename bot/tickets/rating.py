@@ -12,8 +12,9 @@ apart from real ratings.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import texts
@@ -33,17 +34,29 @@ def sweep_ratings(db: Session, outbox: Outbox, config: Config, now: datetime) ->
     steps = 0
     for ticket in db.scalars(select(Ticket).where(Ticket.status == TicketStatus.DONE,
                                                   Ticket.rating_asked_at.is_(None)).order_by(Ticket.id)).all():
+        if not _claim(db, ticket, Ticket.rating_asked_at.is_(None), rating_asked_at=now):
+            continue  # a concurrent sweep asked already
         ask(db, outbox, config, ticket, now)
         steps += 1
     cutoff = now - timedelta(days=config.tickets.rating_days)
     for ticket in db.scalars(select(Ticket).where(Ticket.status == TicketStatus.DONE,
                                                   Ticket.rating_asked_at <= cutoff).order_by(Ticket.id)).all():
+        if not _claim(db, ticket, Ticket.rating_asked_at <= cutoff, status=TicketStatus.CLOSED):
+            continue
         ticket.status = TicketStatus.CLOSED
         ticket.rating = Rating.DEFAULT
         ticket.closed_at = now
         add_event(db, ticket, "closed_default", now, note=texts.RATING_NAMES[Rating.DEFAULT])
         steps += 1
     return steps
+
+
+def _claim(db: Session, ticket: Ticket, condition: Any, **values: Any) -> bool:
+    """Write ``values`` only if the ticket is still DONE and ``condition`` holds: two sweeps act once."""
+    return db.execute(
+        update(Ticket).where(Ticket.id == ticket.id, Ticket.status == TicketStatus.DONE, condition)
+        .values(**values).execution_options(synchronize_session=False)
+    ).rowcount == 1
 
 
 def ask(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: datetime) -> int:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.config import Config
+from bot.errors import UserFacingError
 from bot.message import IncomingMessage
 from bot.outbox import Outbox
 from bot.tickets.people import display_name, mask_phone, mask_phones_in
@@ -43,6 +44,7 @@ from models import (
 
 log = logging.getLogger(__name__)
 SYSTEM = "system"
+ADMIN_PREFIX = "admin:"
 
 
 # -- numbers ---------------------------------------------------------------------------
@@ -128,6 +130,15 @@ def add_event(db: Session, ticket: Ticket, kind: str, now: datetime, actor: Pers
     ticket.updated_at = now
     db.flush()
     return event
+
+
+def actor_name(event: TicketEvent) -> str:
+    """Who did it, in words for people: the stored ``system`` / ``admin:NAME`` stay in the log and the API."""
+    if event.actor == SYSTEM:
+        return texts.ACTOR_SYSTEM
+    if event.actor.startswith(ADMIN_PREFIX):
+        return texts.ACTOR_ADMIN.format(name=event.actor[len(ADMIN_PREFIX):])
+    return event.actor
 
 
 def reach(db: Session, config: Config, person_id: int) -> tuple[str, str, str] | None:
@@ -353,7 +364,11 @@ def find_transfer_target(db: Session, ticket: Ticket, target: str) -> Person | D
 
 def transfer(db: Session, outbox: Outbox, config: Config, ticket: Ticket, member: Person,
              target: Person | Department, note: str, now: datetime) -> tuple[TicketEvent, str]:
-    """Hand the ticket to another member (it becomes theirs) or to a department (its staff get it)."""
+    """Hand the ticket to another member (it becomes theirs) or to a department (its staff get it).
+
+    Raises:
+        UserFacingError: the department has no staff a push can reach (nothing changes).
+    """
     if isinstance(target, Person):
         ticket.assignee_id = target.id
         ticket.department_id = None
@@ -362,13 +377,15 @@ def transfer(db: Session, outbox: Outbox, config: Config, ticket: Ticket, member
         event = add_event(db, ticket, "transferred", now, member, note=note, to_person=target.id, to=name)
         recipients = [target.id]
     else:
+        contacts = [p for p in staff_of(db, None, department_id=target.id) if reach(db, config, p) is not None]
+        if not contacts:  # nobody there would ever hear of it: refuse, nothing changes
+            raise UserFacingError(texts.TRANSFER_NO_CONTACTS.format(department=target.name, number=ticket.number))
         ticket.department_id = target.id
-        contacts = staff_of(db, None, department_id=target.id)
-        ticket.assignee_id = contacts[0] if contacts else None
-        ticket.status = TicketStatus.ASSIGNED if contacts else TicketStatus.QUEUED
+        ticket.assignee_id = contacts[0]
+        ticket.status = TicketStatus.ASSIGNED
         name = target.name
         event = add_event(db, ticket, "transferred", now, member, note=note, to_department=target.id, to=name)
-        recipients = contacts or staff_of(db, ticket.community_id)
+        recipients = contacts
     ticket.accepted_at = None
     _fresh_accept_deadline(db, config, ticket, now)
     prefix = texts.TICKET_TASK_TRANSFERRED.format(name=display_name(member), note=note or texts.NONE)

@@ -19,7 +19,7 @@ from bot.config import Config
 from bot.tickets.deadlines import calendar
 from bot.tickets.escalation import overdue_condition
 from bot.workcalendar import warn_missing
-from models import OPEN_STATUSES, Department, Grid, Person, Rating, Ticket, TicketEvent
+from models import OPEN_STATUSES, Category, Department, DepartmentCategory, Grid, Person, Rating, Ticket, TicketEvent
 
 
 def _minutes(pairs: list[tuple[datetime, datetime | None]]) -> float | None:
@@ -37,9 +37,15 @@ def compute(db: Session, config: Config, now: datetime, since: datetime | None =
     names = {p.id: p.name or p.code or str(p.id) for p in db.scalars(select(Person).where(
         Person.id.in_({t.assignee_id for t in rows if t.assignee_id})))}
     overdue_now = set(db.scalars(select(Ticket.id).where(overdue_condition(now))))
+    # The department that answers for a ticket: the one it went to (吹哨 or 转派), else its category's owner,
+    # so overdue tickets that never reached a department still count against the one they belong to.
+    owners = dict(db.execute(
+        select(Category.slug, Department.code).join(DepartmentCategory, DepartmentCategory.category_id == Category.id)
+        .join(Department, Department.id == DepartmentCategory.department_id).order_by(DepartmentCategory.id.desc())
+    ).all())
     by_department: dict[str, dict[str, int]] = {}
     for t in rows:
-        code = departments.get(t.department_id or -1, "none")
+        code = departments.get(t.department_id, "none") if t.department_id else owners.get(t.category, "none")
         bucket = by_department.setdefault(code, {"tickets": 0, "overdue": 0, "escalated": 0})
         bucket["tickets"] += 1
         bucket["overdue"] += int(t.overdue or t.id in overdue_now)

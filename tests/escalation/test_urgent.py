@@ -32,6 +32,7 @@ def test_an_urgent_report_without_a_place_still_gets_safety_first_then_the_locat
     assert "燃气抢修" not in reply  # no gas company line configured: not invented
     assert town.ticket(number).urgent
     answer = town.say("oStranger", "幸福里3栋2单元")
-    assert answer == texts.URGENT_LOCATION_SAVED.format(location="幸福里小区3栋2单元", number=number)
+    assert answer == texts.URGENT_LOCATION_SAVED.format(location="幸福里小区3栋2单元", number=number,
+                                                       handlers="网格员、社区值班人员和燃气")
     assert town.ticket(number).location == "幸福里小区3栋2单元"
     assert "位置：幸福里小区3栋2单元" in texts_to(town, STAFF)[-1]
