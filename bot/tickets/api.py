@@ -1,7 +1,9 @@
 """JSON API for the community model and tickets, on the /api/v1 blueprint of bot.api.
 
-Estates, grids, buildings, departments, persons (with identities), grid
-memberships and staff: list, create, read, change, delete. Tickets: list with
+Communities, estates, grids, buildings, departments, categories (with their
+duplicate scope and deadlines), persons (with identities), residents (their
+addresses), grid memberships and staff: list, create, read, change, delete
+(a community or category still in use is refused with 409). Tickets: list with
 filters, and one ticket with reporters, events and media. Bind codes for a
 person. Foreign keys are given by natural key (``community: xingfuli``).
 """
@@ -11,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from flask import g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +27,7 @@ from bot.tickets import people
 from models import (
     Building,
     Category,
+    CategoryDeadline,
     Community,
     Department,
     DepartmentCategory,
@@ -35,6 +38,8 @@ from models import (
     IdentityKind,
     MemberRole,
     Person,
+    Resident,
+    Rule,
     Staff,
     Ticket,
     TicketEvent,
@@ -45,6 +50,37 @@ from models import (
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class CommunityIn(_In):
+    code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=128)
+
+
+class DeadlinesIn(_In):
+    """Minutes; a missing value means the configured default (tickets.* in config)."""
+
+    accept_minutes: int | None = Field(default=None, ge=1)
+    resolve_minutes: int | None = Field(default=None, ge=1)
+    urgent_accept_minutes: int | None = Field(default=None, ge=1)
+    urgent_resolve_minutes: int | None = Field(default=None, ge=1)
+    working_hours: bool = False
+
+
+class CategoryIn(_In):
+    slug: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1, max_length=64)
+    urgent: bool = False
+    dedupe_scope: Literal["building", "unit"] = "building"
+    deadlines: DeadlinesIn | None = Field(default=None, description="null = the configured default deadlines")
+
+
+class ResidentIn(_In):
+    person: int
+    building: str | None = Field(default=None, description="building code; null = a place we do not know")
+    unit: str | None = Field(default=None, max_length=16)
+    room: str | None = Field(default=None, max_length=16)
+    address: str | None = Field(default=None, max_length=255, description="display form; default built from the rest")
 
 
 class EstateIn(_In):
@@ -144,11 +180,120 @@ class Resource:
     columns: Callable[[Session, dict[str, Any]], dict[str, Any]]  # body fields -> column values
     to_dict: Callable[[Session, Any], dict[str, Any]]
     after: Callable[[Session, Any, dict[str, Any]], None] | None = None
+    # Why a row must not be deleted (still referenced), or None; a reason answers 409.
+    in_use: Callable[[Session, Any], str | None] | None = None
+    # Fields a PATCH may not change (natural keys other records refer to by value).
+    fixed: tuple[str, ...] = ()
+    on_delete: Callable[[Session, Any], None] | None = None  # tidy rows tied by value, not by foreign key
 
 
 def _community_code(session: Session, community_id: int | None) -> str | None:
     row = session.get(Community, community_id) if community_id else None
     return row.code if row else None
+
+
+def _community_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
+    out = {k: d[k] for k in ("code", "name") if k in d}
+    out["created_at"] = datetime.now(UTC)  # used on create only
+    return out
+
+
+def _community_in_use(s: Session, row: Community) -> str | None:
+    for model, what in ((Estate, "estates"), (Grid, "grids"), (Department, "departments"), (Staff, "staff"),
+                        (Ticket, "tickets")):
+        count = s.scalar(select(func.count()).select_from(model).where(model.community_id == row.id))
+        if count:
+            return f"community '{row.code}' still has {count} {what}; delete or move them first"
+    return None
+
+
+def _category_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
+    return {k: d[k] for k in ("slug", "name", "urgent", "dedupe_scope") if k in d}
+
+
+def _category_after(s: Session, row: Category, d: dict[str, Any]) -> None:
+    if "deadlines" not in d:
+        return
+    current = s.scalar(select(CategoryDeadline).where(CategoryDeadline.category == row.slug))
+    wanted = d["deadlines"]
+    if wanted is None:
+        if current is not None:
+            s.delete(current)
+        return
+    if current is None:
+        current = CategoryDeadline(category=row.slug)
+        s.add(current)
+    for name in DeadlinesIn.model_fields:
+        setattr(current, name, wanted.get(name, DeadlinesIn.model_fields[name].default))
+
+
+def _deadlines_dict(s: Session, slug: str) -> dict[str, Any] | None:
+    row = s.scalar(select(CategoryDeadline).where(CategoryDeadline.category == slug))
+    if row is None:
+        return None
+    return {name: getattr(row, name) for name in DeadlinesIn.model_fields}
+
+
+def _category_dict(s: Session, r: Category) -> dict[str, Any]:
+    owner = s.scalar(select(Department.code).join(DepartmentCategory).where(DepartmentCategory.category_id == r.id))
+    return {"id": r.id, "slug": r.slug, "name": r.name, "urgent": r.urgent, "dedupe_scope": r.dedupe_scope,
+            "deadlines": _deadlines_dict(s, r.slug), "department": owner}
+
+
+def _category_in_use(s: Session, row: Category) -> str | None:
+    tickets = s.scalar(select(func.count()).select_from(Ticket).where(Ticket.category == row.slug))
+    if tickets:
+        return f"category '{row.slug}' has {tickets} tickets; rename it instead of deleting it"
+    rules = s.scalar(select(func.count()).select_from(Rule).where(Rule.category == row.slug))
+    if rules:
+        return f"category '{row.slug}' is used by {rules} rules; change them first"
+    return None
+
+
+def _category_deleted(s: Session, row: Category) -> None:
+    for deadline in s.scalars(select(CategoryDeadline).where(CategoryDeadline.category == row.slug)):
+        s.delete(deadline)
+
+
+def _resident_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {k: (str(d[k]).strip() or None if d[k] is not None else None)
+                           for k in ("unit", "room") if k in d}
+    if "person" in d:
+        out["person_id"] = _id(s, Person, d["person"], "person").id
+    if "building" in d:
+        building = _code(s, Building, d["building"], "building")
+        out["building_id"] = building.id if building else None
+    if d.get("address"):
+        out["address"] = str(d["address"]).strip()
+    out["updated_at"] = datetime.now(UTC)
+    return out
+
+
+def _resident_after(s: Session, row: Resident, d: dict[str, Any]) -> None:
+    """Check the unit, and keep the display address in step unless the admin gave their own."""
+    building = s.get(Building, row.building_id) if row.building_id else None
+    if {"building", "unit"} & d.keys() and building is not None and row.unit and building.units \
+            and row.unit not in building.units:
+        raise _Invalid("unit", f"building '{building.code}' has units {building.units}, not '{row.unit}'")
+    if d.get("address") or not ({"building", "unit", "room"} & d.keys()):
+        return
+    from nlp.address import Address
+
+    if building is None:
+        if not row.address:
+            raise _Invalid("address", "give either a building or an address")
+        return
+    estate = s.get(Estate, building.estate_id)
+    row.address = Address(estate=estate.name if estate else None, building=building.number,
+                          unit=row.unit, room=row.room).label()
+
+
+def _resident_dict(s: Session, r: Resident) -> dict[str, Any]:
+    person = s.get(Person, r.person_id)
+    building = s.get(Building, r.building_id) if r.building_id else None
+    return {"id": r.id, "person": r.person_id, "name": person.name if person else None,
+            "building": building.code if building else None, "unit": r.unit, "room": r.room,
+            "address": r.address, "updated_at": r.updated_at.isoformat()}
 
 
 def _estate_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
@@ -249,6 +394,12 @@ def _person_dict(s: Session, p: Person) -> dict[str, Any]:
 
 
 RESOURCES = [
+    Resource("communities", Community, CommunityIn, _community_cols,
+             lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "created_at": r.created_at.isoformat()},
+             in_use=_community_in_use),
+    Resource("categories", Category, CategoryIn, _category_cols, _category_dict, _category_after,
+             in_use=_category_in_use, fixed=("slug",), on_delete=_category_deleted),
+    Resource("residents", Resident, ResidentIn, _resident_cols, _resident_dict, _resident_after),
     Resource("estates", Estate, EstateIn, _estate_cols,
              lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "community": _community_code(s, r.community_id)}),
     Resource("grids", Grid, GridIn, _estate_cols,
@@ -286,6 +437,9 @@ def _register(res: Resource) -> None:
                     s.add(row)
                 else:
                     row = s.get(res.model, row)
+                    for name in res.fixed:
+                        if name in columns and columns[name] != getattr(row, name):
+                            raise _Invalid(name, f"{name} is a stable key other records use; it cannot change")
                     for name, value in columns.items():
                         if name != "created_at":
                             setattr(row, name, value)
@@ -319,6 +473,11 @@ def _register(res: Resource) -> None:
             if request.method == "GET":
                 return jsonify(res.to_dict(s, row))
             if request.method == "DELETE":
+                reason = res.in_use(s, row) if res.in_use else None
+                if reason:
+                    return _error(409, "in_use", reason)
+                if res.on_delete:
+                    res.on_delete(s, row)
                 s.delete(row)
                 return "", 204
         data = _body(patch_model).model_dump(mode="json", exclude_unset=True)
@@ -409,7 +568,7 @@ def get_ticket(number: str) -> Any:
         return jsonify(ticket_dict(s, ticket, full=True))
 
 
-SCHEMAS: list[type[BaseModel]] = [EstateIn, GridIn, BuildingIn, DepartmentIn, IdentityIn, PersonIn, MemberIn, StaffIn,
+SCHEMAS: list[type[BaseModel]] = [CommunityIn, CategoryIn, DeadlinesIn, ResidentIn, EstateIn, GridIn, BuildingIn, DepartmentIn, IdentityIn, PersonIn, MemberIn, StaffIn,
                                   BindCodeIn]
 
 
@@ -417,19 +576,25 @@ def openapi_paths(ok: dict[str, Any], errors: dict[str, Any], not_found: dict[st
                   body: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
     """The paths above, for bot/openapi.py."""
     item = [{"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    error_body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    conflict = {"409": {"description": "a record with this natural key already exists", "content": error_body}}
+    in_use = {"409": {"description": "still in use by other records", "content": error_body}}
     paths: dict[str, Any] = {}
     for res in RESOURCES:
         name = res.schema.__name__
+        fixed = f" ({', '.join(res.fixed)} cannot change)" if res.fixed else ""
         paths[f"/{res.path}"] = {
             "get": {"summary": f"List {res.path}", "responses": {"200": ok, **errors}},
-            "post": {"summary": f"Create one of {res.path}", "requestBody": body(name), "responses": {"201": ok, **errors}},
+            "post": {"summary": f"Create one of {res.path}", "requestBody": body(name),
+                     "responses": {"201": ok, **errors, **conflict}},
         }
         paths[f"/{res.path}/{{item_id}}"] = {
             "get": {"summary": f"One of {res.path}", "parameters": item, "responses": {"200": ok, **errors, **not_found}},
-            "patch": {"summary": f"Change fields of one of {res.path}", "parameters": item,
-                      "requestBody": body(name), "responses": {"200": ok, **errors, **not_found}},
+            "patch": {"summary": f"Change fields of one of {res.path}{fixed}", "parameters": item,
+                      "requestBody": body(name), "responses": {"200": ok, **errors, **not_found, **conflict}},
             "delete": {"summary": f"Delete one of {res.path}", "parameters": item,
-                       "responses": {"204": {"description": "deleted"}, **errors, **not_found}},
+                       "responses": {"204": {"description": "deleted"}, **errors, **not_found,
+                                     **(in_use if res.in_use else {})}},
         }
     person = [{"name": "person_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
     paths["/persons/{person_id}/bind-codes"] = {"post": {
