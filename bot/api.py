@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -20,51 +20,61 @@ from bot import auth, rulestore, texts
 from models import DictionaryWord, InboundMessage, InboundStatus
 from models import Rule as RuleRow
 from nlp.router import Router
-from nlp.rules import RuleError
+from nlp.rules import MAX_KEYWORD_CHARS, MAX_KEYWORDS, MAX_PRIORITY, MIN_PRIORITY, RuleError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 _FIELD_IN_MESSAGE = re.compile(r"fields? '([a-z_]+)'")
+
+# Bounds on every admin-supplied size: a 20-digit priority or a 100,000-word keyword
+# list is a mistake (or an attack), answered with a 422 naming the field, never a 500.
+Keyword = Annotated[str, Field(max_length=MAX_KEYWORD_CHARS)]
+Keywords = Annotated[list[Keyword], Field(max_length=MAX_KEYWORDS)]
+Synonyms = Annotated[dict[Keyword, Keyword], Field(max_length=MAX_KEYWORDS)]
+Priority = Annotated[int, Field(ge=MIN_PRIORITY, le=MAX_PRIORITY)]
+Params = Annotated[dict[str, Any], Field(max_length=32)]
+ShortName = Annotated[str, Field(max_length=64)]
 
 
 class RuleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=128)
-    intent: str
-    category: str | None = None
-    any: list[str] = []
-    all: list[str] = []
-    none: list[str] = []
-    synonyms: dict[str, str] = {}
-    priority: int = 0
+    intent: ShortName
+    category: ShortName | None = None
+    any: Keywords = []
+    all: Keywords = []
+    none: Keywords = []
+    synonyms: Synonyms = {}
+    priority: Priority = 0
     reply: str | None = Field(default=None, max_length=2000)
-    params: dict[str, Any] = {}
+    params: Params = {}
     enabled: bool = True
-    community: str | None = None
+    community: ShortName | None = None
 
 
 class RulePatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=128)
-    intent: str | None = None
-    category: str | None = None
-    any: list[str] | None = None
-    all: list[str] | None = None
-    none: list[str] | None = None
-    synonyms: dict[str, str] | None = None
-    priority: int | None = None
+    intent: ShortName | None = None
+    category: ShortName | None = None
+    any: Keywords | None = None
+    all: Keywords | None = None
+    none: Keywords | None = None
+    synonyms: Synonyms | None = None
+    priority: Priority | None = None
     reply: str | None = Field(default=None, max_length=2000)
-    params: dict[str, Any] | None = None
+    params: Params | None = None
     enabled: bool | None = None
-    community: str | None = None
+    community: ShortName | None = None
 
 
 class WordIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     word: str = Field(min_length=1, max_length=64)
-    freq: int | None = Field(default=None, ge=1)
+    # jieba's own dictionary tops out near 900,000; beyond that a word only overflows the column.
+    freq: int | None = Field(default=None, ge=1, le=10_000_000)
     tag: str | None = Field(default=None, max_length=16)
 
 
@@ -72,15 +82,15 @@ class ExplainIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=5000)
-    community: str | None = None
+    community: ShortName | None = None
     rule: RuleIn | None = Field(default=None, description="A draft rule to try before saving it")
 
 
 class LoginIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: str
-    password: str
+    username: str = Field(max_length=128)
+    password: str = Field(max_length=1024)
 
 
 def _services() -> Any:

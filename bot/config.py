@@ -30,6 +30,14 @@ class ConfigError(Exception):
     """The configuration is unusable; the message names the offending key."""
 
 
+class CrossFieldError(ValueError):
+    """A check over several keys of a section, blaming one of them (``wechat.mode: …``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -62,7 +70,7 @@ class WeChatConfig(_Section):
     @model_validator(mode="after")
     def _mode_needs_key(self) -> WeChatConfig:
         if self.mode in ("compatible", "safe") and not self.aes_key:
-            raise ValueError(f"mode '{self.mode}' needs aes_key")
+            raise CrossFieldError("mode", f"mode '{self.mode}' needs aes_key")
         return self
 
 
@@ -163,7 +171,7 @@ class TicketsConfig(_Section):
     @model_validator(mode="after")
     def _work_hours_order(self) -> TicketsConfig:
         if self.work_start >= self.work_end:
-            raise ValueError("work_start must be before work_end")
+            raise CrossFieldError("work_start", "work_start must be before work_end")
         return self
 
 
@@ -250,9 +258,13 @@ class Config(_Section):
         return f"mp:{self.wechat.app_id}"
 
 
-def _env_overrides(env: dict[str, str]) -> dict[str, Any]:
-    """Turn BOT_SECTION__KEY variables into a nested dict of raw YAML values."""
+def _env_overrides(env: dict[str, str]) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
+    """Turn BOT_SECTION__KEY variables into a nested dict of raw YAML values.
+
+    Also returns which variable set each key path, so an error can blame the variable.
+    """
     result: dict[str, Any] = {}
+    names: dict[tuple[str, ...], str] = {}
     for name, raw in env.items():
         if not name.startswith(ENV_PREFIX) or name == "BOT_CONFIG" or name.startswith("BOT_TEST_"):
             continue
@@ -265,7 +277,8 @@ def _env_overrides(env: dict[str, str]) -> dict[str, Any]:
         # Values stay strings: pydantic turns "8080" into 8080 where an int is
         # expected, and a secret like "0123" must not become the number 123.
         target[path[-1]] = raw
-    return result
+        names[tuple(path)] = name
+    return result, names
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -278,14 +291,39 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _format_errors(source: str, error: ValidationError) -> str:
+def _has_path(data: Any, path: tuple[str, ...]) -> bool:
+    for part in path:
+        if not isinstance(data, dict) or part not in data:
+            return False
+        data = data[part]
+    return True
+
+
+def _format_errors(
+    source: str,
+    error: ValidationError,
+    env_names: dict[tuple[str, ...], str] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> str:
+    env_names = env_names or {}
     lines = []
     for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        message = item["msg"]
+        loc = tuple(str(part) for part in item["loc"])
+        cause = (item.get("ctx") or {}).get("error")
+        if isinstance(cause, CrossFieldError):
+            loc = (*loc, cause.field)
+        key = ".".join(loc) or "(top level)"
+        message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown key"
-        lines.append(f"{source}: {key}: {message}")
+        # Blame the environment variable that set this key (or the section it sits in).
+        where = source
+        for length in range(len(loc), 0, -1):
+            name = env_names.get(loc[:length])
+            if name and not _has_path(overrides, loc[:length]):
+                where = f"environment variable {name}"
+                break
+        lines.append(f"{where}: {key}: {message}")
     return "\n".join(lines)
 
 
@@ -324,10 +362,11 @@ def load_config(
         if not isinstance(loaded, dict):
             raise ConfigError(f"{source}: the top level must be a mapping of keys")
         raw = loaded
-    raw = _merge(raw, _env_overrides(env))
+    from_env, env_names = _env_overrides(env)
+    raw = _merge(raw, from_env)
     if overrides:
         raw = _merge(raw, overrides)
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_format_errors(source, exc)) from None
+        raise ConfigError(_format_errors(source, exc, env_names, overrides)) from None

@@ -2,7 +2,7 @@
 
 Per message it reads two version counters (one indexed query); when an admin
 changed rules or words on any process, the next message here rebuilds the
-routers and adds the new words, without a restart.
+routers and adds the new words (and removes deleted ones), without a restart.
 """
 
 from __future__ import annotations
@@ -52,10 +52,12 @@ class NlpEngine:
                 rules = rulestore.load_rules(session)
                 words = set(rulestore.load_words(session)) | set(rulestore.community_names(session))
                 router, urgent = build_routers(r for r in rules if r.enabled)
-                new_words = words - self._words
+                new_words, gone_words = words - self._words, self._words - words
+                if gone_words:
+                    self.tokenizer.remove_words(sorted(gone_words))
                 if new_words:
                     self.tokenizer.add_words(sorted(new_words))
-                self._router, self._urgent, self._words = router, urgent, self._words | new_words
+                self._router, self._urgent, self._words = router, urgent, words
                 self._estates = tuple(rulestore.estate_names(session))
                 self._version = version
         log.info("routers built: rules version %s, words version %s, %d rules", version[0], version[1], len(rules))

@@ -19,6 +19,7 @@ from bot.wxproto import (
     decode_body,
     parse_xml,
     render_text_reply,
+    require_token,
     to_incoming,
     verify_plain_signature,
     verify_timestamp,
@@ -36,8 +37,17 @@ def _args() -> dict[str, str]:
     return {key: value for key, value in request.args.items()}
 
 
+# Misconfiguration (503) is logged once per reason, not once per request.
+_logged_unavailable: set[str] = set()
+
+
 def _reject(error: ProtocolError) -> Response:
-    log.warning("rejected %s %s: %s", request.method, request.path, error.reason)
+    if error.status == 503:
+        if error.reason not in _logged_unavailable:
+            _logged_unavailable.add(error.reason)
+            log.error("refusing %s %s: %s", request.method, request.path, error.reason)
+    else:
+        log.warning("rejected %s %s: %s", request.method, request.path, error.reason)
     return Response(error.reason, status=error.status, mimetype="text/plain")
 
 
@@ -50,6 +60,7 @@ def wechat_verify() -> Response:
     services = _services()
     args = _args()
     try:
+        require_token(services.config.wechat.token, "wechat.token")
         verify_timestamp(args.get("timestamp"), services.config.server.timestamp_tolerance_seconds)
         verify_plain_signature(services.config.wechat.token, args)
     except ProtocolError as error:
@@ -65,6 +76,7 @@ def wechat_message() -> Response:
     encrypted = args.get("encrypt_type", "raw").lower() == "aes"
     mode = config.wechat.effective_mode
     try:
+        require_token(config.wechat.token, "wechat.token")
         verify_timestamp(args.get("timestamp"), config.server.timestamp_tolerance_seconds)
         if encrypted and mode == "plaintext":
             raise ProtocolError(400, "encrypted message but no aes_key configured")
@@ -94,6 +106,7 @@ def wecom_verify() -> Response:
         return Response("WeCom is not configured", status=404, mimetype="text/plain")
     args = _args()
     try:
+        require_token(wecom.token, "wecom.token")
         verify_timestamp(args.get("timestamp"), services.config.server.timestamp_tolerance_seconds)
         echo = Cipher.wecom(wecom.token, wecom.aes_key, wecom.corp_id).decrypt_echo(args.get("echostr", ""), args)
     except ProtocolError as error:
@@ -110,6 +123,7 @@ def wecom_message() -> Response:
         return Response("WeCom is not configured", status=404, mimetype="text/plain")
     args = _args()
     try:
+        require_token(wecom.token, "wecom.token")
         verify_timestamp(args.get("timestamp"), config.server.timestamp_tolerance_seconds)
         max_depth = config.server.max_xml_depth
         envelope = parse_xml(decode_body(request.get_data()), max_depth)

@@ -99,7 +99,14 @@ def verify_timestamp(timestamp: str | None, tolerance: int, now: float | None = 
         raise ProtocolError(403, "timestamp too far from now (replay?)")
 
 
+def require_token(token: str, key: str) -> None:
+    """Refuse to verify against an empty token: anyone can sign with "" (503, not 403)."""
+    if not token:
+        raise ProtocolError(503, f"{key} is not configured")
+
+
 def verify_plain_signature(token: str, args: dict[str, str]) -> None:
+    require_token(token, "wechat.token")
     signature, timestamp, nonce = args.get("signature"), args.get("timestamp"), args.get("nonce")
     if not (signature and timestamp and nonce):
         raise ProtocolError(403, "missing signature")
@@ -120,10 +127,12 @@ class Cipher:
 
     @classmethod
     def official_account(cls, token: str, aes_key: str, app_id: str) -> Cipher:
+        require_token(token, "wechat.token")
         return cls(WeChatCrypto(token, aes_key, app_id))
 
     @classmethod
     def wecom(cls, token: str, aes_key: str, corp_id: str) -> Cipher:
+        require_token(token, "wecom.token")
         return cls(WeComCrypto(token, aes_key, corp_id))
 
     def decrypt(self, encrypt: str, args: dict[str, str]) -> str:

@@ -1,6 +1,6 @@
 """Residential addresses (building / unit / room) found in a resident's message.
 
-Forms: 3栋2单元501, 三号楼二单元, 5幢1501室, 9-2-301, 2号楼东单元, B座, 3号楼, 12栋,
+Forms: 3栋2单元501, 三号楼二单元, 5幢1501室, 三栋二单元五零一 (rooms read digit by digit), 9-2-301, 2号楼东单元, B座, 3号楼, 12栋,
 幸福里小区3栋, 1单元302室, 十二栋, 二十三号楼. Chinese numerals are converted with cn2an
 only inside the captured number groups: run on a whole message cn2an rewrites 一直 to 1直.
 Words that merely look numeric are not addresses: 一楼 / 15楼 is a floor, 3号 a date,
@@ -19,6 +19,7 @@ import cn2an
 from nlp import lexicon
 
 _CN = f"[{lexicon.ADDRESS_NUMERALS}]"
+_CN_DIGIT = f"[{''.join(lexicon.ADDRESS_DIGITS)}]"
 _SIDE = f"[{lexicon.ADDRESS_SIDES}]"
 _BUILDING = "|".join(lexicon.ADDRESS_BUILDING_WORDS)
 _NO = lexicon.ADDRESS_NUMBER_MARK
@@ -41,9 +42,9 @@ _ADDRESS = re.compile(
         (?<=[{_ENDINGS}-])(?P<ud>\d{{1,2}})\s*-\s*(?=\d{{3,5}}(?!\d))
     )?
     (?:
-        (?P<r>\d{{3,5}})(?!\d)\s*(?P<rsuf>{_ROOM_SUFFIX})?
+        (?P<r>\d{{3,5}}(?!\d)|{_CN_DIGIT}{{3,5}}(?!{_CN}))\s*(?P<rsuf>{_ROOM_SUFFIX})?
         |
-        (?P<rs>\d{{1,5}})\s*{_ROOM}
+        (?P<rs>\d{{1,5}}|{_CN_DIGIT}{{1,5}})\s*{_ROOM}
     )?
     """,
     re.VERBOSE,
@@ -89,6 +90,13 @@ def _number(group: str) -> str:
     return str(cn2an.cn2an(group, "smart"))
 
 
+def _room(group: str) -> str:
+    """A room number as digits: 501 stays, 五零一 (read digit by digit) becomes 501."""
+    if group.isascii():
+        return group
+    return "".join(lexicon.ADDRESS_DIGITS[ch] for ch in group)
+
+
 def _find_estate(text: str, estates: Iterable[str]) -> tuple[str, int, int] | None:
     """The longest estate name (or its name without 小区) occurring in text."""
     best: tuple[str, int, int] | None = None
@@ -123,6 +131,7 @@ def _find_parts(text: str) -> tuple[str | None, str | None, str | None, int, int
         explicit_room = m.group("rsuf") in lexicon.ADDRESS_ROOM_WORDS
         room = m.group("r") if (b or u or explicit_room) else None
         room = room or m.group("rs")
+        room = _room(room) if room else None
         if not (b or u or room):
             continue
         if dashed and dashed.start() < m.start():

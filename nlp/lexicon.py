@@ -86,6 +86,12 @@ MEMBER_WAIT_WORDS: tuple[str, ...] = ("待补充", "需补充", "请居民补充
 ADDRESS_NUMERALS = "零〇一二三四五六七八九十百"
 """Chinese numeral characters allowed in a building, unit or room number (三号楼, 二十三栋)."""
 
+ADDRESS_DIGITS: dict[str, str] = {
+    "零": "0", "〇": "0", "一": "1", "二": "2", "三": "3", "四": "4",
+    "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
+}  # fmt: skip
+"""Room numbers read digit by digit (五零一 = 501, 一五零一 = 1501), as voice input writes them."""
+
 ADDRESS_SIDES = "东西南北中"
 """A unit may be named by its side instead of a number (2号楼东单元)."""
 

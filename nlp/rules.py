@@ -58,6 +58,16 @@ KEYS: frozenset[str] = frozenset(
      "params", "enabled", "community"}
 )  # fmt: skip
 
+# Bounds for admin-written rules (API and import alike): the priority column is a 32-bit
+# integer, and a rule with thousands of keywords is a pasted mistake, not a rule.
+MIN_PRIORITY = -1000
+MAX_PRIORITY = 1000
+MAX_KEYWORDS = 500
+MAX_KEYWORD_CHARS = 64
+# Intents whose only answer is the rule's own reply text: without one a FAQ could only say
+# "没太明白". (chat.greeting / chat.thanks fall back to the help and thanks texts.)
+REPLY_INTENTS: frozenset[str] = frozenset({"faq.answer"})
+
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
@@ -94,6 +104,8 @@ def _keywords(value: Any, where: str, key: str) -> tuple[str, ...]:
         return ()
     if isinstance(value, str) or not isinstance(value, list):
         raise RuleError(f"{where}: field '{key}' must be a list of words, got {value!r}")
+    if len(value) > MAX_KEYWORDS:
+        raise RuleError(f"{where}: field '{key}' has {len(value)} keywords, at most {MAX_KEYWORDS} are allowed")
     words: list[str] = []
     for item in value:
         if not isinstance(item, (str, int)) or isinstance(item, bool):
@@ -101,6 +113,8 @@ def _keywords(value: Any, where: str, key: str) -> tuple[str, ...]:
         word = normalize(str(item))
         if not word:
             raise RuleError(f"{where}: field '{key}' has an empty keyword")
+        if len(word) > MAX_KEYWORD_CHARS:
+            raise RuleError(f"{where}: field '{key}' has a keyword longer than {MAX_KEYWORD_CHARS} characters")
         if word not in words:
             words.append(word)
     return tuple(words)
@@ -169,9 +183,13 @@ def rule_from_mapping(
     priority = data.get("priority", 0)
     if not isinstance(priority, int) or isinstance(priority, bool):
         raise RuleError(f"{where}: field 'priority' must be an integer, got {priority!r}")
+    if not MIN_PRIORITY <= priority <= MAX_PRIORITY:
+        raise RuleError(f"{where}: field 'priority' must be between {MIN_PRIORITY} and {MAX_PRIORITY}, got {priority}")
     reply = data.get("reply")
     if reply is not None and not isinstance(reply, str):
         raise RuleError(f"{where}: field 'reply' must be text")
+    if intent in REPLY_INTENTS and not (reply and reply.strip()):
+        raise RuleError(f"{where}: field 'reply' is required for {intent} (it is the answer)")
     params = data.get("params") or {}
     if not isinstance(params, Mapping):
         raise RuleError(f"{where}: field 'params' must be a mapping")

@@ -59,6 +59,9 @@ class Tokenizer:
         self._lock = threading.Lock()
         self._pending: list[Path] = [Path(p) for p in user_dicts]
         self._ready = False
+        # Run-time words -> the frequency jieba had before we added them (None: unknown),
+        # so removing an admin word restores a dictionary word instead of breaking it.
+        self._added: dict[str, int | None] = {}
 
     def warm(self) -> None:
         """Initialise jieba and load the user dictionaries now, not on the first message."""
@@ -90,7 +93,27 @@ class Tokenizer:
             for word in words:
                 word = normalize(word)
                 if word:
+                    if word not in self._added:
+                        self._added[word] = self._jieba.FREQ.get(word) or None
                     self._jieba.add_word(word)
+
+    def remove_words(self, words: Iterable[str]) -> None:
+        """Undo add_words (an admin deleted the word): jieba splits it again on the next cut.
+
+        A word that was already in the base or data/dict dictionary gets its old frequency
+        back; a word only the admin had added is deleted (jieba's del_word: frequency 0).
+        """
+        self.warm()
+        with self._lock:
+            for word in words:
+                word = normalize(word)
+                if not word or word not in self._added:
+                    continue
+                previous = self._added.pop(word)
+                if previous:
+                    self._jieba.add_word(word, previous)
+                else:
+                    self._jieba.del_word(word)
 
     def cut(self, text: str) -> list[str]:
         """Segment already-normalised text; whitespace tokens are dropped.

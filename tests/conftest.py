@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from sqlalchemy import text
@@ -41,6 +41,18 @@ def _postgres_url() -> str | None:
     return os.environ.get("BOT_TEST_DATABASE_URL") or None
 
 
+def services_required() -> bool:
+    """BOT_TEST_REQUIRE_SERVICES=1 (CI): a missing PostgreSQL or Redis fails the run, never skips."""
+    return os.environ.get("BOT_TEST_REQUIRE_SERVICES", "") not in ("", "0")
+
+
+def skip_or_fail(reason: str) -> NoReturn:
+    """Skip with the reason locally; under BOT_TEST_REQUIRE_SERVICES fail with it instead."""
+    if services_required():
+        pytest.fail(f"{reason} (BOT_TEST_REQUIRE_SERVICES is set, so this fails instead of skipping)", pytrace=False)
+    pytest.skip(reason)
+
+
 def _postgres_schema_url(base: str, schema: str) -> str:
     url = make_url(base)
     if url.drivername in ("postgresql", "postgres"):
@@ -70,7 +82,7 @@ def _open_backend(backend: str, made: dict[str, Database], tmp_path_factory: pyt
     else:
         base = _postgres_url()
         if base is None:
-            pytest.skip("PostgreSQL not configured: set BOT_TEST_DATABASE_URL (CI does)")
+            skip_or_fail("PostgreSQL not configured: set BOT_TEST_DATABASE_URL (CI does)")
         # Unique per run and xdist worker: concurrent runs on one server must not collide.
         worker = re.sub(r"\W", "", _worker_id())
         schema = f"linli_test_{worker}_{os.getpid()}"
@@ -79,8 +91,8 @@ def _open_backend(backend: str, made: dict[str, Database], tmp_path_factory: pyt
             with admin.engine.begin() as conn:
                 conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
                 conn.execute(text(f"CREATE SCHEMA {schema}"))
-        except Exception as exc:  # noqa: BLE001 - report why and skip
-            pytest.skip(f"PostgreSQL at BOT_TEST_DATABASE_URL unreachable: {exc}")
+        except Exception as exc:  # noqa: BLE001 - report why, then skip or fail
+            skip_or_fail(f"PostgreSQL at BOT_TEST_DATABASE_URL unreachable: {exc}")
         finally:
             admin.dispose()
         db = Database(_postgres_schema_url(base, schema))

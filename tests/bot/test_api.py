@@ -61,12 +61,41 @@ def test_create_read_update_delete_a_rule(api):
         ({**NEW_RULE, "colour": "red"}, "colour"),
         ({k: v for k, v in NEW_RULE.items() if k != "name"}, "name"),
         ({**NEW_RULE, "community": "nowhere"}, "community"),
+        ({**NEW_RULE, "priority": 99999999999999999999}, "priority"),
+        ({**NEW_RULE, "priority": 2**31}, "priority"),
+        ({**NEW_RULE, "priority": -1001}, "priority"),
+        ({**NEW_RULE, "any": [f"词{i}" for i in range(501)]}, "any"),
+        ({**NEW_RULE, "none": ["漏" * 65]}, "none.0"),
+        ({**NEW_RULE, "intent": "x" * 10_000}, "intent"),
+        ({**NEW_RULE, "synonyms": {f"词{i}": "泳池" for i in range(1000)}}, "synonyms"),
+        ({k: v for k, v in NEW_RULE.items() if k != "reply"}, "reply"),
     ],
 )
 def test_invalid_rules_get_422_naming_the_field(api, body, field):
     response = api.post("/api/v1/rules", json=body)
     assert response.status_code == 422
     assert field in [error["field"] for error in response.json["errors"]], response.json
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"priority": 99999999999999999999}, "priority"), ({"any": ["泳池"] * 501}, "any"), ({"reply": None}, "reply")],
+)
+def test_patches_are_bounded_too(api, body, field):
+    rule = api.post("/api/v1/rules", json=NEW_RULE).json
+    response = api.patch(f"/api/v1/rules/{rule['id']}", json=body)
+    assert response.status_code == 422
+    assert field in [error["field"] for error in response.json["errors"]], response.json
+    assert api.get(f"/api/v1/rules/{rule['id']}").json["priority"] == 0
+
+
+def test_word_freq_and_login_fields_are_bounded(api):
+    assert api.post("/api/v1/words", json={"word": "电瓶车棚", "freq": 2**40}).json["errors"][0]["field"] == "freq"
+    response = api.post("/api/v1/login", json={"username": "admin", "password": "x" * 5000})
+    assert response.status_code == 422 and response.json["errors"][0]["field"] == "password"
+    # 100,000 keywords do not even reach validation: the body is over server.max_body_bytes.
+    huge = api.post("/api/v1/rules", json={**NEW_RULE, "any": [f"词{i}" for i in range(100_000)]})
+    assert huge.status_code == 413
 
 
 def test_duplicate_rule_name_is_422(api):

@@ -69,6 +69,46 @@ def test_a_wrong_environment_value_is_named_too(tmp_path):
         load_config(write(tmp_path, ""), env={"BOT_SERVER__MAX_BODY_BYTES": "big"})
 
 
+@pytest.mark.parametrize(
+    ("yaml_text", "line"),
+    [
+        ("wechat: {token: t, mode: safe}", "wechat.mode: mode 'safe' needs aes_key"),
+        ("wechat: {token: t, mode: compatible}", "wechat.mode: mode 'compatible' needs aes_key"),
+        ("tickets: {work_start: '18:00', work_end: '09:00'}", "tickets.work_start: work_start must be before work_end"),
+    ],
+)
+def test_cross_field_errors_name_the_field(tmp_path, yaml_text, line):
+    path = write(tmp_path, yaml_text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path, env={})
+    assert str(info.value) == f"{path}: {line}"
+
+
+@pytest.mark.parametrize(
+    ("env", "line"),
+    [
+        ({"BOT_TOKEN": "abc"}, "environment variable BOT_TOKEN: token: unknown key"),
+        ({"BOT_WECHAT__TOKN": "abc"}, "environment variable BOT_WECHAT__TOKN: wechat.tokn: unknown key"),
+        ({"BOT_SERVER__MAX_BODY_BYTES": "big"}, "environment variable BOT_SERVER__MAX_BODY_BYTES: server.max_body_bytes:"),
+        ({"BOT_WECHAT__MODE": "safe"}, "environment variable BOT_WECHAT__MODE: wechat.mode: mode 'safe' needs aes_key"),
+    ],
+)
+def test_a_wrong_environment_variable_is_blamed_instead_of_the_file(tmp_path, env, line):
+    path = write(tmp_path, "wechat: {token: tok}\nserver: {max_body_bytes: 65536}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path, env=env)
+    message = str(info.value)
+    assert message.startswith(line)
+    assert str(path) not in message
+
+
+def test_a_file_error_still_blames_the_file_when_the_environment_is_fine(tmp_path):
+    path = write(tmp_path, "wechat: {tokn: abc}")
+    with pytest.raises(ConfigError) as info:
+        load_config(path, env={"BOT_WECHAT__TOKEN": "tok"})
+    assert str(info.value) == f"{path}: wechat.tokn: unknown key"
+
+
 def test_bot_config_names_the_file(tmp_path):
     path = write(tmp_path, "wechat: {token: from-bot-config}")
     assert load_config(None, env={"BOT_CONFIG": str(path)}).wechat.token == "from-bot-config"

@@ -57,3 +57,37 @@ def test_an_admin_word_changes_segmentation_on_another_instance(nlp_services, ma
     response = api_a.post("/api/v1/words", json={"word": "电瓶车棚", "freq": 50000}, headers={"Authorization": f"Bearer {admin_token}"})
     assert response.status_code == 201
     assert "电瓶车棚" in other.nlp.explain("电瓶车棚满了")["tokens"]
+
+
+def test_a_word_deleted_on_one_instance_is_split_again_on_another(nlp_services, make_services, seeded, tmp_path, admin_token):
+    from nlp.tokenizer import Tokenizer, dictionary_files
+
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    api_a = create_app(services=nlp_services).test_client()
+    created = api_a.post("/api/v1/words", json={"word": "电瓶车棚", "freq": 50000}, headers=headers)
+    assert created.status_code == 201
+
+    # Instance B has its own tokenizer: only the database can tell it the word is gone.
+    other = make_services()
+    other.nlp = NlpEngine(seeded, tokenizer=Tokenizer(cache_dir=tmp_path, user_dicts=dictionary_files()))
+    other.nlp.refresh()
+    chat_b = conversation(other)
+    chat_b(["电瓶车棚满了"])
+    assert "电瓶车棚" in other.nlp.explain("电瓶车棚满了")["tokens"]
+
+    assert api_a.delete(f"/api/v1/words/{created.json['id']}", headers=headers).status_code == 204
+
+    chat_b(["电瓶车棚满了"])  # B's next message picks up the deletion
+    tokens = other.nlp.tokenizer.cut("电瓶车棚满了")
+    assert "电瓶车棚" not in tokens
+    assert "电瓶车" in tokens or "电瓶" in tokens  # split back into dictionary words
+
+
+def test_removing_an_admin_word_that_jieba_already_knew_keeps_it_known(tmp_path):
+    from nlp.tokenizer import Tokenizer
+
+    tokenizer = Tokenizer(cache_dir=tmp_path)
+    assert "电梯" in tokenizer.cut("电梯坏了")
+    tokenizer.add_words(["电梯"])
+    tokenizer.remove_words(["电梯", "从没加过的词"])
+    assert "电梯" in tokenizer.cut("电梯坏了")

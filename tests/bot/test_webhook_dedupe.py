@@ -27,7 +27,7 @@ from bot.db import Database
 from bot.message import Reply
 from bot.services import Services
 from handlers import media
-from models import InboundMessage, OutboxMessage
+from models import InboundMessage, OutboxMessage, Ticket, TicketReporter
 from tests.conftest import TEST_AES_KEY, TEST_APP_ID, TEST_TOKEN, make_config
 from tests.wechatkit import OfficialAccountKit
 
@@ -183,7 +183,8 @@ def _wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.
     raise AssertionError("server did not become healthy")
 
 
-def test_two_server_processes_store_one_message(db, kit):
+def test_two_server_processes_store_one_message_and_open_one_ticket(db, seeded, kit):
+    """A report with side effects (a ticket) reaches two processes at once: one message, one ticket."""
     if db.is_sqlite:
         pytest.skip("several serve processes share one database only on PostgreSQL")
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
@@ -211,7 +212,7 @@ def test_two_server_processes_store_one_message(db, kit):
     try:
         for port, proc in zip(ports, procs, strict=True):
             _wait_healthy(port, proc)
-        xml = kit.text("帮助")
+        xml = kit.text("幸福里3栋1单元电梯坏了")
         barrier = threading.Barrier(2)
         replies: list[Any] = [None, None]
 
@@ -232,8 +233,14 @@ def test_two_server_processes_store_one_message(db, kit):
         for proc in procs:
             proc.wait(timeout=10)
     assert [status for status, _ in replies] == [200, 200]
-    assert [content(reply) for _, reply in replies] == [texts.HELP, texts.HELP]
+    answers = [content(reply) for _, reply in replies]
+    assert answers[0] == answers[1] and answers[0] not in (None, "success", texts.HELP)
     assert count(db, InboundMessage) == 1
+    with db.session() as session:
+        (ticket,) = session.scalars(select(Ticket))
+        assert ticket.category == "elevator"
+        assert ticket.number in answers[0]
+        assert len(session.scalars(select(TicketReporter)).all()) == 1
 
 
 # --- a claim left behind by a crashed process ---------------------------------------

@@ -260,3 +260,28 @@ def test_oversized_identifiers_are_answered_not_crashed(make_services, db, kit, 
     resp, reply = send(client, kit, mutate(kit.image(msg_id=kit.last_msg_id), kit))
     assert reply["Content"] == texts.MEDIA_RECEIVED["image"]
     assert len(stored(db)) == 1
+
+
+# --- an unconfigured token ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["plaintext", "safe"])
+def test_an_empty_token_refuses_everything_instead_of_trusting_forged_signatures(make_services, db, mode, caplog):
+    import bot.webhook
+
+    bot.webhook._logged_unavailable.clear()
+    wechat: dict[str, Any] = {"token": ""} if mode == "plaintext" else {"token": "", "aes_key": TEST_AES_KEY, "mode": mode}
+    client = create_app(services=make_services(wechat=wechat)).test_client()
+    forger = OfficialAccountKit("", TEST_APP_ID, TEST_AES_KEY, openid=OPENID, original_id=BOT_ID)
+
+    with caplog.at_level("ERROR", logger="bot.webhook"):
+        verify = client.get("/wechat", query_string=forger.get_verify("echo_forged"))
+        query, body = forger.post(forger.text("帮助"), mode=mode)
+        post = client.post("/wechat", query_string=query, data=body)
+
+    assert verify.status_code == 503 and post.status_code == 503
+    assert "wechat.token is not configured" in verify.get_data(as_text=True)
+    assert "echo_forged" not in verify.get_data(as_text=True)
+    assert "wechat.token is not configured" in post.get_data(as_text=True)
+    assert stored(db) == []
+    assert sum("wechat.token is not configured" in r.getMessage() for r in caplog.records) == 1

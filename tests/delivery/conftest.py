@@ -16,7 +16,7 @@ from bot.db import Database
 from bot.outbox import Dispatcher, Outbox, RateLimiter
 from bot.tokens import DatabaseTokenStore
 from models import OutboxMessage
-from tests.conftest import TEST_AES_KEY, make_config
+from tests.conftest import TEST_AES_KEY, make_config, skip_or_fail
 from tests.fakes.wechat_api import FakeWeChatAPI
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -115,9 +115,18 @@ def rig(make_rig: Callable[..., Rig]) -> Rig:
 
 
 def redis_url() -> str:
+    """BOT_TEST_REDIS_URL once it answers a PING; otherwise skip (or fail under BOT_TEST_REQUIRE_SERVICES)."""
     url = os.environ.get("BOT_TEST_REDIS_URL")
     if not url:
-        pytest.skip("Redis not configured: set BOT_TEST_REDIS_URL (CI uses redis://127.0.0.1:6379/15)")
+        skip_or_fail("Redis not configured: set BOT_TEST_REDIS_URL (CI uses redis://127.0.0.1:6379/15)")
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+        client.close()
+    except Exception as exc:  # noqa: BLE001 - report why, then skip or fail
+        skip_or_fail(f"Redis at BOT_TEST_REDIS_URL unreachable: {exc}")
     return url
 
 

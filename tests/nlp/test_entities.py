@@ -36,6 +36,15 @@ ADDRESSES: list[tuple[str, tuple[str | None, str | None, str | None, str | None]
     ("12-1-1502", (None, "12", "1", "1502")),
     ("阳光花园的物业", ("阳光花园", None, None, None)),
     ("3栋2单元501室的住户", (None, "3", "2", "501")),
+    # Rooms read digit by digit, as voice input writes them.
+    ("三栋二单元五零一", (None, "3", "2", "501")),
+    ("5栋一五零一室", (None, "5", None, "1501")),
+    ("3栋2单元五零一室漏水", (None, "3", "2", "501")),
+    ("二单元一五零二", (None, None, "2", "1502")),
+    ("十二栋一单元三〇二", (None, "12", "1", "302")),
+    ("五零一室", (None, None, None, "501")),
+    ("幸福里三栋二单元七零三", ("幸福里小区", "3", "2", "703")),
+    ("一二三四五", None),
     # Not addresses: floors, dates, prices, counts, words with numerals inside.
     ("我一直在等", None),
     ("我在一楼大厅", None),

@@ -69,6 +69,12 @@ def test_keywords_are_normalised(tmp_path: Path) -> None:
             "not one of its keywords",
         ),
         ({"intent": "help.show", "any": ["帮助"]}, "field 'name' is required"),
+        ({"name": "r", "intent": "help.show", "any": ["帮助"], "priority": 10**20}, "field 'priority' must be between"),
+        ({"name": "r", "intent": "help.show", "any": ["帮助"], "priority": -1001}, "field 'priority' must be between"),
+        ({"name": "r", "intent": "help.show", "any": [f"词{i}" for i in range(100_000)]}, "field 'any' has 100000 keywords"),
+        ({"name": "r", "intent": "help.show", "any": ["帮" * 65]}, "field 'any' has a keyword longer"),
+        ({"name": "r", "intent": "faq.answer", "any": ["泳池"]}, "field 'reply' is required for faq.answer"),
+        ({"name": "r", "intent": "faq.answer", "any": ["泳池"], "reply": "  "}, "field 'reply' is required"),
     ],
 )
 def test_bad_rules_name_file_rule_and_field(tmp_path: Path, rule: dict, message: str) -> None:
@@ -97,3 +103,12 @@ def test_rule_files_puts_urgent_first(tmp_path: Path) -> None:
     for name in ("tickets.yaml", "chat.yaml", "urgent.yaml"):
         write(tmp_path, name, "rules: []\n")
     assert [p.name for p in rule_files(tmp_path)] == ["urgent.yaml", "chat.yaml", "tickets.yaml"]
+
+
+def test_the_default_rules_still_load_and_every_faq_has_an_answer() -> None:
+    from nlp.tokenizer import DATA_DIR
+
+    rules = load_rule_files(rule_files(DATA_DIR / "rules"))
+    faqs = [r for r in rules if r.intent == "faq.answer"]
+    assert len(faqs) >= 25
+    assert all(r.reply and r.reply.strip() for r in faqs)
