@@ -215,9 +215,9 @@ def find_duplicate(db: Session, config: Config, category: str, place: Place, now
         Ticket.created_at >= now - timedelta(minutes=window),
     )
     if scope == "unit":
-        if place.unit is None:
-            return None
-        query = query.where(Ticket.unit == place.unit)
+        # Two reports that both leave the unit out are taken as the same one;
+        # a report without a unit never joins a ticket that names one.
+        query = query.where(Ticket.unit == place.unit if place.unit is not None else Ticket.unit.is_(None))
     return db.scalar(query.order_by(Ticket.created_at).limit(1))
 
 
