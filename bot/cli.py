@@ -113,16 +113,21 @@ def worker(config_path: str | None) -> None:
 
 
 @main.command()
+@CONFIG_OPTION
 @click.option("--host", default=None, help="Default: demo.host in the config (127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Default: demo.port in the config (8080).")
 @click.option("--var-dir", default=None, help="Where the demo database lives (default: var/demo).")
-def demo(host: str | None, port: int | None, var_dir: str | None) -> None:
-    """Run server and worker in one process on SQLite with demo data and the console channel."""
+def demo(config_path: str | None, host: str | None, port: int | None, var_dir: str | None) -> None:
+    """Run server and worker in one process on SQLite with demo data and the console channel.
+
+    The configuration (default: the repository's config.yaml) is the base; the
+    demo always uses its own SQLite file and the console channel on top.
+    """
     started = time.monotonic()
     var = Path(var_dir) if var_dir else REPO_ROOT / "var" / "demo"
     # The console channel, always: a secret in the environment must not make the demo talk to WeChat.
     config = _load(
-        str(REPO_ROOT / "config.yaml"),
+        config_path or os.environ.get("BOT_CONFIG") or str(REPO_ROOT / "config.yaml"),
         database=f"sqlite:///{var / 'linli.db'}",
         var_dir=str(var),
         channels={"mode": "console"},
@@ -192,6 +197,7 @@ def chat(config_path: str | None, url: str | None, openid: str, messages: tuple[
     client = ChatClient(config, poster, openid=openid)
     pushes = None if url else _PushViewer(services)
     lines = iter(messages) if messages else _prompt_lines(client)
+    sent = failed = 0
     for line in lines:
         line = line.strip()
         if not line:
@@ -208,12 +214,16 @@ def chat(config_path: str | None, url: str | None, openid: str, messages: tuple[
             reply = client.subscribe() if line == "/subscribe" else client.say(line)
         except Exception as exc:  # noqa: BLE001 - show the operator and keep chatting
             click.echo(texts.CLI_CHAT_SEND_FAILED.format(error=exc), err=True)
+            failed += 1
             continue
+        sent += 1
         if messages:
             click.echo(f"> {line}")
         click.echo(texts.CLI_CHAT_REPLY.format(reply=reply) if reply else texts.CLI_CHAT_NO_REPLY)
         if pushes is not None:
             pushes.show(client.openid)
+    if failed and not sent:
+        sys.exit(1)  # scripts using -m must see that nothing got through
 
 
 @main.command()

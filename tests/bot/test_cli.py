@@ -117,3 +117,14 @@ def test_demo_starts_and_the_terminal_chat_gets_a_chinese_reply(tmp_path):
     finally:
         demo.terminate()
         demo.wait(timeout=10)
+
+
+def test_chat_exits_non_zero_when_nothing_got_through():
+    result = _run("chat", "--url", f"http://127.0.0.1:{_free_port()}", "-m", "你好", timeout=60)
+    assert result.returncode != 0
+    assert result.stderr.strip()
+
+
+def test_demo_takes_a_config_file():
+    result = _run("demo", "--help")
+    assert "--config" in result.stdout
