@@ -16,7 +16,6 @@ from wechatpy.exceptions import WeChatClientException
 
 from tests.fakes import FakeWeChatAPI
 
-
 TIMEOUT = 5.0
 CUSTOM = "/cgi-bin/message/custom/send"
 TEMPLATE = "/cgi-bin/message/template/send"
