@@ -30,8 +30,8 @@ def test_demo_worker_delivers_to_the_console_and_records_job_runs(make_services)
             15,
             "the console to show the message",
         )
-        with services.db.session() as s:
-            assert s.query(OutboxMessage).one().status == OutboxStatus.SENT
+        # The channel records the message a moment before the dispatcher marks the row sent.
+        wait_until(lambda: _status(services) == OutboxStatus.SENT, 15, "the outbox row to be marked sent")
         wait_until(
             lambda: _job_names(services) >= {DRAIN_JOB, "retention.anonymise_inbound"},
             15,
@@ -42,6 +42,11 @@ def test_demo_worker_delivers_to_the_console_and_records_job_runs(make_services)
         wait_until(
             lambda: not any(t.name == "worker-watch" for t in threading.enumerate()), 15, "the worker to shut down"
         )
+
+
+def _status(services) -> str:  # type: ignore[no-untyped-def]
+    with services.db.session() as s:
+        return s.query(OutboxMessage).one().status
 
 
 def _job_names(services) -> set[str]:  # type: ignore[no-untyped-def]
