@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
@@ -62,7 +63,7 @@ def _field(pattern: re.Pattern[bytes], xml: bytes, default: str) -> str:
     return m.group(1).decode("utf-8", errors="replace")
 
 
-class _Kit:
+class _Kit(ABC):
     """Signing, envelopes and reply reading shared by both account kinds."""
 
     supports_plaintext: bool
@@ -131,8 +132,9 @@ class _Kit:
         return query
 
     # --- reading replies ---------------------------------------------------
+    @abstractmethod
     def _encrypted_expected(self, query: Mapping[str, str]) -> bool:
-        raise NotImplementedError
+        """Whether a reply to this request must be encrypted (each platform decides)."""
 
     def read_reply(self, body: bytes | str, query: Mapping[str, str], *, allow_plaintext: bool = False) -> Reply:
         """Parse the webhook's passive reply the way WeChat would.
