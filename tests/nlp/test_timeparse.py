@@ -1,40 +1,81 @@
+"""The table of time expressions (timeparse_cases.yaml) through nlp.timeparse.parse_time.
+
+Case ids are ``<group>-<n>`` (``dates-07``) or ``none-<n>``; a failure prints the text.
+"""
+
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
-from nlp.timeparse import TimeSpec, parse_time
+from nlp.timeparse import Freq, Moment, Recurrence, parse_time
 
-NOW = datetime(2026, 11, 22, 10, 0)  # a Sunday
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("明天上午9点提醒我去打疫苗", TimeSpec(datetime(2026, 11, 23, 9, 0))),
-        ("后天下午三点半", TimeSpec(datetime(2026, 11, 24, 15, 30))),
-        ("后天早上八点提醒我去体检", TimeSpec(datetime(2026, 11, 24, 8, 0))),
-        ("下周一提醒我交物业费", TimeSpec(datetime(2026, 11, 23, 9, 0))),
-        ("周五去交医保", TimeSpec(datetime(2026, 11, 27, 9, 0))),
-        ("10分钟后提醒我关火", TimeSpec(datetime(2026, 11, 22, 10, 10))),
-        ("半小时后", TimeSpec(datetime(2026, 11, 22, 10, 30))),
-        ("两小时后提醒我", TimeSpec(datetime(2026, 11, 22, 12, 0))),
-        ("每天早上7点提醒我", TimeSpec(datetime(2026, 11, 23, 7, 0), "daily")),
-        ("每天晚上8点提醒我吃药", TimeSpec(datetime(2026, 11, 22, 20, 0), "daily")),
-        ("提醒我下午三点去社区拿材料", TimeSpec(datetime(2026, 11, 22, 15, 0))),
-        ("提醒我早上八点", TimeSpec(datetime(2026, 11, 23, 8, 0))),  # 08:00 has passed today
-        ("明天晚上7点15分", TimeSpec(datetime(2026, 11, 23, 19, 15))),
-        ("12月1号上午10点", TimeSpec(datetime(2026, 12, 1, 10, 0))),
-        ("每周三下午2点", TimeSpec(datetime(2026, 11, 25, 14, 0), "weekly")),
-        ("中午12点", TimeSpec(datetime(2026, 11, 22, 12, 0))),
-        ("明天去银行", TimeSpec(datetime(2026, 11, 23, 9, 0))),
-    ],
-)
-def test_parse_time(text: str, expected: TimeSpec) -> None:
-    assert parse_time(text, NOW) == expected
+TZ = ZoneInfo("Asia/Shanghai")
+TABLE = yaml.safe_load((Path(__file__).with_name("timeparse_cases.yaml")).read_text(encoding="utf-8"))
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-@pytest.mark.parametrize("text", ["电梯坏了", "我一直在等", "3栋2单元501", "25点", ""])
-def test_no_time(text: str) -> None:
-    assert parse_time(text, NOW) is None
+def local(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=TZ)
+
+
+def _cases() -> list[Any]:
+    params = []
+    for group, cases in TABLE["groups"].items():
+        for n, case in enumerate(cases, 1):
+            params.append(pytest.param(case, id=f"{group}-{n:02d}"))
+    return params
+
+
+def _negatives() -> list[Any]:
+    return [pytest.param(text, id=f"none-{n:02d}") for n, text in enumerate(TABLE["must_not_parse"], 1)]
+
+
+def test_the_table_is_big_enough() -> None:
+    assert len(_cases()) + len(_negatives()) >= 150
+    assert len(_negatives()) >= 30
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_expression(case: dict[str, Any]) -> None:
+    text = case["text"]
+    assert isinstance(text, str), f"quote this text in the YAML: {text!r}"
+    now = local(case.get("now", TABLE["now"]))
+    result = parse_time(text, now)
+    assert result is not None, f"{text!r} did not parse"
+    if "at" in case:
+        assert result.when == Moment(local(case["at"])), text
+    else:
+        when = result.when
+        assert isinstance(when, Recurrence), f"{text!r}: {when}"
+        assert when.freq == Freq(case["every"]), text
+        assert when.first == local(case["first"]), text
+        assert when.weekdays == tuple(DAYS.index(d) for d in case.get("days", ())), text
+        assert when.day == case.get("day"), text
+        assert when.month == case.get("month"), text
+    flags = {
+        "date_only": result.date_only,
+        "part_of_day": result.part_of_day,
+        "ambiguous": result.ambiguity.value if result.ambiguity else None,
+        "past": result.past,
+    }
+    expected = {
+        "date_only": case.get("date_only", False),
+        "part_of_day": case.get("part_of_day", False),
+        "ambiguous": case.get("ambiguous"),
+        "past": case.get("past", False),
+    }
+    assert flags == expected, text
+    if "span" in case:
+        assert text[result.span[0] : result.span[1]] == case["span"]
+
+
+@pytest.mark.parametrize("text", _negatives())
+def test_not_a_time(text: str) -> None:
+    assert isinstance(text, str), f"quote this text in the YAML: {text!r}"
+    assert parse_time(text, local(TABLE["now"])) is None, text
