@@ -1,1 +1,0 @@
-"""The tickets domain: people and places, ticket life cycle, media; handlers in handlers/ call it."""

@@ -1,0 +1,332 @@
+"""JSON API for the community model, on the community capability's /api/v1 blueprint.
+
+Communities, estates, grids, buildings, departments, persons (with identities),
+residents (their addresses), grid memberships and staff: list, create, read,
+change, delete (a community still in use is refused with 409). Bind codes for
+a person. Foreign keys are given by natural key (``community: xingfuli``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, jsonify
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot import texts
+from bot.web.api import api_blueprint, authenticated, current_services, error, parse_body
+from bot.web.resources import In, Invalid, Resource, by_code, by_id, register_resources, request_now, resource_paths
+from handlers.community import people
+from models import (
+    Building,
+    Category,
+    Community,
+    Department,
+    DepartmentCategory,
+    Estate,
+    Grid,
+    GridMember,
+    Identity,
+    IdentityKind,
+    MemberRole,
+    Person,
+    Resident,
+    Staff,
+    Ticket,
+)
+
+bp = api_blueprint("community_api", __name__)
+
+class CommunityIn(In):
+    code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=128)
+
+
+class ResidentIn(In):
+    person: int
+    building: str | None = Field(default=None, description="building code; null = a place we do not know")
+    unit: str | None = Field(default=None, max_length=16)
+    room: str | None = Field(default=None, max_length=16)
+    address: str | None = Field(default=None, max_length=255, description="display form; default built from the rest")
+
+
+class EstateIn(In):
+    code: str = Field(min_length=1, max_length=64)
+    community: str
+    name: str = Field(min_length=1, max_length=128)
+
+
+class GridIn(EstateIn):
+    pass
+
+
+class BuildingIn(In):
+    code: str = Field(min_length=1, max_length=64)
+    estate: str
+    number: str = Field(min_length=1, max_length=16)
+    grid: str | None = None
+    units: list[str] = []
+
+
+class DepartmentIn(In):
+    code: str = Field(min_length=1, max_length=64)
+    community: str | None = None
+    name: str = Field(min_length=1, max_length=128)
+    phone: str | None = None
+    categories: list[str] = []
+
+
+class IdentityIn(In):
+    kind: IdentityKind
+    value: str = Field(min_length=1, max_length=128)
+
+
+class PersonIn(In):
+    code: str | None = Field(default=None, max_length=64)
+    name: str | None = Field(default=None, max_length=64)
+    phone: str | None = Field(default=None, max_length=32)
+    identities: list[IdentityIn] = []
+
+
+class MemberIn(In):
+    person: int
+    grid: str
+    role: MemberRole = MemberRole.PRIMARY
+    on_duty: bool = True
+
+
+class StaffIn(In):
+    person: int
+    community: str
+    department: str | None = None
+    title: str = ""
+
+
+class BindCodeIn(In):
+    minutes: int | None = Field(default=None, ge=1, le=60 * 24 * 30)
+
+
+def _community_code(session: Session, community_id: int | None) -> str | None:
+    row = session.get(Community, community_id) if community_id else None
+    return row.code if row else None
+
+
+def _community_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
+    out = {k: d[k] for k in ("code", "name") if k in d}
+    out["created_at"] = request_now()  # used on create only
+    return out
+
+
+def _community_in_use(s: Session, row: Community) -> str | None:
+    for model, what in ((Estate, "estates"), (Grid, "grids"), (Department, "departments"), (Staff, "staff"),
+                        (Ticket, "tickets")):
+        count = s.scalar(select(func.count()).select_from(model).where(model.community_id == row.id))
+        if count:
+            return f"community '{row.code}' still has {count} {what}; delete or move them first"
+    return None
+
+
+def _resident_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {k: (str(d[k]).strip() or None if d[k] is not None else None)
+                           for k in ("unit", "room") if k in d}
+    if "person" in d:
+        out["person_id"] = by_id(s, Person, d["person"], "person").id
+    if "building" in d:
+        building = by_code(s, Building, d["building"], "building")
+        out["building_id"] = building.id if building else None
+    if d.get("address"):
+        out["address"] = str(d["address"]).strip()
+    out["updated_at"] = request_now()
+    return out
+
+
+def _resident_after(s: Session, row: Resident, d: dict[str, Any]) -> None:
+    """Check the unit, and keep the display address in step unless the admin gave their own."""
+    building = s.get(Building, row.building_id) if row.building_id else None
+    if {"building", "unit"} & d.keys() and building is not None and row.unit and building.units \
+            and row.unit not in building.units:
+        raise Invalid("unit", f"building '{building.code}' has units {building.units}, not '{row.unit}'")
+    if d.get("address") or not ({"building", "unit", "room"} & d.keys()):
+        return
+    from nlp.address import Address
+
+    if building is None:
+        if not row.address:
+            raise Invalid("address", "give either a building or an address")
+        return
+    estate = s.get(Estate, building.estate_id)
+    row.address = Address(estate=estate.name if estate else None, building=building.number,
+                          unit=row.unit, room=row.room).label()
+
+
+def _resident_dict(s: Session, r: Resident) -> dict[str, Any]:
+    person = s.get(Person, r.person_id)
+    building = s.get(Building, r.building_id) if r.building_id else None
+    return {"id": r.id, "person": r.person_id, "name": person.name if person else None,
+            "building": building.code if building else None, "unit": r.unit, "room": r.room,
+            "address": r.address, "updated_at": r.updated_at.isoformat()}
+
+
+def _estate_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
+    out = {k: d[k] for k in ("code", "name") if k in d}
+    if "community" in d:
+        out["community_id"] = by_code(s, Community, d["community"], "community").id
+    return out
+
+
+def _building_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
+    out = {k: d[k] for k in ("code", "units") if k in d}
+    if "number" in d:
+        out["number"] = str(d["number"]).upper()
+    if "estate" in d:
+        out["estate_id"] = by_code(s, Estate, d["estate"], "estate").id
+    if "grid" in d:
+        grid = by_code(s, Grid, d["grid"], "grid")
+        out["grid_id"] = grid.id if grid else None
+    return out
+
+
+def _department_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
+    out = {k: d[k] for k in ("code", "name", "phone") if k in d}
+    if "community" in d:
+        community = by_code(s, Community, d["community"], "community")
+        out["community_id"] = community.id if community else None
+    return out
+
+
+def _department_after(s: Session, row: Department, d: dict[str, Any]) -> None:
+    if "categories" not in d:
+        return
+    wanted = []
+    for slug in d["categories"] or []:
+        category = s.scalar(select(Category).where(Category.slug == slug))
+        if category is None:
+            raise Invalid("categories", f"unknown category slug '{slug}'")
+        wanted.append(category.id)
+    for dc in s.scalars(select(DepartmentCategory).where(DepartmentCategory.department_id == row.id)):
+        s.delete(dc)
+    s.flush()
+    for category_id in wanted:
+        owner = s.scalar(select(DepartmentCategory).where(DepartmentCategory.category_id == category_id))
+        if owner is not None:
+            owner.department_id = row.id
+        else:
+            s.add(DepartmentCategory(department_id=row.id, category_id=category_id))
+
+
+def _person_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
+    out = {k: d[k] for k in ("code", "name", "phone") if k in d}
+    out["created_at"] = request_now()  # used on create only
+    return out
+
+
+def _person_after(s: Session, row: Person, d: dict[str, Any]) -> None:
+    if "identities" not in d:
+        return
+    for item in d["identities"] or []:
+        kind, value = str(item["kind"]), item["value"]
+        existing = s.scalar(select(Identity).where(Identity.kind == kind, Identity.value == value))
+        if existing is not None and existing.person_id != row.id:
+            raise Invalid("identities", f"{kind} '{value}' already belongs to person {existing.person_id}")
+        if existing is None:
+            s.add(Identity(person_id=row.id, kind=kind, value=value, account="", created_at=request_now()))
+
+
+def _member_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
+    out = {k: (str(d[k]) if k == "role" else d[k]) for k in ("role", "on_duty") if k in d}
+    if "person" in d:
+        out["person_id"] = by_id(s, Person, d["person"], "person").id
+    if "grid" in d:
+        out["grid_id"] = by_code(s, Grid, d["grid"], "grid").id
+    return out
+
+
+def _staff_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
+    out = {k: d[k] for k in ("title",) if k in d}
+    if "person" in d:
+        out["person_id"] = by_id(s, Person, d["person"], "person").id
+    if "community" in d:
+        out["community_id"] = by_code(s, Community, d["community"], "community").id
+    if "department" in d:
+        department = by_code(s, Department, d["department"], "department")
+        out["department_id"] = department.id if department else None
+    return out
+
+
+def _person_dict(s: Session, p: Person) -> dict[str, Any]:
+    return {
+        "id": p.id, "code": p.code, "name": p.name, "phone": p.phone,
+        "identities": [{"kind": i.kind, "value": i.value} for i in s.scalars(select(Identity).where(Identity.person_id == p.id))],
+        "grids": [{"membership": m.id, "grid": s.get(Grid, m.grid_id).code, "role": m.role, "on_duty": m.on_duty}  # type: ignore[union-attr]
+                  for m in s.scalars(select(GridMember).where(GridMember.person_id == p.id))],
+        "staff": [{"id": st.id, "community": _community_code(s, st.community_id), "title": st.title}
+                  for st in s.scalars(select(Staff).where(Staff.person_id == p.id))],
+    }
+
+
+RESOURCES = [
+    Resource("communities", Community, CommunityIn, _community_cols,
+             lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "created_at": r.created_at.isoformat()},
+             in_use=_community_in_use),
+    Resource("residents", Resident, ResidentIn, _resident_cols, _resident_dict, _resident_after),
+    Resource("estates", Estate, EstateIn, _estate_cols,
+             lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "community": _community_code(s, r.community_id)}),
+    Resource("grids", Grid, GridIn, _estate_cols,
+             lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "community": _community_code(s, r.community_id)}),
+    Resource("buildings", Building, BuildingIn, _building_cols,
+             lambda s, r: {"id": r.id, "code": r.code, "number": r.number, "units": r.units,
+                           "estate": s.get(Estate, r.estate_id).code,  # type: ignore[union-attr]
+                           "grid": s.get(Grid, r.grid_id).code if r.grid_id else None}),  # type: ignore[union-attr]
+    Resource("departments", Department, DepartmentIn, _department_cols,
+             lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "phone": r.phone,
+                           "community": _community_code(s, r.community_id),
+                           "categories": list(s.scalars(select(Category.slug).join(DepartmentCategory).where(
+                               DepartmentCategory.department_id == r.id).order_by(Category.slug)))},
+             _department_after),
+    Resource("persons", Person, PersonIn, _person_cols, _person_dict, _person_after),
+    Resource("members", GridMember, MemberIn, _member_cols,
+             lambda s, r: {"id": r.id, "person": r.person_id, "grid": s.get(Grid, r.grid_id).code,  # type: ignore[union-attr]
+                           "role": r.role, "on_duty": r.on_duty}),
+    Resource("staff", Staff, StaffIn, _staff_cols,
+             lambda s, r: {"id": r.id, "person": r.person_id, "community": _community_code(s, r.community_id),
+                           "department": s.get(Department, r.department_id).code if r.department_id else None,  # type: ignore[union-attr]
+                           "title": r.title}),
+]
+
+
+register_resources(bp, RESOURCES)
+
+
+@bp.post("/persons/<int:person_id>/bind-codes")
+@authenticated
+def issue_bind_code(person_id: int) -> Any:
+    """A one-time code the member or staff sends as "绑定 123456"."""
+    body = parse_body(BindCodeIn)
+    services = current_services()
+    with services.db.session() as s:
+        person = s.get(Person, person_id)
+        if person is None:
+            return error(404, "not_found", texts.API_RESOURCE_NOT_FOUND.format(resource="persons", id=person_id))
+        minutes = body.minutes or services.config.tickets.bind_code_minutes  # type: ignore[attr-defined]
+        row = people.issue_bind_code(s, person, services.clock.now(), minutes, by=g.admin)
+        return jsonify({"code": row.code, "person": person.id, "expires_at": row.expires_at.isoformat()}), 201
+
+
+# -- tickets -----------------------------------------------------------------------------
+
+
+SCHEMAS: list[type[BaseModel]] = [CommunityIn, ResidentIn, EstateIn, GridIn, BuildingIn, DepartmentIn, IdentityIn, PersonIn,
+                                  MemberIn, StaffIn, BindCodeIn]
+
+
+def openapi_paths(ok: dict[str, Any], errors: dict[str, Any], not_found: dict[str, Any],
+                  body: Any) -> dict[str, Any]:
+    """The paths above, for bot/web/openapi.py."""
+    paths = resource_paths(RESOURCES, ok, errors, not_found, body)
+    person = [{"name": "person_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    paths["/persons/{person_id}/bind-codes"] = {"post": {
+        "summary": "Issue a one-time binding code for a member or staff (they send the bind command with it)", "parameters": person,
+        "requestBody": body("BindCodeIn"), "responses": {"201": ok, **errors, **not_found}}}
+    return paths
