@@ -30,3 +30,8 @@ class FixedClock:
         from datetime import timedelta
 
         self.at = self.at + timedelta(**delta)
+
+
+def wall_now() -> datetime:
+    """The system time, for code with no injected clock (CLI commands, admin edits, imports)."""
+    return SystemClock().now()

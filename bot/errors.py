@@ -7,6 +7,10 @@ class BotError(Exception):
     """Base of every error Linli raises on purpose."""
 
 
+class ImportFormatError(Exception):
+    """An import file is not in the import format; the message names file, record and field."""
+
+
 class UserFacingError(BotError):
     """An expected failure whose message is shown to the user as the reply."""
 

@@ -7,7 +7,7 @@ the last import is kept unless ``force`` is given.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import texts
+from bot.clock import wall_now
 from bot.config import REPO_ROOT
 from bot.db import Database
-from models import Category, Community, DictionaryWord
+from bot.dialog.capability import ImportSection, Registry, load_registry
+from bot.errors import ImportFormatError
+from bot.routing.rulestore import WORDS_COUNTER, bump, import_rules
+from models import DictionaryWord
 
 DATA_DIR = REPO_ROOT / "data"
-KNOWN_SECTIONS = ("communities", "categories", "rules", "words", "estates", "grids", "buildings", "departments",
-                  "members", "staff", "deadlines", "holidays")
-
-
-class ImportFormatError(Exception):
-    """The file is not in the import format; the message names file, record and field."""
+FRAMEWORK_SECTIONS = ("words", "rules")
 
 
 @dataclass
@@ -56,11 +55,53 @@ class ImportReport:
         return text
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+@dataclass
+class ImportContext:
+    """One file being imported: what an import section reads and where it reports."""
+
+    session: Session
+    path: Path
+    data: dict[str, Any]
+    report: ImportReport
+    force: bool
+    now: datetime
+
+    def has(self, *sections: str) -> bool:
+        return any(self.data.get(section) for section in sections)
+
+    def records(self, section: str) -> list[dict[str, Any]]:
+        records = self.data.get(section) or []
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            raise ImportFormatError(f"{self.path}: {section} must be a list of mappings")
+        return records
+
+    def fail(self, message: str) -> ImportFormatError:
+        """The error to raise, naming the file: ``raise ctx.fail("estates[2]: ...")``."""
+        return ImportFormatError(f"{self.path}: {message}")
+
+    def require(self, section: str, index: int, record: dict[str, Any], key: str) -> Any:
+        value = record.get(key)
+        if value in (None, ""):
+            raise self.fail(f"{section}[{index}]: missing field '{key}'")
+        return value
+
+    def check_keys(self, section: str, index: int, record: dict[str, Any], allowed: set[str]) -> None:
+        unknown = set(record) - allowed
+        if unknown:
+            raise self.fail(f"{section}[{index}]: unknown field(s) {sorted(unknown)}")
 
 
-def _load_yaml(path: Path) -> dict[str, Any]:
+def _sections(registry: Registry) -> list[ImportSection]:
+    """Every section reader, the framework's and the capabilities', in import order."""
+    own = [ImportSection(("words",), _import_words, order=30), ImportSection(("rules",), _import_rules, order=90)]
+    return sorted([*own, *registry.import_sections()], key=lambda section: section.order)
+
+
+def known_sections(registry: Registry | None = None) -> list[str]:
+    return [name for section in _sections(registry or load_registry()) for name in section.names]
+
+
+def _load_yaml(path: Path, known: list[str]) -> dict[str, Any]:
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -68,50 +109,25 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
-        raise ImportFormatError(f"{path}: the top level must be a mapping with sections {KNOWN_SECTIONS}")
-    unknown = set(loaded) - set(KNOWN_SECTIONS)
+        raise ImportFormatError(f"{path}: the top level must be a mapping with sections {tuple(known)}")
+    unknown = set(loaded) - set(known)
     if unknown:
-        raise ImportFormatError(f"{path}: unknown section(s) {sorted(unknown)}; known: {list(KNOWN_SECTIONS)}")
+        raise ImportFormatError(f"{path}: unknown section(s) {sorted(unknown)}; known: {known}")
     return loaded
 
 
-def _records(path: Path, data: dict[str, Any], section: str) -> list[dict[str, Any]]:
-    records = data.get(section) or []
-    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise ImportFormatError(f"{path}: {section} must be a list of mappings")
-    return records
-
-
-def _require(path: Path, section: str, index: int, record: dict[str, Any], key: str) -> Any:
-    value = record.get(key)
-    if value in (None, ""):
-        raise ImportFormatError(f"{path}: {section}[{index}]: missing field '{key}'")
-    return value
-
-
-def _check_keys(path: Path, section: str, index: int, record: dict[str, Any], allowed: set[str]) -> None:
-    unknown = set(record) - allowed
-    if unknown:
-        raise ImportFormatError(f"{path}: {section}[{index}]: unknown field(s) {sorted(unknown)}")
-
-
-def import_file(db: Database, path: Path, *, force: bool = False) -> ImportReport:
+def import_file(db: Database, path: Path, *, force: bool = False, registry: Registry | None = None) -> ImportReport:
     """Import one YAML file in one transaction."""
-    data = _load_yaml(path)
+    sections = _sections(registry or load_registry())
+    data = _load_yaml(path, [name for section in sections for name in section.names])
     report = ImportReport()
     with db.session() as session:
-        _import_categories(session, path, _records(path, data, "categories"), report)
-        _import_communities(session, path, _records(path, data, "communities"), report)
-        _import_words(session, path, _records(path, data, "words"), report)
-        _import_community_model(session, path, data, report)
-        if data.get("deadlines") or data.get("holidays"):
-            from bot.tickets.deadlines import import_sections as import_deadlines
-
-            import_deadlines(session, path, lambda section: _records(path, data, section), report, ImportFormatError)
-        if data.get("rules"):
-            from bot.rulestore import import_rules
-
-            import_rules(session, path, _records(path, data, "rules"), report, force=force)
+        ctx = ImportContext(session, path, data, report, force, wall_now())
+        for section in sections:
+            for name in section.names:
+                ctx.records(name)  # every section present must be a list of mappings
+            if ctx.has(*section.names):
+                section.run(ctx)
     return report
 
 
@@ -126,53 +142,16 @@ def import_defaults(db: Database, *, force: bool = False) -> ImportReport:
     return report
 
 
-def _import_categories(session: Session, path: Path, records: list[dict[str, Any]], report: ImportReport) -> None:
-    for index, record in enumerate(records):
-        _check_keys(path, "categories", index, record, {"slug", "name", "urgent", "dedupe_scope"})
-        slug = str(_require(path, "categories", index, record, "slug"))
-        name = str(_require(path, "categories", index, record, "name"))
-        urgent = bool(record.get("urgent", False))
-        scope = str(record.get("dedupe_scope", "building"))
-        if scope not in ("building", "unit"):
-            raise ImportFormatError(f"{path}: categories[{index}]: field 'dedupe_scope' must be building or unit")
-        row = session.scalar(select(Category).where(Category.slug == slug))
-        if row is None:
-            session.add(Category(slug=slug, name=name, urgent=urgent, dedupe_scope=scope))
-            report.count(report.created, "categories")
-        elif (row.name, row.urgent, row.dedupe_scope) != (name, urgent, scope):
-            row.name, row.urgent, row.dedupe_scope = name, urgent, scope
-            report.count(report.updated, "categories")
-        else:
-            report.count(report.unchanged, "categories")
-    session.flush()
-
-
-def _import_communities(session: Session, path: Path, records: list[dict[str, Any]], report: ImportReport) -> None:
-    for index, record in enumerate(records):
-        _check_keys(path, "communities", index, record, {"code", "name"})
-        code = str(_require(path, "communities", index, record, "code"))
-        name = str(_require(path, "communities", index, record, "name"))
-        row = session.scalar(select(Community).where(Community.code == code))
-        if row is None:
-            session.add(Community(code=code, name=name, created_at=_now()))
-            report.count(report.created, "communities")
-        elif row.name != name:
-            row.name = name
-            report.count(report.updated, "communities")
-        else:
-            report.count(report.unchanged, "communities")
-    session.flush()
-
-
-def _import_words(session: Session, path: Path, records: list[dict[str, Any]], report: ImportReport) -> None:
+def _import_words(ctx: ImportContext) -> None:
+    session, report = ctx.session, ctx.report
     changed = False
-    for index, record in enumerate(records):
-        _check_keys(path, "words", index, record, {"word", "freq", "tag"})
-        word = str(_require(path, "words", index, record, "word")).strip()
+    for index, record in enumerate(ctx.records("words")):
+        ctx.check_keys("words", index, record, {"word", "freq", "tag"})
+        word = str(ctx.require("words", index, record, "word")).strip()
         freq = record.get("freq")
         tag = record.get("tag")
         row = session.scalar(select(DictionaryWord).where(DictionaryWord.word == word))
-        now = _now()
+        now = ctx.now
         if row is None:
             session.add(DictionaryWord(word=word, freq=freq, tag=tag, created_at=now, updated_at=now, updated_by="import"))
             report.count(report.created, "words")
@@ -184,19 +163,8 @@ def _import_words(session: Session, path: Path, records: list[dict[str, Any]], r
         else:
             report.count(report.unchanged, "words")
     if changed:
-        from bot.rulestore import WORDS_COUNTER, bump
-
         bump(session, WORDS_COUNTER)
 
 
-def _import_community_model(session: Session, path: Path, data: dict[str, Any], report: ImportReport) -> None:
-    """Estates, grids, buildings, departments, members and staff (bot/tickets/community_import.py)."""
-    from bot.tickets.community_import import SECTIONS, import_sections
-
-    if not any(data.get(section) for section in SECTIONS):
-        return
-    import_sections(session, path, data, report, lambda section: _records(path, data, section), ImportFormatError)
-    if report.created.get("estates") or report.updated.get("estates"):
-        from bot.rulestore import WORDS_COUNTER, bump
-
-        bump(session, WORDS_COUNTER)  # estate names join the tokenizer and the address parser
+def _import_rules(ctx: ImportContext) -> None:
+    import_rules(ctx.session, ctx.path, ctx.records("rules"), ctx.report, force=ctx.force)

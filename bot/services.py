@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.capability import Registry
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.db import Database
+from bot.dialog.capability import Registry, load_registry
 
 log = logging.getLogger(__name__)
 
@@ -29,16 +29,14 @@ class Services:
     db: Database
     clock: Clock = field(default_factory=SystemClock)
     registry: Registry | None = None
-    nlp: Any = None  # bot.nlp_engine.NlpEngine once warmed
+    nlp: Any = None  # bot.routing.engine.NlpEngine once warmed
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=16, thread_name_prefix="handler")
     )
 
     def __post_init__(self) -> None:
         if self.registry is None:
-            from handlers.registry import build_registry
-
-            self.registry = build_registry()
+            self.registry = load_registry()
 
     def understand(self, text: str) -> Any:
         if self.nlp is None:

@@ -14,30 +14,9 @@ CAPABILITIES_MENU = (
     "6. 找工作人员：回复“人工”\n"
     "紧急情况（燃气泄漏、火情、有人受伤）请先拨打 119 / 120 / 110。"
 )
-
-WELCOME = "您好，欢迎关注！我是社区的邻里助手，24小时在线。\n" + CAPABILITIES_MENU
 WELCOME_FROM_SCENE = "您好，欢迎关注！已为您记录来源：{scene}。\n" + CAPABILITIES_MENU
-HELP = "您好，" + CAPABILITIES_MENU
 FALLBACK = "抱歉，我没太明白您的意思。\n" + CAPABILITIES_MENU
-
-CANCELLED = "好的，已取消。还有什么可以帮您？"
-NOTHING_TO_CANCEL = "当前没有进行中的事项。需要帮助请回复“帮助”。"
-HUMAN_HANDOVER = (
-    "在线转人工还在开通中，您的留言已保存在社区后台。需要马上找工作人员，请回复“联系电话”查看社区电话，"
-    "或工作日到社区办理；紧急情况请拨打 110 / 119 / 120。"
-)
 NOT_AVAILABLE_YET = "我听懂了，您是想{what}。抱歉，这项服务还在开通中，暂时不能在线办理。如需帮助请回复“人工”。"
-
-MEDIA_RECEIVED = {
-    "image": "收到您的图片。如需报修，请用文字说明问题和地址，例如“3栋2单元楼道灯不亮”。",
-    "video": "收到您的视频。如需报修，请用文字说明问题和地址。",
-    "shortvideo": "收到您的小视频。如需报修，请用文字说明问题和地址。",
-    "voice": "收到您的语音，但没能识别出文字。请再说一遍或直接打字告诉我。",
-    "location": "收到您的位置：{label}。如需报修，请再用文字说明问题。",
-    "link": "收到您分享的链接。如有问题需要反映，请直接用文字告诉我。",
-    "file": "收到您的文件。如有问题需要反映，请直接用文字告诉我。",
-}
-UNSUPPORTED_MESSAGE = "暂不支持这种消息，请直接发文字告诉我您的需求。"
 
 INTERNAL_ERROR = "抱歉，系统开小差了。您的留言已经记录，工作人员会尽快处理；紧急情况请拨打 110 / 119 / 120。"
 REPLY_TRUNCATED = "（内容较长，只显示了前面部分。）"
@@ -73,245 +52,16 @@ GLOBAL_COMMAND_WORDS = {
     "人工服务": "human.handover",
     "人工客服": "human.handover",
 }
-SCAN_RESULT = "已收到扫码内容：{result}"
-
-# Urgent fast path: what to do right now, per category. Numbers are national.
-SAFETY_INSTRUCTIONS = {
-    "gas": "闻到燃气味：请立即关闭燃气总阀，打开门窗通风；不要开关电器、不要打电话或用明火；离开房间后再拨打燃气公司抢修电话或 119。",
-    "fire": "发生火情：请立即拨打 119，用湿毛巾捂住口鼻、弯腰沿疏散通道撤离，不要乘坐电梯。",
-    "elevator": "电梯困人：请保持冷静，按下轿厢内警铃或拨打轿厢内救援电话，不要强行扒门；无法联系时拨打 119（或 96333 电梯应急）。",
-    "medical": "有人受伤或晕倒：请立即拨打 120，不要随意搬动伤者；如有出血先按压止血。",
-    "power": "漏电危险：请不要触碰，远离带电处；如能安全操作，先断开总电源，再拨打 95598 或 119。",
-}
 URGENT_NOT_AVAILABLE = (
     "⚠️ 紧急情况请先报警求助！\n{instructions}\n"
     "在线紧急派单服务还在开通中，社区暂时无法通过这里自动派人，请务必直接拨打电话。"
 )
 
-# -- TICKETS: reporting, residents' side, grid members ------------------------------------
-TICKET_STATUS_NAMES = {
-    "queued": "待社区工作人员分派",
-    "assigned": "已派给网格员，待接单",
-    "accepted": "已接单",
-    "in_progress": "处理中",
-    "done": "已处理完成",
-    "cancelled": "已撤销",
-    "waiting": "待您补充信息",
-    "closed": "已办结",
-}
-TICKET_ASK_LOCATION = (
-    "收到，您反映的是“{category}”问题。请问具体在哪里？\n"
-    "请回复楼栋单元，例如“3栋2单元”，也可以发送位置。回复“取消”可放弃。"
-)
-TICKET_ASK_ESTATE = "请问是哪个小区？请连同小区名一起回复，例如“{example}”。回复“取消”可放弃。"
-TICKET_LOCATION_GIVE_UP = "抱歉，还是没能确定位置，这次先不登记了。您可以重新描述问题和地址，或回复“人工”。"
-TICKET_CREATED = (
-    "已为您登记，工单号 {number}（{category}，{location}）。\n"
-    "{handler}，预计 {due} 前接单。处理进展会及时通知您；有照片可以直接发给我。"
-)
-TICKET_HANDLER_MEMBER = "由{grid}网格员{name}负责"
-TICKET_HANDLER_STAFF = "由社区工作人员统一分派"
-TICKET_DUPLICATE_JOINED = "已有邻居反映该问题，已为您关联，进展会同时通知您"
-TICKET_ALREADY_REPORTED = "您已经反映过这个问题了（工单号 {number}，{status}），进展会及时通知您。"
-TICKET_MEDIA_ATTACHED = "已把{what}补充到工单 {number}。"
-TICKET_MEDIA_WHAT = {"image": "图片", "voice": "语音", "video": "视频", "shortvideo": "视频", "location": "位置"}
-TICKET_DETAIL_ADDED = "已把您的补充说明记入工单 {number}，处理人员会看到。"
-TICKET_DETAIL_WHICH = "请问要补充到哪张工单？当前没有进行中的工单。"
-TICKET_NONE_OPEN = "您目前没有进行中的工单。"
-TICKET_LIST_EMPTY = "您还没有反映过问题。需要报修请直接说问题和地址，例如“3栋2单元电梯坏了”。"
-TICKET_LIST_HEAD = "您的工单（最近{count}张）："
-TICKET_LIST_LINE = "{number} {category}·{location}：{status}"
-TICKET_LIST_TAIL = "回复“工单号 进展”查看详情，例如“{number} 进展”。"
-TICKET_NOT_FOUND = "没有找到工单 {number}，请核对工单号。"
-TICKET_STATUS = "工单 {number}（{category}，{location}）：{status}。{assignee}\n最近进展：\n{events}"
-TICKET_STATUS_ASSIGNEE = "处理人：{name}。"
-TICKET_URGED = "已为您催办工单 {number}，处理人员会尽快处理。"
-TICKET_URGE_TOO_SOON = "工单 {number} 刚催办过，{next} 后可以再催。处理人员已经收到提醒了，请耐心等待。"
-TICKET_URGE_CLOSED = "工单 {number} 已经{status}，不需要催办。如问题仍在，请直接重新反映。"
-
-# Plain-words updates to everyone who reported the ticket.
-TICKET_NOTE_ACCEPTED = "您反映的问题（工单 {number}）已由{name}接单，正在安排处理。"
-TICKET_NOTE_PROGRESS = "您反映的问题（工单 {number}）正在处理：{note}"
-TICKET_NOTE_DONE = "您反映的问题（工单 {number}）已处理完成：{note}\n如果问题还在，请回复“{number} 进展”告诉我们。"
-TICKET_NOTE_TRANSFERRED = "您反映的问题（工单 {number}）已转交{name}处理。"
-TICKET_NOTE_RETURNED = "您反映的问题（工单 {number}）已转由社区工作人员统一协调处理。"
-TICKET_NOTE_JOINED = "您反映的问题（工单 {number}）又有邻居反映，已一并处理。"
-
-# Pushed to grid members and staff.
-TICKET_TASK = (
-    "【新工单】{number}{urgent}\n类别：{category}\n地点：{location}\n描述：{description}\n"
-    "报告人：{reporter} {phone}\n请在 {due} 前接单。\n"
-    "回复：接单 {number}｜处理中 {number} 说明｜完成 {number} 说明｜转派 {number} 姓名或部门｜"
-    "退回 {number} 原因｜详情 {number}｜电话 {number}"
-)
-TICKET_TASK_URGENT_MARK = "（紧急）"
-TICKET_TASK_TRANSFERRED = "（由{name}转派：{note}）\n"
-TICKET_TASK_URGE = "【催办】工单 {number}（{category}，{location}）居民催促处理，请尽快跟进。"
-TICKET_TASK_DETAIL = "【补充】工单 {number} 报告人补充：{note}"
-TICKET_TASK_MEDIA = "【补充】工单 {number} 报告人发来{what}。"
-TICKET_TASK_RETURNED = "【退回】工单 {number} 被{name}退回：{note}\n请重新分派（回复“转派 {number} 姓名或部门”）。"
-
-MEMBER_ONLY = "抱歉，这条指令只对已绑定的网格员和社区工作人员开放。如需帮助请回复“帮助”；查询您的报修请回复“我的工单”。"
-MEMBER_NOT_YOURS = "工单 {number} 不在您负责的网格内，无法操作。如需协助请联系社区工作人员。"
-MEMBER_WHICH_TICKET = "请带上工单号，例如“{command} T20261122-0001”。您当前的工单：{numbers}"
-MEMBER_NO_TASKS = "您当前没有进行中的工单。"
-MEMBER_TASKS_HEAD = "您的工单（{count}张，最早的在前）："
-MEMBER_TASK_LINE = "{number} {category}·{location}：{status}（{age}）"
-MEMBER_ACCEPTED = "已接单：{number}。处理中可回复“处理中 {number} 说明”，完成后回复“完成 {number} 说明”，可附照片。"
-MEMBER_ALREADY_ACCEPTED = "工单 {number} 已经接单（{status}）。"
-MEMBER_PROGRESS_SAVED = "已记录进展并告知居民：{number}。"
-MEMBER_DONE = "已办结 {number}，已通知居民。现场照片可以直接发给我，会附在工单里。"
-MEMBER_ALREADY_DONE = "工单 {number} 已经办结。"
-MEMBER_NEED_NOTE = "请说明{what}，例如“{example}”。"
-MEMBER_TRANSFERRED = "已把 {number} 转派给{name}。"
-MEMBER_TRANSFER_UNKNOWN = "没有找到“{target}”。请写网格员姓名或部门名称，例如“转派 {number} 供水”。"
-MEMBER_RETURNED = "已把 {number} 退回社区工作人员：{note}"
-MEMBER_PHONE = "工单 {number} 报告人电话：{phone}（本次查看已记录）。"
-MEMBER_DETAIL = (
-    "工单 {number}{urgent}：{status}\n类别：{category}\n地点：{location}\n描述：{description}\n"
-    "报告人：{reporter} {phone}（共 {reporters} 位居民反映）\n附件：{media} 个\n记录：\n{events}"
-)
-
-BIND_DONE = "绑定成功！{name}，您已作为{role}绑定当前账号，新工单会推送给您。回复“我的任务”查看待办。"
-BIND_ROLE_MEMBER = "网格员"
-BIND_ROLE_STAFF = "社区工作人员"
-BIND_ASK_CODE = "请回复“绑定 六位数字绑定码”，绑定码向社区管理员索取。"
-BIND_CODE_INVALID = {
-    "unknown": "绑定码不正确，请核对后重试，或向社区管理员重新索取。",
-    "used": "这个绑定码已经用过了，每个绑定码只能用一次。请向社区管理员重新索取。",
-    "expired": "这个绑定码已过期，请向社区管理员重新索取。",
-}
-
-ADDRESS_SAVED = "已记下您的地址：{label}。以后报修不说地址也能找到您家。"
-ADDRESS_ASK = "好的，请告诉我您的新地址，例如“幸福里小区3栋2单元501”。回复“取消”可放弃。"
-ADDRESS_NOT_UNDERSTOOD = "没能识别出地址，请按“小区名+楼栋+单元+门牌”回复，例如“幸福里小区3栋2单元501”。"
-
-# Ticket event kinds as admins and members read them.
-TICKET_EVENT_NAMES = {
-    "created": "登记",
-    "assigned": "派单",
-    "queued": "进入社区待派队列",
-    "joined": "邻居关联反映",
-    "media": "补充附件",
-    "detail": "补充说明",
-    "accepted": "接单",
-    "progress": "处理中",
-    "done": "办结",
-    "transferred": "转派",
-    "returned": "退回",
-    "urged": "催办",
-    "phone_viewed": "查看电话",
-    "reminded": "到期提醒",
-    "escalated": "超时升级",
-    "deescalated": "降级",
-    "reported_in": "部门报到",
-    "overdue": "超时",
-    "waiting": "待居民补充",
-    "resumed": "居民已补充",
-    "rating_asked": "请居民评价",
-    "rated": "居民评价",
-    "reopened": "居民不满意，重新办理",
-    "closed_default": "默认满意办结",
-    "urgent_alert": "紧急通知",
-    "rung_skipped": "跳过无人层级",
-}
-
-
-# -- DEADLINES, 吹哨报到 ESCALATION, URGENT TICKETS, RATING (issue 6) -----------------------
-EMERGENCY_NUMBERS = "紧急电话：火警 119｜急救 120｜报警 110{gas}"
-EMERGENCY_GAS_LINE = "｜燃气抢修 {phone}"
-URGENT_DEFAULT_INSTRUCTIONS = "请先确保人身安全，远离危险处，必要时立即拨打电话求助。"
-URGENT_CREATED = (
-    "⚠️ 紧急情况请先确保安全！\n{instructions}\n{numbers}\n"
-    "已登记紧急工单 {number}（{location}），{notified}，{due} 前响应。"
-)
-URGENT_CREATED_ASK_LOCATION = (
-    "⚠️ 紧急情况请先确保安全！\n{instructions}\n{numbers}\n"
-    "已登记紧急工单 {number}，{notified}。请马上告诉我具体位置（如“3栋2单元502”），方便人员赶到。"
-)
-URGENT_NOTIFIED = "已同时通知{handlers}"
-URGENT_NOTIFIED_NOBODY = "暂时没能联系到值班人员，请务必先拨打上面的紧急电话"
-URGENT_LOCATION_SAVED = "已把位置“{location}”补充到紧急工单 {number}，已通知{handlers}。请注意安全！"
-URGENT_LOCATION_SAVED_NOBODY = (
-    "已把位置“{location}”补充到紧急工单 {number}，但暂时没能联系到处理人员，请务必拨打上面的紧急电话。请注意安全！"
-)
-URGENT_WHO_MEMBER = "网格员"
-URGENT_WHO_STAFF = "社区值班人员"
-URGENT_WHO_LAST = "{first}和{last}"
-URGENT_ALERT = (
-    "【紧急工单】{number}\n类别：{category}\n地点：{location}\n描述：{description}\n"
-    "报告人：{reporter} {phone}\n请在 {due} 前响应：回复“接单 {number}”或“报到 {number}”。"
-)
-
-REMINDER = "【即将超时】工单 {number}（{category}，{location}）须在 {due} 前{what}，请尽快处理。"
-REMINDER_WHAT = {"accept": "接单", "resolve": "办结", "report_in": "报到"}
-ESCALATION_RUNGS = {1: "社区工作人员", 2: "{department}", 3: "街道"}
-ESCALATION_REASONS = {
-    "accept": "超过接单时限未接单",
-    "resolve": "超过办结时限未办结",
-    "report_in": "部门超过报到时限未报到",
-    "unsatisfied": "居民表示问题未解决",
-    "admin": "管理员升级",
-}
-ESCALATED = (
-    "【{title}】工单 {number}{urgent}：{reason}，现由{rung}督办。\n类别：{category}\n地点：{location}\n"
-    "描述：{description}\n报告人：{reporter} {phone}\n处理记录：\n{history}\n{action}"
-)
-ESCALATED_TITLES = {1: "超时升级", 2: "社区吹哨", 3: "街道督办"}
-ESCALATED_ACTIONS = {
-    1: "请在 {due} 前处理：回复“接单 {number}”或“转派 {number} 部门”。",
-    2: "请在 {due} 前回复“报到 {number}”确认接手。",
-    3: "请督促责任部门尽快办结，回复“详情 {number}”查看工单。",
-}
-TICKET_NOTE_ESCALATED = "您反映的问题（工单 {number}）已升级由{rung}督办，我们会继续跟进。"
-TICKET_NOTE_REPORTED_IN = "您反映的问题（工单 {number}）已由{department}报到接手处理。"
-
-REPORT_IN_DONE = "已报到：{number}。请在 {due} 前办结，完成后回复“完成 {number} 说明”。"
-REPORT_IN_NOT_NEEDED = "工单 {number} 没有吹哨到部门，不需要报到。需要接手请回复“接单 {number}”。"
-REPORT_IN_ALREADY = "工单 {number} 已经报到过了（{at}）。"
-TRANSFER_NO_CONTACTS = (
-    "{department}目前没有可联系的工作人员，工单 {number} 未转派。"
-    "可改转其他部门，或回复“退回 {number} 原因”交社区工作人员处理。"
-)
-REPORT_IN_NOT_YOURS = "工单 {number} 现由{rung}督办，需由{rung}的工作人员回复“报到 {number}”。您这边无需报到，如需协助请联系社区工作人员。"
-
-MEMBER_WAITING = "已请居民补充：{number}。居民回复前，时限暂停计算。"
-TICKET_NOTE_WAITING = "处理人员需要您补充信息（工单 {number}）：{note}\n请直接回复文字或发送照片。"
-TICKET_WAITING_ANSWERED = "已把您的补充记入工单 {number}，处理人员会继续办理。"
-
-RATING_QUESTION = "问题解决了吗？（工单 {number}，{category}·{location}）"
-RATING_OPTIONS = {"1": "满意", "2": "基本满意", "3": "不满意"}
-RATING_TAIL = "点选一项，或回复 1 / 2 / 3。"
-RATING_TEXT = "问题解决了吗？（工单 {number}，{category}·{location}）\n请回复：1 满意｜2 基本满意｜3 不满意"
-RATING_TEMPLATE_REMARK = "请在公众号聊天中回复：1 满意｜2 基本满意｜3 不满意"
-RATING_THANKS = {
-    "satisfied": "感谢您的评价（满意）！工单 {number} 已办结。",
-    "basic": "感谢您的评价（基本满意）！工单 {number} 已办结，我们会继续改进。",
-}
-RATING_REOPENED = "抱歉问题还没解决！工单 {number} 已重新办理，并升级由{rung}督办。"
-RATING_ALREADY = "工单 {number} 已经评价过了，谢谢！如问题仍在，请回复“没修好”。"
-RATING_NOTHING = "您目前没有待评价的工单。如有新问题，请直接描述问题和地址。"
-RATING_WORDS = {
-    "1": "satisfied", "满意": "satisfied", "非常满意": "satisfied", "很满意": "satisfied",
-    "2": "basic", "基本满意": "basic", "还行": "basic", "一般": "basic",
-    "3": "unsatisfied", "不满意": "unsatisfied", "没修好": "unsatisfied", "没解决": "unsatisfied",
-    "还没修好": "unsatisfied", "还没解决": "unsatisfied", "还是坏的": "unsatisfied", "没有修好": "unsatisfied",
-}
-RATING_NAMES = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意", "default": "默认满意"}
-
 
 # -- SHARED WORDS: fallbacks used wherever a value is missing -------------------------------
 NONE = "无"
 LIST_SEPARATOR = "、"
-LOCATION_UNKNOWN = "未说明"
-PHONE_UNKNOWN = "未留电话"
-ROLE_MEMBER = "网格员"
-ROLE_STAFF = "社区工作人员"
-ROLE_RESIDENT = "居民"
-ACTOR_SYSTEM = "系统"
-ACTOR_ADMIN = "管理员{name}"
 INTENT_FALLBACK_DESCRIPTION = "办理这项业务"
-LOCAL_TIME_FORMAT = "%m月%d日 %H:%M"
 
 
 # -- CLI: what ``python -m bot …`` prints for the operator -----------------------------------
@@ -347,9 +97,6 @@ CLI_OUTBOX_EMPTY = "没有发送失败的消息。"
 CLI_OUTBOX_ROW = "#{id} {status} {channel} {kind} 尝试 {attempts} 次：{error}"
 CLI_OUTBOX_REQUEUED = "已重新排队 {count} 条消息。"
 CLI_ADMIN_READY = "管理员 {username} 已就绪。API 令牌（只显示这一次）："
-CLI_PERSON_NOT_FOUND = "没有找到人员 {person}（填导入时的 code 或人员 id）"
-CLI_BIND_CODE = "{name} 的绑定码：{code}（{expires} 前有效，只能用一次）"
-CLI_BIND_CODE_HOWTO = "请让对方在公众号或企业微信里发送：绑定 {code}"
 
 # Import report (``python -m bot init`` / ``import``).
 IMPORT_SUMMARY = "新增：{created}；更新：{updated}；未变：{unchanged}"
@@ -365,49 +112,3 @@ API_RULE_NOT_FOUND = "规则 {id} 不存在"
 API_WORD_NOT_FOUND = "词条 {id} 不存在"
 API_OUTBOX_NOT_RETRYABLE = "消息 {id} 不存在或不是失败状态"
 API_RESOURCE_NOT_FOUND = "{resource} {id} 不存在"
-API_TICKET_NOT_FOUND = "工单 {number} 不存在"
-
-
-# -- TICKETS: notes written into the ticket history, labels built in code --------------------
-EVENT_NOTE_QUEUED = "无网格或网格员不在岗"
-WORKER_TITLE = "{role}{name}"
-
-
-# -- ESCALATION: the ladder's words and history notes ----------------------------------------
-ESCALATION_DEPARTMENT_FALLBACK = "责任部门"
-EVENT_NOTE_ESCALATED = "{reason}，升级至{rung}"
-EVENT_NOTE_DEESCALATED = "降至{rung}"
-EVENT_NOTE_RUNG_NO_DEPARTMENT = "该类别没有责任部门，不吹哨，直接升级"
-EVENT_NOTE_RUNG_NOBODY = "{rung}没有可通知的联系人，跳过此级"
-EVENT_NOTE_RUNG_FALLBACK = "{rung}没有可通知的联系人，改为通知社区工作人员"
-
-
-# -- TICKETS, residents' side: fallbacks and history notes built in handlers ------------------
-LOCATION_PIN_UNNAMED = "位置消息"
-MEDIA_LOCATION_UNNAMED = "已收到"
-MEDIA_WHAT_FALLBACK = "附件"
-ESTATE_EXAMPLE_FALLBACK = "幸福里小区"
-ESTATE_EXAMPLE_ADDRESS = "{estate}3栋2单元"
-TICKET_DESCRIPTION_WITH_DETAIL = "{description}\n补充：{note}"
-THANKS = "不客气，有事随时找我。"
-
-
-# -- URGENT tickets: handler-built words ------------------------------------------------------
-URGENT_LOCATION_ASKING = "未说明（正在询问居民）"
-EVENT_NOTE_LOCATION = "位置：{label}"
-
-
-# -- MEMBERS: prompts for a command's note, task ages, defaults --------------------------------
-MEMBER_NOTE_PROGRESS = "处理进展"
-MEMBER_EXAMPLE_PROGRESS = "处理中 T20261122-0001 已联系物业，明天上午维修"
-MEMBER_NOTE_COMPLETE = "处理结果"
-MEMBER_EXAMPLE_COMPLETE = "完成 T20261122-0001 已更换灯泡"
-MEMBER_NOTE_TRANSFER = "转给谁"
-MEMBER_EXAMPLE_TRANSFER = "转派 T20261122-0001 供水"
-MEMBER_NOTE_RETURN = "退回原因"
-MEMBER_EXAMPLE_RETURN = "退回 T20261122-0001 不属于本网格"
-MEMBER_NOTE_WAIT = "需要居民补充什么"
-MEMBER_EXAMPLE_WAIT = "待补充 T20261122-0001 请拍一张漏水位置的照片"
-MEMBER_DONE_DEFAULT_NOTE = "问题已处理"
-MEMBER_TASK_AGE_HOURS = "{hours}小时前"
-MEMBER_TASK_AGE_NEW = "刚刚"

@@ -166,7 +166,7 @@ def app(services: Services) -> Any:
 
 def conversation(services: Services) -> Callable[..., list[str | None]]:
     """A converse() function speaking to the real webhook of an app over `services`."""
-    from bot.chat import ChatClient, app_poster
+    from bot.wechat.client import ChatClient, app_poster
 
     app = create_app(services=services)
 
@@ -212,7 +212,7 @@ def seeded(db: Database) -> Database:
 @pytest.fixture
 def nlp_services(seeded: Database, make_services: Callable[..., Services], shared_tokenizer: Any) -> Services:
     """Services with the NLP engine over the seeded rules, as `serve` runs them."""
-    from bot.nlp_engine import NlpEngine
+    from bot.routing.engine import NlpEngine
 
     services = make_services()
     services.nlp = NlpEngine(seeded, tokenizer=shared_tokenizer)
@@ -222,7 +222,7 @@ def nlp_services(seeded: Database, make_services: Callable[..., Services], share
 
 @pytest.fixture
 def admin_token(db: Database) -> str:
-    from bot.auth import create_admin, issue_token
+    from bot.web.auth import create_admin, issue_token
 
     with db.session() as session:
         return issue_token(session, create_admin(session, "admin", "s3cret-pass"))

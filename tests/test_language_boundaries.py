@@ -9,10 +9,12 @@ A second test keeps ``texts.NAME.format(field=...)`` calls and their templates i
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 import string
 import subprocess
 from pathlib import Path
+from types import ModuleType
 
 from bot import texts
 
@@ -77,7 +79,17 @@ def _fields(template: str) -> set[str]:
     return {re.split(r"[.\[]", name, maxsplit=1)[0] for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-def _templates(node: ast.expr) -> tuple[str, list[str]] | None:
+def _texts_module(tree: ast.AST) -> ModuleType:
+    """The texts module a source file imports as ``texts`` (bot.texts unless a capability's)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and any(
+            alias.name == "texts" and alias.asname in (None, "texts") for alias in node.names
+        ):
+            return importlib.import_module(f"{node.module}.texts")
+    return texts
+
+
+def _templates(node: ast.expr, texts: ModuleType = texts) -> tuple[str, list[str]] | None:
     """The texts constant a ``.format`` is called on, and the template string(s) it may be."""
     key: object = None
     if isinstance(node, ast.Subscript):
@@ -98,16 +110,18 @@ def test_format_calls_on_texts_constants_match_their_placeholders() -> None:
     problems: list[str] = []
     calls = 0
     for name in tracked_python_files("bot", "handlers"):
-        for node in ast.walk(ast.parse((ROOT / name).read_text(encoding="utf-8"))):
+        tree = ast.parse((ROOT / name).read_text(encoding="utf-8"))
+        module = _texts_module(tree)
+        for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"):
                 continue
-            found = _templates(node.func.value)
+            found = _templates(node.func.value, module)
             if found is None or node.args or any(k.arg is None for k in node.keywords):
                 continue
             constant, templates = found
             where = f"{name}:{node.lineno}: texts.{constant}"
             if not templates:
-                problems.append(f"{where} is not a template in bot/texts.py")
+                problems.append(f"{where} is not a template in {module.__name__}")
                 continue
             calls += 1
             given = {k.arg for k in node.keywords}

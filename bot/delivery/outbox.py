@@ -32,11 +32,11 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from bot.channels.base import Outbound
-from bot.channels.errors import CannotDeliver, Outcome, outcome_of
 from bot.clock import Clock, SystemClock
 from bot.config import OutboxConfig, RateLimitsConfig
 from bot.db import Database
+from bot.delivery.channels.base import Outbound
+from bot.delivery.channels.errors import CannotDeliver, Outcome, outcome_of
 from bot.errors import BotError
 from models import OutboxMessage, OutboxStatus
 
@@ -232,7 +232,7 @@ class Dispatcher:
     def __init__(
         self,
         db: Database,
-        channels: Any,  # bot.channels.ChannelSet
+        channels: Any,  # bot.delivery.channels.ChannelSet
         config: OutboxConfig,
         *,
         clock: Clock | None = None,

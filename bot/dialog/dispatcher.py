@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot import texts
-from bot.capability import Ctx, Handler
-from bot.conversation import clear_state, load_state, save_state
+from bot.delivery.outbox import Outbox
+from bot.dialog.capability import Ctx, Handler
+from bot.dialog.conversation import clear_state, load_state, save_state
+from bot.dialog.message import IncomingMessage, Reply
 from bot.errors import UserFacingError
-from bot.message import IncomingMessage, Reply
-from bot.outbox import Outbox
 
 # WeChat menu CLICK keys an operator can configure, and what they mean.
 MENU_KEYS = {

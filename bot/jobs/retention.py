@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
-from bot.outbox import Outbox
+from bot.delivery.outbox import Outbox
 from models import InboundMessage
 
 PLACEHOLDER = "[anonymised]"

@@ -17,7 +17,7 @@ transaction, and are called with ``now`` so tests never sleep on them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import Database
-from bot.outbox import Outbox
+from bot.delivery.outbox import Outbox
 from models import JobRun
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,16 @@ def register_cron(
     """Run ``func`` once per slot of ``crontab`` (e.g. "0 7 * * *"), whichever worker gets there first."""
     CronTrigger.from_crontab(crontab)  # fail at registration, not at 07:00
     _crons[name] = CronJob(name, func, crontab, catch_up_seconds, misfire_grace_seconds)
+
+
+def register(jobs: Iterable[Sweep | CronJob]) -> None:
+    """Register declared jobs (a capability's ``Capability.jobs`` factories return them)."""
+    for job in jobs:
+        if isinstance(job, Sweep):
+            register_sweep(job.name, job.func, job.seconds)
+        else:
+            CronTrigger.from_crontab(job.crontab)  # fail at registration, not at 07:00
+            _crons[job.name] = job
 
 
 def sweeps() -> list[Sweep]:

@@ -23,11 +23,11 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot import scheduler as registry
-from bot.channels import ChannelSet, build_channels
-from bot.outbox import Dispatcher, RateLimiter
-from bot.retention import retention_job
-from bot.tokens import TokenStore, build_token_store
+from bot.delivery.channels import ChannelSet, build_channels
+from bot.delivery.outbox import Dispatcher, RateLimiter
+from bot.delivery.tokens import TokenStore, build_token_store
+from bot.jobs import scheduler as registry
+from bot.jobs.retention import retention_job
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ DRAIN_RECORD_EVERY = 10.0
 
 
 def register_builtin_jobs(services: Any) -> None:
-    """Jobs this module owns; capabilities register theirs with bot.scheduler.register_sweep / register_cron."""
+    """Jobs this module owns; capabilities register theirs with bot.jobs.scheduler.register_sweep / register_cron."""
     config = services.config
     registry.register_cron(
         "retention.anonymise_inbound",

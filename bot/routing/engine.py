@@ -12,8 +12,8 @@ import threading
 import time
 from typing import Any
 
-from bot import rulestore
 from bot.db import Database
+from bot.routing import rulestore
 from nlp.router import Router
 from nlp.tokenizer import Tokenizer, dictionary_files
 from nlp.understand import Understanding, explain, understand

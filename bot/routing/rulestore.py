@@ -9,13 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.clock import wall_now
+from bot.errors import ImportFormatError
 from models import Category, Community, Counter, DictionaryWord
 from models import Rule as RuleRow
 from nlp.rules import CATEGORIES, Rule, RuleError, rule_from_mapping
@@ -25,7 +27,7 @@ WORDS_COUNTER = "words"
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return wall_now()
 
 
 def category_slugs(session: Session) -> set[str]:
@@ -68,7 +70,7 @@ def _community_id(session: Session, code: str | None) -> int | None:
     return session.scalar(select(Community.id).where(Community.code == code))
 
 
-def _community_codes(session: Session) -> dict[int, str]:
+def community_codes(session: Session) -> dict[int, str]:
     return dict(session.execute(select(Community.id, Community.code)).all())
 
 
@@ -119,7 +121,7 @@ def _apply(session: Session, row: RuleRow, rule: Rule) -> None:
 
 
 def _row_canonical(session: Session, row: RuleRow) -> dict[str, Any]:
-    return canonical(row_to_rule(row, _community_codes(session)))
+    return canonical(row_to_rule(row, community_codes(session)))
 
 
 def import_rules(
@@ -130,7 +132,6 @@ def import_rules(
     A rule counts as admin-edited when its current content no longer equals
     what the last import wrote (``seed_hash``).
     """
-    from bot.importer import ImportFormatError
 
     changed = False
     seen: set[str] = set()
@@ -188,7 +189,7 @@ def versions(session: Session) -> tuple[int, int]:
 
 
 def load_rules(session: Session) -> list[Rule]:
-    codes = _community_codes(session)
+    codes = community_codes(session)
     rows = session.scalars(select(RuleRow).order_by(RuleRow.id)).all()
     return [row_to_rule(row, codes) for row in rows]
 
@@ -227,7 +228,7 @@ def create_rule(session: Session, data: Mapping[str, Any], by: str) -> RuleRow:
 
 def update_rule(session: Session, row: RuleRow, changes: Mapping[str, Any], by: str) -> RuleRow:
     """Apply a full or partial change (PATCH semantics) after validating the result."""
-    data = row_to_dict(row, _community_codes(session))
+    data = row_to_dict(row, community_codes(session))
     for key in ("id", "source", "created_at", "updated_at", "updated_by"):
         data.pop(key)
     data.update(changes)

@@ -1,4 +1,8 @@
-"""The JSON API under /api/v1: rules, dictionary words, routing explanations.
+"""The JSON API under /api/v1: its helpers, login, rules, dictionary words, routing explanations, the outbox.
+
+Capabilities serve their own blueprints made with ``api_blueprint`` and use
+``current_services``, ``parse_body``, ``error``, ``unprocessable`` and
+``authenticated`` from here.
 
 Authenticated with ``Authorization: Bearer <token>`` (``python -m bot admin
 create`` prints one; ``POST /api/v1/login`` issues more). Validation errors are
@@ -10,19 +14,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import wraps
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
-from bot import auth, rulestore, texts
+from bot import texts
+from bot.routing import rulestore
+from bot.web import auth
 from models import DictionaryWord, InboundMessage, InboundStatus
 from models import Rule as RuleRow
 from nlp.router import Router
 from nlp.rules import MAX_KEYWORD_CHARS, MAX_KEYWORDS, MAX_PRIORITY, MIN_PRIORITY, RuleError
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+if TYPE_CHECKING:
+    from bot.services import Services
+
 _FIELD_IN_MESSAGE = re.compile(r"fields? '([a-z_]+)'")
 
 # Bounds on every admin-supplied size: a 20-digit priority or a 100,000-word keyword
@@ -93,19 +101,19 @@ class LoginIn(BaseModel):
     password: str = Field(max_length=1024)
 
 
-def _services() -> Any:
+def current_services() -> Services:
     return current_app.extensions["linli"]
 
 
-def _error(status: int, code: str, message: str, errors: list[dict[str, str]] | None = None) -> tuple[Response, int]:
+def error(status: int, code: str, message: str, errors: list[dict[str, str]] | None = None) -> tuple[Response, int]:
     body: dict[str, Any] = {"error": code, "message": message}
     if errors is not None:
         body["errors"] = errors
     return jsonify(body), status
 
 
-def _unprocessable(errors: list[dict[str, str]]) -> tuple[Response, int]:
-    return _error(422, "validation_error", "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors)
+def unprocessable(errors: list[dict[str, str]]) -> tuple[Response, int]:
+    return error(422, "validation_error", "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors)
 
 
 def _pydantic_errors(exc: ValidationError) -> list[dict[str, str]]:
@@ -120,7 +128,7 @@ def _rule_error(exc: RuleError) -> list[dict[str, str]]:
     return [{"field": found.group(1) if found else "(rule)", "message": str(exc)}]
 
 
-def _body(model: type[BaseModel]) -> BaseModel:
+def parse_body(model: type[BaseModel]) -> BaseModel:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ValidationError.from_exception_data(model.__name__, [{"type": "dict_type", "loc": (), "input": data}])
@@ -133,34 +141,43 @@ def authenticated(view: Callable[..., Any]) -> Callable[..., Any]:
         header = request.headers.get("Authorization", "")
         token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
         if not token:
-            return _error(401, "unauthorized", texts.API_LOGIN_REQUIRED)
-        with _services().db.session() as session:
+            return error(401, "unauthorized", texts.API_LOGIN_REQUIRED)
+        with current_services().db.session() as session:
             user = auth.user_for_token(session, token)
             if user is None:
-                return _error(401, "unauthorized", texts.API_TOKEN_INVALID)
+                return error(401, "unauthorized", texts.API_TOKEN_INVALID)
             g.admin = user.username
         return view(*args, **kwargs)
 
     return wrapper
 
 
-@bp.errorhandler(ValidationError)
 def _validation_failed(exc: ValidationError) -> tuple[Response, int]:
-    return _unprocessable(_pydantic_errors(exc))
+    return unprocessable(_pydantic_errors(exc))
 
 
-@bp.errorhandler(RuleError)
 def _rule_invalid(exc: RuleError) -> tuple[Response, int]:
-    return _unprocessable(_rule_error(exc))
+    return unprocessable(_rule_error(exc))
+
+
+def api_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint under /api/v1 whose invalid bodies answer 422 with one entry per wrong field."""
+    blueprint = Blueprint(name, import_name, url_prefix="/api/v1")
+    blueprint.register_error_handler(ValidationError, _validation_failed)
+    blueprint.register_error_handler(RuleError, _rule_invalid)
+    return blueprint
+
+
+bp = api_blueprint("api", __name__)
 
 
 @bp.post("/login")
 def login() -> Any:
-    body = _body(LoginIn)
-    with _services().db.session() as session:
+    body = parse_body(LoginIn)
+    with current_services().db.session() as session:
         user = auth.login(session, body.username, body.password)
         if user is None:
-            return _error(401, "unauthorized", texts.API_LOGIN_FAILED)
+            return error(401, "unauthorized", texts.API_LOGIN_FAILED)
         return jsonify({"token": auth.issue_token(session, user), "username": user.username})
 
 
@@ -171,21 +188,21 @@ def login() -> Any:
 @authenticated
 def list_rules() -> Any:
     intent = request.args.get("intent")
-    with _services().db.session() as session:
+    with current_services().db.session() as session:
         query = select(RuleRow).order_by(RuleRow.id)
         if intent:
             query = query.where(RuleRow.intent == intent)
-        codes = rulestore._community_codes(session)
+        codes = rulestore.community_codes(session)
         return jsonify({"rules": [rulestore.row_to_dict(r, codes) for r in session.scalars(query)]})
 
 
 @bp.post("/rules")
 @authenticated
 def create_rule() -> Any:
-    body = _body(RuleIn)
-    with _services().db.session() as session:
+    body = parse_body(RuleIn)
+    with current_services().db.session() as session:
         row = rulestore.create_rule(session, body.model_dump(), by=g.admin)
-        return jsonify(rulestore.row_to_dict(row, rulestore._community_codes(session))), 201
+        return jsonify(rulestore.row_to_dict(row, rulestore.community_codes(session))), 201
 
 
 def _rule_or_404(session: Any, rule_id: int) -> RuleRow | None:
@@ -195,35 +212,35 @@ def _rule_or_404(session: Any, rule_id: int) -> RuleRow | None:
 @bp.get("/rules/<int:rule_id>")
 @authenticated
 def get_rule(rule_id: int) -> Any:
-    with _services().db.session() as session:
+    with current_services().db.session() as session:
         row = _rule_or_404(session, rule_id)
         if row is None:
-            return _error(404, "not_found", texts.API_RULE_NOT_FOUND.format(id=rule_id))
-        return jsonify(rulestore.row_to_dict(row, rulestore._community_codes(session)))
+            return error(404, "not_found", texts.API_RULE_NOT_FOUND.format(id=rule_id))
+        return jsonify(rulestore.row_to_dict(row, rulestore.community_codes(session)))
 
 
 @bp.route("/rules/<int:rule_id>", methods=["PUT", "PATCH"])
 @authenticated
 def change_rule(rule_id: int) -> Any:
     if request.method == "PUT":
-        changes = _body(RuleIn).model_dump()
+        changes = parse_body(RuleIn).model_dump()
     else:
-        changes = _body(RulePatch).model_dump(exclude_unset=True)
-    with _services().db.session() as session:
+        changes = parse_body(RulePatch).model_dump(exclude_unset=True)
+    with current_services().db.session() as session:
         row = _rule_or_404(session, rule_id)
         if row is None:
-            return _error(404, "not_found", texts.API_RULE_NOT_FOUND.format(id=rule_id))
+            return error(404, "not_found", texts.API_RULE_NOT_FOUND.format(id=rule_id))
         rulestore.update_rule(session, row, changes, by=g.admin)
-        return jsonify(rulestore.row_to_dict(row, rulestore._community_codes(session)))
+        return jsonify(rulestore.row_to_dict(row, rulestore.community_codes(session)))
 
 
 @bp.delete("/rules/<int:rule_id>")
 @authenticated
 def delete_rule(rule_id: int) -> Any:
-    with _services().db.session() as session:
+    with current_services().db.session() as session:
         row = _rule_or_404(session, rule_id)
         if row is None:
-            return _error(404, "not_found", texts.API_RULE_NOT_FOUND.format(id=rule_id))
+            return error(404, "not_found", texts.API_RULE_NOT_FOUND.format(id=rule_id))
         rulestore.delete_rule(session, row)
     return "", 204
 
@@ -239,7 +256,7 @@ def _word_dict(row: DictionaryWord) -> dict[str, Any]:
 @bp.get("/words")
 @authenticated
 def list_words() -> Any:
-    with _services().db.session() as session:
+    with current_services().db.session() as session:
         rows = session.scalars(select(DictionaryWord).order_by(DictionaryWord.word))
         return jsonify({"words": [_word_dict(r) for r in rows]})
 
@@ -247,11 +264,11 @@ def list_words() -> Any:
 @bp.post("/words")
 @authenticated
 def add_word() -> Any:
-    body = _body(WordIn)
+    body = parse_body(WordIn)
     word = body.word.strip()
     if not word or any(ch.isspace() for ch in word):
-        return _unprocessable([{"field": "word", "message": "a word must not be empty or contain spaces"}])
-    with _services().db.session() as session:
+        return unprocessable([{"field": "word", "message": "a word must not be empty or contain spaces"}])
+    with current_services().db.session() as session:
         row = rulestore.add_word(session, word, body.freq, body.tag, by=g.admin)
         return jsonify(_word_dict(row)), 201
 
@@ -259,10 +276,10 @@ def add_word() -> Any:
 @bp.delete("/words/<int:word_id>")
 @authenticated
 def delete_word(word_id: int) -> Any:
-    with _services().db.session() as session:
+    with current_services().db.session() as session:
         row = session.get(DictionaryWord, word_id)
         if row is None:
-            return _error(404, "not_found", texts.API_WORD_NOT_FOUND.format(id=word_id))
+            return error(404, "not_found", texts.API_WORD_NOT_FOUND.format(id=word_id))
         rulestore.delete_word(session, row)
     return "", 204
 
@@ -274,10 +291,10 @@ def delete_word(word_id: int) -> Any:
 @authenticated
 def explain_route() -> Any:
     """Explain a message; with ``rule`` set, try a draft rule before saving it."""
-    body = _body(ExplainIn)
-    services = _services()
+    body = parse_body(ExplainIn)
+    services = current_services()
     if services.nlp is None:
-        return _error(503, "unavailable", "NLP engine not started")
+        return error(503, "unavailable", "NLP engine not started")
     router = None
     if body.rule is not None:
         with services.db.session() as session:
@@ -294,8 +311,8 @@ def unmatched() -> Any:
     try:
         limit = min(max(int(request.args.get("limit", 50)), 1), 500)
     except ValueError:
-        return _unprocessable([{"field": "limit", "message": "must be an integer"}])
-    with _services().db.session() as session:
+        return unprocessable([{"field": "limit", "message": "must be an integer"}])
+    with current_services().db.session() as session:
         rows = session.scalars(
             select(InboundMessage)
             .where(
@@ -320,9 +337,9 @@ def unmatched() -> Any:
 @authenticated
 def list_undelivered() -> Any:
     """Dead and failed outbound messages with their errors, newest first."""
-    from bot.outbox import undelivered
+    from bot.delivery.outbox import undelivered
 
-    with _services().db.session() as session:
+    with current_services().db.session() as session:
         rows = undelivered(session, limit=200)
         return jsonify({"messages": [
             {"id": r.id, "channel": r.channel, "kind": r.kind, "status": r.status, "attempts": r.attempts,
@@ -334,21 +351,18 @@ def list_undelivered() -> Any:
 @bp.post("/outbox/<int:outbox_id>/retry")
 @authenticated
 def retry_undelivered(outbox_id: int) -> Any:
-    from bot.outbox import retry_dead
+    from bot.delivery.outbox import retry_dead
 
-    with _services().db.session() as session:
-        if not retry_dead(session, outbox_id, _services().clock.now()):
-            return _error(404, "not_found", texts.API_OUTBOX_NOT_RETRYABLE.format(id=outbox_id))
+    with current_services().db.session() as session:
+        if not retry_dead(session, outbox_id, current_services().clock.now()):
+            return error(404, "not_found", texts.API_OUTBOX_NOT_RETRYABLE.format(id=outbox_id))
     return jsonify({"id": outbox_id, "status": "pending"})
 
 
 @bp.get("/openapi.json")
 def openapi() -> Any:
-    from bot.openapi import document
+    from bot.web.openapi import document
 
-    return jsonify(document())
+    return jsonify(document(current_services().registry))
 
 
-# The community model and tickets register their routes on this blueprint.
-from bot.tickets import api as _tickets_api  # noqa: E402,F401
-from bot.tickets import escalation_api as _escalation_api  # noqa: E402,F401

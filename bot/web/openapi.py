@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot import texts
+from bot.dialog.capability import Registry
 
 
 def _schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -27,15 +28,13 @@ _ID = [{"name": "rule_id", "in": "path", "required": True, "schema": {"type": "i
 _WORD_ID = [{"name": "word_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 
 
-def document() -> dict[str, Any]:
-    from bot.api import ExplainIn, LoginIn, RuleIn, RulePatch, WordIn
-    from bot.tickets.api import SCHEMAS as TICKET_SCHEMAS
-    from bot.tickets.api import openapi_paths as ticket_paths
-    from bot.tickets.escalation_api import SCHEMAS as ESCALATION_SCHEMAS
-    from bot.tickets.escalation_api import openapi_paths as escalation_paths
+def document(registry: Registry) -> dict[str, Any]:
+    """The framework's paths and every capability's (``Capability.api``)."""
+    from bot.web.api import ExplainIn, LoginIn, RuleIn, RulePatch, WordIn
 
+    parts = registry.openapi_parts()
     schemas: dict[str, Any] = {}
-    for model in (RuleIn, RulePatch, WordIn, ExplainIn, LoginIn, *TICKET_SCHEMAS, *ESCALATION_SCHEMAS):
+    for model in (RuleIn, RulePatch, WordIn, ExplainIn, LoginIn, *(m for part in parts for m in part.schemas)):
         schema = _schema(model)
         schemas.update(schema.pop("$defs", {}))
         schemas[model.__name__] = schema
@@ -76,7 +75,6 @@ def document() -> dict[str, Any]:
             "/outbox/undelivered": {"get": {"summary": "Dead and failed outbound messages with their errors", "responses": {"200": _OK, **_ERRORS}}},
             "/outbox/{outbox_id}/retry": {"post": {"summary": "Send a dead message again", "parameters": [{"name": "outbox_id", "in": "path", "required": True, "schema": {"type": "integer"}}], "responses": {"200": _OK, **_ERRORS, **_NOT_FOUND}}},
             "/route/unmatched": {"get": {"summary": "Recent messages no rule matched", "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}], "responses": {"200": _OK, **_ERRORS}}},
-            **ticket_paths(_OK, _ERRORS, _NOT_FOUND, _body),
-            **escalation_paths(_OK, _ERRORS, _NOT_FOUND, _body),
+            **{path: item for part in parts for path, item in part.paths(_OK, _ERRORS, _NOT_FOUND, _body).items()},
         },
     }

@@ -1,10 +1,10 @@
-"""WSGI entry point for gunicorn/uwsgi: ``gunicorn 'bot.wsgi:app'`` (config from $BOT_CONFIG)."""
+"""WSGI entry point for gunicorn/uwsgi: ``gunicorn 'bot.web.wsgi:app'`` (config from $BOT_CONFIG)."""
 
 from bot import create_app
 from bot.config import load_config
 from bot.db import Database
-from bot.logging_setup import setup_logging
-from bot.nlp_engine import attach_nlp
+from bot.ops.logging_setup import setup_logging
+from bot.routing.engine import attach_nlp
 from bot.services import Services
 
 _config = load_config()

@@ -24,9 +24,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import texts
-from bot.dispatcher import dispatch
-from bot.message import IncomingMessage
-from bot.outbox import Outbox
+from bot.delivery.outbox import Outbox
+from bot.dialog.dispatcher import dispatch
+from bot.dialog.message import IncomingMessage
 from models import InboundMessage, InboundStatus
 
 log = logging.getLogger(__name__)

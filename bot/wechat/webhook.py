@@ -12,8 +12,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from bot.inbox import Answer, Inbox
-from bot.wxproto import (
+from bot.wechat.inbox import Answer, Inbox
+from bot.wechat.wxproto import (
     Cipher,
     ProtocolError,
     decode_body,

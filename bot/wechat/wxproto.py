@@ -24,7 +24,7 @@ from wechatpy.exceptions import WeChatException
 from wechatpy.utils import check_signature, random_string
 
 from bot import texts
-from bot.message import IncomingMessage, Location
+from bot.dialog.message import IncomingMessage, Location
 
 # XML 1.0 forbids these; a resident's pasted text may carry them. We strip
 # them instead of refusing, so the message is still answered.

@@ -15,10 +15,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import texts
 from bot.web.api import api_blueprint, authenticated, current_services, error, parse_body
 from bot.web.resources import In, Invalid, Resource, by_code, by_id, register_resources, request_now, resource_paths
-from handlers.community import people
+from handlers.community import people, texts
 from models import (
     Building,
     Category,

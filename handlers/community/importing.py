@@ -1,19 +1,20 @@
 """Import of the community model: estates, grids, buildings, departments, members, staff.
 
-Called by bot.importer for its sections; records match on natural keys (``code``),
+Import sections of the community capability (bot.importer runs them); records match on natural keys (``code``),
 a person on the member's/staff's ``code``; importing twice changes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.clock import wall_now
+from bot.importer import ImportContext
+from bot.routing.rulestore import WORDS_COUNTER, bump
 from models import (
     Building,
     Category,
@@ -36,17 +37,38 @@ IDENTITY_KEYS = {"openid": IdentityKind.OPENID, "unionid": IdentityKind.UNIONID,
 Fail = Callable[[str], Exception]
 
 
-def import_sections(session: Session, path: Path, data: dict[str, Any], report: Any,
-                    records: Callable[[str], list[dict[str, Any]]], fail: Fail) -> None:
-    """Import every community-model section present in ``data``, parents first."""
+def import_communities(ctx: ImportContext) -> None:
+    """``communities``: code and name, matched on the code."""
+    session, report = ctx.session, ctx.report
+    for index, record in enumerate(ctx.records("communities")):
+        ctx.check_keys("communities", index, record, {"code", "name"})
+        code = str(ctx.require("communities", index, record, "code"))
+        name = str(ctx.require("communities", index, record, "name"))
+        row = session.scalar(select(Community).where(Community.code == code))
+        if row is None:
+            session.add(Community(code=code, name=name, created_at=ctx.now))
+            report.count(report.created, "communities")
+        elif row.name != name:
+            row.name = name
+            report.count(report.updated, "communities")
+        else:
+            report.count(report.unchanged, "communities")
+    session.flush()
+
+
+def import_community_model(ctx: ImportContext) -> None:
+    """Estates, grids, buildings, departments, members and staff, parents first."""
+    session, report = ctx.session, ctx.report
     for section in SECTIONS:
-        rows = records(section)
+        rows = ctx.records(section)
         for index, record in enumerate(rows):
-            where = f"{path}: {section}[{index}]"
-            changed = _IMPORTERS[section](session, record, lambda msg, where=where: fail(f"{where}: {msg}"))
+            where = f"{section}[{index}]"
+            changed = _IMPORTERS[section](session, record, lambda msg, where=where: ctx.fail(f"{where}: {msg}"))
             bucket = {"created": report.created, "updated": report.updated}.get(changed, report.unchanged)
             report.count(bucket, section)
         session.flush()
+    if report.created.get("estates") or report.updated.get("estates"):
+        bump(session, WORDS_COUNTER)  # estate names join the tokenizer and the address parser
 
 
 def _check(record: dict[str, Any], allowed: set[str], fail: Fail) -> None:
@@ -146,7 +168,7 @@ def _person(session: Session, r: dict[str, Any], fail: Fail) -> tuple[Person, st
     row = session.scalar(select(Person).where(Person.code == code))
     changed = "unchanged"
     if row is None:
-        row = Person(code=code, created_at=datetime.now(UTC), **values)
+        row = Person(code=code, created_at=wall_now(), **values)
         session.add(row)
         session.flush()
         changed = "created"
@@ -161,7 +183,7 @@ def _person(session: Session, r: dict[str, Any], fail: Fail) -> tuple[Person, st
             continue
         identity = session.scalar(select(Identity).where(Identity.kind == kind, Identity.value == str(value)))
         if identity is None:
-            session.add(Identity(person_id=row.id, kind=kind, value=str(value), account="", created_at=datetime.now(UTC)))
+            session.add(Identity(person_id=row.id, kind=kind, value=str(value), account="", created_at=wall_now()))
             changed = "updated" if changed == "unchanged" else changed
         elif identity.person_id != row.id:
             raise fail(f"field '{key}': '{value}' already belongs to another person")

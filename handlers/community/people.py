@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot import texts
-from bot.message import IncomingMessage
+from bot.dialog.message import IncomingMessage
+from handlers.community import texts
 from models import (
     BindCode,
     Department,

@@ -6,8 +6,8 @@ Intents: faq.answer
 from __future__ import annotations
 
 from bot import texts
-from bot.capability import Capability, Ctx
-from bot.message import Reply
+from bot.dialog.capability import Capability, Ctx
+from bot.dialog.message import Reply
 
 cap = Capability("faq")
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from bot import texts
-from bot.capability import Capability, Ctx
-from bot.message import Reply
+from bot.dialog.capability import Capability, Ctx
+from bot.dialog.message import Reply
+from handlers.help import texts
 
 log = logging.getLogger(__name__)
 cap = Capability("help")

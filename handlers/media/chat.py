@@ -5,9 +5,9 @@ Intents: media.received
 
 from __future__ import annotations
 
-from bot import texts
-from bot.capability import Capability, Ctx
-from bot.message import Reply
+from handlers.media import texts
+from bot.dialog.capability import Capability, Ctx
+from bot.dialog.message import Reply
 
 cap = Capability("media")
 

@@ -10,29 +10,21 @@ Flow: tickets.create -> tickets.create:ask_location (until a place is known) -> 
 from __future__ import annotations
 
 from datetime import timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
 
-from bot import texts
-from bot.capability import Capability, Ctx
-from bot.conversation import clear_state, save_state
-from bot.message import Reply
-from bot.tickets import media, people, places, rating, service
+from bot.dialog.capability import Ctx
+from bot.dialog.conversation import clear_state, save_state
+from bot.dialog.message import Reply
+from handlers.community import people, places
+from handlers.tickets import media, rating, service, texts
+from handlers.tickets.capability import cap
+from handlers.tickets.states import Flow
 from models import OPEN_STATUSES, Estate, Person, Resident, Ticket
 
-cap = Capability("tickets")
 MAX_LOCATION_TRIES = 2
 HIDDEN_FROM_PROGRESS = frozenset({"phone_viewed"})
-
-
-class Flow(StrEnum):
-    ASK_LOCATION = "tickets.create:ask_location"
-    ATTACH = "tickets.report:attach"
-    ASK_ADDRESS = "profile.set_address:ask"
-    RATE = "tickets.rate:answer"  # set by bot/tickets/rating.py when the question goes out
-    WAITING = "tickets.waiting:answer"  # set by service.ask_resident (待补充)
 
 
 # -- reporting ---------------------------------------------------------------------------
@@ -43,8 +35,8 @@ def report_problem(ctx: Ctx) -> Reply:
     """Open a ticket, or ask where first when neither the message nor the resident's home says."""
     person = people.person_for(ctx.db, ctx.msg, ctx.now)
     category = (ctx.match.slots.get("category") if ctx.match else None) or "public_facilities"
-    _remember_phone(ctx, person)
-    place = _place_from(ctx, person)
+    remember_phone(ctx, person)
+    place = place_from(ctx, person)
     if isinstance(place, places.Place):
         return _file(ctx, person, category, ctx.msg.text, place)
     data = {"category": category, "description": ctx.msg.text, "tries": 0, "media": []}
@@ -65,7 +57,7 @@ def answer_location(ctx: Ctx) -> Reply:
             return Reply(_ask_text(ctx, category, False), next=Flow.ASK_LOCATION, data={"media": pending})
         return Reply(_ask_text(ctx, category, False), next=Flow.ASK_LOCATION)
     address = ctx.understanding.entities.address if ctx.understanding else None
-    place = places.resolve(ctx.db, address, _home_estate(ctx, person))
+    place = places.resolve(ctx.db, address, home_estate(ctx, person))
     if isinstance(place, places.Place):
         return _file(ctx, person, category, f"{description}（{ctx.msg.text}）", place)
     match = ctx.understanding.match if ctx.understanding else None
@@ -85,7 +77,7 @@ def _file(ctx: Ctx, person: Person, category: str, description: str, place: plac
         media.attach(ctx.db, ticket, _media_message(ctx, item), person, ctx.now)
     if pin:
         media.attach(ctx.db, ticket, ctx.msg, person, ctx.now)
-    _open_attach_window(ctx, ticket)
+    open_attach_window(ctx, ticket)
     if outcome.repeat:
         status = texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status)
         return Reply(texts.TICKET_ALREADY_REPORTED.format(number=ticket.number, status=status))
@@ -104,7 +96,7 @@ def _media_message(ctx: Ctx, item: dict[str, Any]) -> Any:
     return replace(ctx.msg, kind=item["kind"], media_id=item["media_id"], location=None, text="")
 
 
-def _open_attach_window(ctx: Ctx, ticket: Ticket) -> None:
+def open_attach_window(ctx: Ctx, ticket: Ticket) -> None:
     """Media sent in the next few minutes belong to this ticket (a state, so every worker sees it)."""
     ttl = timedelta(minutes=ctx.config.tickets.attach_minutes)
     save_state(ctx.db, ctx.msg.channel, ctx.msg.user_id, Flow.ATTACH, {"ticket": ticket.number}, ctx.now, ttl=ttl)
@@ -159,10 +151,10 @@ def _ask_text(ctx: Ctx, category: str, ambiguous: bool) -> str:
     return texts.TICKET_ASK_LOCATION.format(category=service.category_name(ctx.db, category))
 
 
-def _place_from(ctx: Ctx, person: Person) -> places.Place | places.Unresolved:
+def place_from(ctx: Ctx, person: Person) -> places.Place | places.Unresolved:
     address = ctx.match.slots.get("address") if ctx.match else None
     if address is not None:
-        return places.resolve(ctx.db, address, _home_estate(ctx, person))
+        return places.resolve(ctx.db, address, home_estate(ctx, person))
     home = places.resident_place(ctx.db, _resident(ctx, person))
     return home if home is not None else places.Unresolved(ambiguous=False)
 
@@ -171,12 +163,12 @@ def _resident(ctx: Ctx, person: Person) -> Resident | None:
     return ctx.db.scalar(select(Resident).where(Resident.person_id == person.id))
 
 
-def _home_estate(ctx: Ctx, person: Person) -> int | None:
+def home_estate(ctx: Ctx, person: Person) -> int | None:
     home = places.resident_place(ctx.db, _resident(ctx, person))
     return home.estate.id if home and home.estate else None
 
 
-def _remember_phone(ctx: Ctx, person: Person) -> None:
+def remember_phone(ctx: Ctx, person: Person) -> None:
     phone = ctx.match.slots.get("phone") if ctx.match else None
     if phone:
         person.phone = phone

@@ -8,7 +8,6 @@ working time (bot/workcalendar.py); the others count the clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Config
+from bot.errors import ImportFormatError
+from bot.importer import ImportContext
 from bot.workcalendar import WorkCalendar, load_calendar, parse_hhmm, warn_missing
 from models import CategoryDeadline, Ticket
 
@@ -100,13 +101,15 @@ DEADLINE_FIELDS = ("accept_minutes", "resolve_minutes", "urgent_accept_minutes",
 IMPORT_SECTIONS = ("deadlines", "holidays")
 
 
-def import_sections(session: Session, path: object, records: Callable[[str], list[dict[str, Any]]],
-                    report: Any, error: type[Exception]) -> None:
+def import_sections(ctx: ImportContext) -> None:
     """Upsert per-category deadlines (by category) and holiday days (by date)."""
-    from datetime import UTC, date
+    from datetime import date
 
     from bot.workcalendar import set_day
     from models import DayKind, Holiday
+
+    session, path, report, records = ctx.session, ctx.path, ctx.report, ctx.records
+    error = ImportFormatError
 
     for index, r in enumerate(records("deadlines")):
         where = f"{path}: deadlines[{index}]"
@@ -131,7 +134,7 @@ def import_sections(session: Session, path: object, records: Callable[[str], lis
             report.count(report.updated, "deadlines")
         else:
             report.count(report.unchanged, "deadlines")
-    now = datetime.now(UTC)
+    now = ctx.now
     for index, r in enumerate(records("holidays")):
         where = f"{path}: holidays[{index}]"
         unknown = set(r) - {"date", "kind", "name"}

@@ -18,16 +18,16 @@ import logging
 
 from sqlalchemy import select
 
-from bot import texts
-from bot.capability import Capability, Ctx
-from bot.message import Reply
-from bot.tickets import escalation, media, people, places, service
-from handlers.tickets import _home_estate, _place_from, _remember_phone
+from bot.dialog.capability import Ctx
+from bot.dialog.message import Reply
+from handlers.community import people, places
+from handlers.tickets import escalation, media, service, texts
+from handlers.tickets.capability import cap
+from handlers.tickets.chat import home_estate, place_from, remember_phone
+from handlers.tickets.states import Flow
 from models import Person, Ticket
 
 log = logging.getLogger(__name__)
-cap = Capability("emergency")
-ASK_LOCATION = "tickets.urgent:ask_location"
 
 
 def safety_text(ctx: Ctx, category: str | None) -> tuple[str, str]:
@@ -43,8 +43,8 @@ def report_emergency(ctx: Ctx) -> Reply:
     category = getattr(ctx.match, "category", None) or "public_facilities"
     log.warning("urgent message category=%s channel=%s", category, ctx.msg.channel)
     person = people.person_for(ctx.db, ctx.msg, ctx.now)
-    _remember_phone(ctx, person)
-    found = _place_from(ctx, person)
+    remember_phone(ctx, person)
+    found = place_from(ctx, person)
     place = found if isinstance(found, places.Place) else places.Place(label="")
     outcome = service.report(ctx.db, ctx.outbox, ctx.config, person=person, msg=ctx.msg, category=category,
                              description=ctx.msg.text, place=place, now=ctx.now, urgent=True)
@@ -55,7 +55,7 @@ def report_emergency(ctx: Ctx) -> Reply:
     if not place.label:
         return Reply(texts.URGENT_CREATED_ASK_LOCATION.format(
             instructions=instructions, numbers=numbers, number=ticket.number, notified=notified),
-            next=ASK_LOCATION, data={"ticket": ticket.number})
+            next=Flow.URGENT_ASK_LOCATION, data={"ticket": ticket.number})
     return Reply(texts.URGENT_CREATED.format(
         instructions=instructions, numbers=numbers, number=ticket.number, location=ticket.location,
         notified=notified, due=service.local(ticket.accept_due_at or ctx.now, ctx.config.tz)), end=True)
@@ -115,7 +115,7 @@ def _handlers_text(ctx: Ctx, ticket: Ticket) -> str:
     return str((row.data or {}).get("handlers", "")) if row else ""
 
 
-@cap.state(ASK_LOCATION)
+@cap.state(Flow.URGENT_ASK_LOCATION)
 def answer_urgent_location(ctx: Ctx) -> Reply:
     """Add the place to the urgent ticket, bring in the grid member it now has, tell everyone alerted."""
     ticket = service.ticket_by_number(ctx.db, ctx.data.get("ticket", ""))
@@ -127,14 +127,14 @@ def answer_urgent_location(ctx: Ctx) -> Reply:
         media.attach(ctx.db, ticket, ctx.msg, person, ctx.now)
     else:
         address = ctx.understanding.entities.address if ctx.understanding else None
-        place = places.resolve(ctx.db, address, _home_estate(ctx, person)) if address else None
+        place = places.resolve(ctx.db, address, home_estate(ctx, person)) if address else None
         label = place.label if isinstance(place, places.Place) else (ctx.msg.text or "").strip()
         if isinstance(place, places.Place) and place.building is not None and ticket.building_id is None:
             ticket.building_id, ticket.unit, ticket.room = place.building.id, place.unit, place.room
             ticket.grid_id = ticket.grid_id or place.grid_id
     if not label:
         return Reply(texts.TICKET_ASK_LOCATION.format(category=service.category_name(ctx.db, ticket.category)),
-                     next=ASK_LOCATION)
+                     next=Flow.URGENT_ASK_LOCATION)
     ticket.location = label
     note = texts.EVENT_NOTE_LOCATION.format(label=label)
     event = service.add_event(ctx.db, ticket, "detail", ctx.now, person, note=note)

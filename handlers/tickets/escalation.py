@@ -21,12 +21,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot import texts
 from bot.config import Config
-from bot.outbox import Outbox
-from bot.tickets import deadlines
-from bot.tickets.people import Roles, display_name, mask_phone, mask_phones_in
-from bot.tickets.service import (
+from bot.delivery.outbox import Outbox
+from handlers.community.people import Roles, display_name, mask_phone, mask_phones_in
+from handlers.tickets import deadlines, texts
+from handlers.tickets.service import (
     actor_name,
     add_event,
     category_name,
@@ -150,7 +149,7 @@ def _stamp(at: datetime) -> str:
 MAX_STEPS_PER_TICKET = 2 * TOP + 2  # every rung's escalation and a reminder or two: a bound, not a target
 
 
-def sweep_ticket_deadlines(db: Session, outbox: Outbox, now: datetime, config: Config | None = None) -> int:
+def sweep_ticket_deadlines(db: Session, outbox: Outbox, now: datetime, config: Config) -> int:
     """Remind, escalate, ask for ratings and close unrated tickets as of ``now``; returns steps taken.
 
     A ticket climbs every rung whose deadline passed by ``now`` in one run (a
@@ -159,9 +158,8 @@ def sweep_ticket_deadlines(db: Session, outbox: Outbox, now: datetime, config: C
     each step first claims the ticket's row with a conditional UPDATE, and
     only the sweep whose UPDATE matched goes on.
     """
-    from bot.tickets import rating
+    from handlers.tickets import rating
 
-    config = config or _default_config()
     steps = 0
     for ticket in _due_tickets(db, now, config):
         for _ in range(MAX_STEPS_PER_TICKET):
@@ -365,29 +363,3 @@ def overdue_condition(now: datetime):  # type: ignore[no-untyped-def]
         and_(Ticket.accepted_at.is_not(None), Ticket.resolve_due_at < now),
         and_(Ticket.escalation_level >= DEPARTMENT, Ticket.reported_in_at.is_(None), Ticket.report_in_due_at < now),
     ))
-
-
-_config: Config | None = None
-
-
-def use_config(config: Config) -> None:
-    """The configuration the registered sweep runs with (set by register_deadline_sweep)."""
-    global _config
-    _config = config
-
-
-def _default_config() -> Config:
-    if _config is None:
-        from bot.config import load_config
-
-        return load_config()
-    return _config
-
-
-def register_deadline_sweep(services: object) -> None:
-    """One scheduler job for every ticket's deadlines (not one job per ticket)."""
-    from bot import scheduler
-
-    config = services.config  # type: ignore[attr-defined]
-    use_config(config)
-    scheduler.register_sweep("tickets.deadlines", sweep_ticket_deadlines, config.tickets.deadline_sweep_seconds)

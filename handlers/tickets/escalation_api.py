@@ -9,12 +9,13 @@ from flask import g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from bot import texts
-from bot.api import _body, _error, _services, _unprocessable, authenticated, bp
-from bot.outbox import Outbox
-from bot.tickets import escalation, stats
+from bot.delivery.outbox import Outbox
+from bot.web.api import api_blueprint, authenticated, current_services, error, parse_body, unprocessable
 from bot.workcalendar import set_day
+from handlers.tickets import escalation, stats, texts
 from models import DayKind, Holiday, HolidayYear, Ticket
+
+bp = api_blueprint("escalation_api", __name__)
 
 
 class EscalateIn(BaseModel):
@@ -33,28 +34,28 @@ class HolidayIn(BaseModel):
 @authenticated
 def ticket_stats() -> Any:
     """Optional ?since=ISO datetime (tickets created since then)."""
-    services = _services()
+    services = current_services()
     since = None
     if request.args.get("since"):
         try:
             since = datetime.fromisoformat(request.args["since"])
         except ValueError:
-            return _unprocessable([{"field": "since", "message": "must be an ISO date-time with a time zone"}])
+            return unprocessable([{"field": "since", "message": "must be an ISO date-time with a time zone"}])
         if since.tzinfo is None:
-            return _unprocessable([{"field": "since", "message": "must include a time zone"}])
+            return unprocessable([{"field": "since", "message": "must include a time zone"}])
     with services.db.session() as s:
         return jsonify(stats.compute(s, services.config, services.clock.now(), since))
 
 
 def _change_level(number: str, up: bool) -> Any:
     if request.get_json(silent=True) is not None:
-        _body(EscalateIn)
-    services = _services()
+        parse_body(EscalateIn)
+    services = current_services()
     now = services.clock.now()
     with services.db.session() as s:
         ticket = s.scalar(select(Ticket).where(Ticket.number == number.upper()))
         if ticket is None:
-            return _error(404, "not_found", texts.API_TICKET_NOT_FOUND.format(number=number))
+            return error(404, "not_found", texts.API_TICKET_NOT_FOUND.format(number=number))
         if up:
             escalation.escalate(s, Outbox(s, now), services.config, ticket, now, reason="admin", admin=g.admin)
         else:
@@ -79,7 +80,7 @@ def deescalate_ticket(number: str) -> Any:
 @authenticated
 def list_holidays() -> Any:
     """Optional ?year=2027."""
-    with _services().db.session() as s:
+    with current_services().db.session() as s:
         query = select(Holiday).order_by(Holiday.day)
         year = request.args.get("year", "")
         if year.isdigit():
@@ -94,8 +95,8 @@ def list_holidays() -> Any:
 @authenticated
 def add_holiday() -> Any:
     """Add or change one day; its year then counts as known (no more weekend fallback)."""
-    body = _body(HolidayIn)
-    services = _services()
+    body = parse_body(HolidayIn)
+    services = current_services()
     with services.db.session() as s:
         row = set_day(s, body.date, body.kind.value, body.name, f"admin:{g.admin}", services.clock.now())
         return jsonify({"date": row.day.isoformat(), "kind": row.kind, "name": row.name, "source": row.source}), 201

@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.message import IncomingMessage
-from bot.outbox import Outbox
+from bot.delivery.outbox import Outbox
+from bot.dialog.message import IncomingMessage
+from bot.jobs.scheduler import Sweep
 from models import MediaStatus, Person, Ticket, TicketMedia
 
 log = logging.getLogger(__name__)
@@ -90,11 +91,11 @@ def download_pending(db: Session, now: datetime, fetch: Fetcher, media_dir: Path
 
 def wechat_fetcher(config: Any, tokens: Any) -> Fetcher:
     """Download through WeChat's (or WeCom's) media/get with the shared token store."""
-    from bot.channels.errors import CannotDeliver
-    from bot.channels.http import WeChatHTTP
-    from bot.channels.official_account import OfficialAccountChannel
-    from bot.channels.wecom_app import WeComAppChannel
     from bot.clock import SystemClock
+    from bot.delivery.channels.errors import CannotDeliver
+    from bot.delivery.channels.http import WeChatHTTP
+    from bot.delivery.channels.official_account import OfficialAccountChannel
+    from bot.delivery.channels.wecom_app import WeComAppChannel
 
     callers: dict[str, Any] = {}
     timeout = config.outbox.http_timeout_seconds
@@ -159,15 +160,13 @@ def media_sweep(config: Any, tokens: Any) -> Callable[[Session, Outbox, datetime
     return sweep
 
 
-def register_media_sweep(services: Any) -> bool:
-    """Register the download sweep with the worker's scheduler; not in console mode (no credentials)."""
-    from bot import scheduler
-    from bot.channels import console_mode
-    from bot.tokens import build_token_store
+def media_jobs(services: Any) -> list[Sweep]:
+    """The download sweep; none in console mode (no credentials to download with)."""
+    from bot.delivery.channels import console_mode
+    from bot.delivery.tokens import build_token_store
 
     config = services.config
     if console_mode(config):
-        return False
+        return []
     tokens = build_token_store(services.db, config.redis, services.clock)
-    scheduler.register_sweep("tickets.media_download", media_sweep(config, tokens), config.tickets.media_sweep_seconds)
-    return True
+    return [Sweep("tickets.media_download", media_sweep(config, tokens), config.tickets.media_sweep_seconds)]

@@ -1,6 +1,6 @@
-"""Grid members' and staff's commands in chat, and binding their identity with a one-time code.
+"""Grid members' and staff's commands in chat (binding their identity is the community capability's).
 
-Intents: members.bind, members.accept, members.progress, members.complete, members.transfer,
+Intents: members.accept, members.progress, members.complete, members.transfer,
          members.return, members.tasks, members.detail, members.phone, members.report_in, members.wait
 
 Commands (the rules in data/rules/members.yaml route them here; the command table
@@ -20,19 +20,19 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot import texts
-from bot.capability import Capability, Ctx
-from bot.message import Reply
-from bot.tickets import escalation, people, service
-from handlers.tickets import Flow, _open_attach_window, list_my_tickets
+from bot.dialog.capability import Ctx
+from bot.dialog.message import Reply
+from handlers.community import people
+from handlers.tickets import escalation, service, texts
+from handlers.tickets.capability import cap
+from handlers.tickets.chat import list_my_tickets, open_attach_window
+from handlers.tickets.states import Flow
 from models import OPEN_STATUSES, Person, Ticket, TicketMedia, TicketStatus
 from nlp import lexicon
 
 log = logging.getLogger(__name__)
-cap = Capability("members")
 
 _TICKET = re.compile(r"[Tt]\s*\d{8}\s*-\s*\d{4,}")
-_CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 _PUNCT = " ，,。.:：;；!！、\t\n"
 
 
@@ -156,7 +156,7 @@ def complete_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Repl
     if ticket.status in (TicketStatus.DONE, TicketStatus.CLOSED):
         return Reply(texts.MEMBER_ALREADY_DONE.format(number=ticket.number))
     service.complete(ctx.db, ctx.outbox, ticket, person, note or texts.MEMBER_DONE_DEFAULT_NOTE, ctx.now)
-    _open_attach_window(ctx, ticket)
+    open_attach_window(ctx, ticket)
     return Reply(texts.MEMBER_DONE.format(number=ticket.number))
 
 
@@ -258,22 +258,6 @@ for _intent, _action in (
     ("members.phone", show_phone),
 ):
     _command(_intent, _action)
-
-
-@cap.intent("members.bind")
-def bind_identity(ctx: Ctx) -> Reply:
-    """绑定 123456: link this WeChat/WeCom account to the member or staff the admin issued the code for."""
-    found = _CODE.search(ctx.msg.text)
-    if found is None:
-        return Reply(texts.BIND_ASK_CODE)
-    try:
-        person = people.redeem_bind_code(ctx.db, found.group(1), ctx.msg, ctx.now)
-    except people.BindError as exc:
-        log.info("bind code refused: %s", exc.reason)
-        return Reply(texts.BIND_CODE_INVALID[exc.reason])
-    roles = people.roles_of(ctx.db, person)
-    role = texts.BIND_ROLE_MEMBER if roles.grid_ids else texts.BIND_ROLE_STAFF
-    return Reply(texts.BIND_DONE.format(name=people.display_name(person), role=role), end=True)
 
 
 __all__ = ["COMMANDS", "Flow", "cap", "parse"]

@@ -17,16 +17,15 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot import texts
 from bot.config import Config
-from bot.conversation import save_state
-from bot.outbox import Outbox
-from bot.tickets import deadlines, escalation
-from bot.tickets.service import add_event, category_name, reporters
+from bot.delivery.outbox import Outbox
+from bot.dialog.conversation import save_state
+from handlers.tickets import deadlines, escalation, texts
+from handlers.tickets.service import add_event, category_name, reporters
+from handlers.tickets.states import Flow
 from models import Person, Rating, Ticket, TicketStatus
 from nlp import lexicon
 
-RATE_STATE = "tickets.rate:answer"
 MENU_IDS = {"rate_1": "1", "rate_2": "2", "rate_3": "3"}
 
 
@@ -75,7 +74,7 @@ def ask(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: dateti
         else:
             outbox.text(channel=r.channel, account=r.account, recipient=r.recipient, kind="ticket_rating", key=key,
                         text=texts.RATING_TEXT.format(**fields))
-        save_state(db, r.channel, r.recipient, RATE_STATE, {"ticket": ticket.number}, now, ttl=ttl)
+        save_state(db, r.channel, r.recipient, Flow.RATE, {"ticket": ticket.number}, now, ttl=ttl)
         sent += 1
     return sent
 

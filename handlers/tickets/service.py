@@ -16,13 +16,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot import texts
 from bot.config import Config
+from bot.delivery.outbox import Outbox
+from bot.dialog.message import IncomingMessage
 from bot.errors import UserFacingError
-from bot.message import IncomingMessage
-from bot.outbox import Outbox
-from bot.tickets.people import display_name, mask_phone, mask_phones_in
-from bot.tickets.places import Place, grid_name
+from handlers.community.people import display_name, mask_phone, mask_phones_in
+from handlers.community.places import Place, grid_name
+from handlers.tickets import texts
+from handlers.tickets.states import Flow
 from models import (
     OPEN_STATUSES,
     Category,
@@ -243,7 +244,7 @@ def report(db: Session, outbox: Outbox, config: Config, *, person: Person, msg: 
                          texts.TICKET_NOTE_JOINED.format(number=duplicate.number), skip_person=person.id)
         return Outcome(duplicate, joined=True)
 
-    from bot.tickets import deadlines
+    from handlers.tickets import deadlines
 
     ticket = Ticket(
         number=next_number(db, now, config.tz), community_id=_community_id(db, place), category=category,
@@ -424,7 +425,7 @@ def notify_workers(db: Session, outbox: Outbox, config: Config, ticket: Ticket, 
 
 def _fresh_accept_deadline(db: Session, config: Config, ticket: Ticket, now: datetime) -> None:
     """Whoever receives a transferred or returned ticket gets the category's full time to accept it."""
-    from bot.tickets import deadlines
+    from handlers.tickets import deadlines
 
     policy = deadlines.policy_for(db, config, ticket.category, ticket.urgent)
     ticket.accept_due_at = deadlines.after(db, config, ticket, now, policy.accept_minutes)
@@ -437,22 +438,22 @@ def _fresh_accept_deadline(db: Session, config: Config, ticket: Ticket, now: dat
 def ask_resident(db: Session, outbox: Outbox, config: Config, ticket: Ticket, member: Person, note: str,
                  now: datetime) -> TicketEvent:
     """待补充: pause the deadlines and ask the reporters; their next message answers (tickets.waiting)."""
-    from bot.conversation import save_state
-    from bot.tickets import deadlines
+    from bot.dialog.conversation import save_state
+    from handlers.tickets import deadlines
 
     ticket.status = TicketStatus.WAITING
     deadlines.pause(ticket, now)
     event = add_event(db, ticket, "waiting", now, member, note=note)
     notify_reporters(db, outbox, ticket, event, texts.TICKET_NOTE_WAITING.format(number=ticket.number, note=note))
     for r in reporters(db, ticket):
-        save_state(db, r.channel, r.recipient, "tickets.waiting:answer", {"ticket": ticket.number}, now,
+        save_state(db, r.channel, r.recipient, Flow.WAITING, {"ticket": ticket.number}, now,
                    ttl=timedelta(days=config.tickets.rating_days))
     return event
 
 
 def resume_after_answer(db: Session, config: Config, ticket: Ticket, person: Person, now: datetime) -> None:
     """The resident answered: the clock runs again, the deadlines moved on by the wait."""
-    from bot.tickets import deadlines
+    from handlers.tickets import deadlines
 
     if ticket.status != TicketStatus.WAITING:
         return

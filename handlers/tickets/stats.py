@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Config
-from bot.tickets.deadlines import calendar
-from bot.tickets.escalation import overdue_condition
 from bot.workcalendar import warn_missing
+from handlers.tickets.deadlines import calendar
+from handlers.tickets.escalation import overdue_condition
 from models import OPEN_STATUSES, Category, Department, DepartmentCategory, Grid, Person, Rating, Ticket, TicketEvent
 
 

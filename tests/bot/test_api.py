@@ -145,7 +145,7 @@ def test_openapi_document_describes_the_api(api):
 
 
 def test_dead_messages_are_listed_and_can_be_retried(api, nlp_services):
-    from bot.outbox import Outbox
+    from bot.delivery.outbox import Outbox
     from models import OutboxMessage, OutboxStatus
 
     with nlp_services.db.session() as session:

@@ -1,6 +1,7 @@
 """First conversation: help, menu, unknown text, cancel — through the real webhook."""
 
-from bot import texts
+from bot import texts as bot_texts
+from handlers.help import texts
 
 
 def test_help_lists_what_the_bot_can_do(converse):
@@ -14,7 +15,7 @@ def test_menu_and_question_mark_show_help(converse):
 
 def test_unknown_text_gets_a_helpful_answer(converse):
     (reply,) = converse(["今天天气真好啊"])
-    assert reply == texts.FALLBACK
+    assert reply == bot_texts.FALLBACK
     assert "人工" in reply
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import create_app
-from bot.nlp_engine import NlpEngine
+from bot.routing.engine import NlpEngine
 from tests.conftest import conversation
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot import texts
+from bot import texts as bot_texts
+from handlers.help import texts
 
 NOT_OPEN = "还在开通中"
 MARK = "（即将开通）"
@@ -13,7 +14,7 @@ MARK = "（即将开通）"
 def _menu_items() -> list[tuple[str, str]]:
     """(menu line, the example the line tells residents to send) for every numbered item."""
     items = []
-    for line in texts.CAPABILITIES_MENU.splitlines():
+    for line in bot_texts.CAPABILITIES_MENU.splitlines():
         if re.match(r"\d\. ", line):
             example = re.search(r"“([^”]+)”", line)
             items.append((line, example.group(1) if example else ""))
@@ -38,5 +39,5 @@ def test_every_menu_example_either_works_or_is_marked_coming_soon(chat):
 
 
 def test_welcome_and_help_carry_the_marks():
-    for text in (texts.WELCOME, texts.HELP, texts.FALLBACK):
+    for text in (texts.WELCOME, texts.HELP, bot_texts.FALLBACK):
         assert text.count(MARK) == 2

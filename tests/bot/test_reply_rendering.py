@@ -5,8 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from bot import texts
-from bot.message import IncomingMessage
-from bot.wxproto import PASSIVE_TEXT_MAX_BYTES, render_text_reply
+from bot.dialog.message import IncomingMessage
+from bot.wechat.wxproto import PASSIVE_TEXT_MAX_BYTES, render_text_reply
 
 MSG = IncomingMessage(
     channel="official_account", account="mp:x", user_id="oUser", kind="text", dedupe_key="msg:1", bot_id="gh_bot"

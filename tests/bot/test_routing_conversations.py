@@ -22,7 +22,7 @@ def test_an_emergency_gets_safety_instructions_first(chat):
 
 
 def test_emergency_wins_even_over_an_open_question(chat, nlp_services):
-    from bot.conversation import save_state
+    from bot.dialog.conversation import save_state
 
     with nlp_services.db.session() as session:
         save_state(session, "official_account", "oResident1", "tickets.create:ask_address", {}, nlp_services.clock.now())

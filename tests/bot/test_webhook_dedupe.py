@@ -21,12 +21,13 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from bot import create_app, texts
-from bot.capability import Capability, Ctx, Registry
+from bot import create_app
 from bot.db import Database
-from bot.message import Reply
+from bot.dialog.capability import Capability, Ctx, Registry
+from bot.dialog.message import Reply
 from bot.services import Services
-from handlers import media
+from handlers.help import texts as help_texts
+from handlers.media import chat as media
 from models import InboundMessage, OutboxMessage, Ticket, TicketReporter
 from tests.conftest import TEST_AES_KEY, TEST_APP_ID, TEST_TOKEN, make_config
 from tests.wechatkit import OfficialAccountKit
@@ -64,7 +65,7 @@ def test_a_message_retried_three_times_is_stored_once_with_one_answer(make_servi
     client = create_app(services=make_services(wechat=wechat)).test_client()
     xml = kit.text("帮助")
     replies = [send(client, kit, xml, mode) for _ in range(3)]
-    assert [content(r) for r in replies] == [texts.HELP] * 3
+    assert [content(r) for r in replies] == [help_texts.HELP] * 3
     assert count(db, InboundMessage) == 1
 
 
@@ -72,7 +73,7 @@ def test_an_event_retried_is_stored_once(app, db, kit):
     client = app.test_client()
     xml = kit.subscribe(create_time=1_790_000_000)
     replies = [send(client, kit, xml) for _ in range(3)]
-    assert [content(r) for r in replies] == [texts.WELCOME] * 3
+    assert [content(r) for r in replies] == [help_texts.WELCOME] * 3
     assert count(db, InboundMessage) == 1
 
 
@@ -96,8 +97,8 @@ def test_the_same_msgid_under_another_account_is_another_message(make_services, 
     second = create_app(services=make_services(wechat={"app_id": "wxsecondaccount01"})).test_client()
     other_kit = OfficialAccountKit(TEST_TOKEN, "wxsecondaccount01", openid="oResidentLi")
     msg_id = 10_000_000_000_123_456
-    assert content(send(first, kit, kit.text("帮助", msg_id=msg_id))) == texts.HELP
-    assert content(send(second, other_kit, other_kit.text("取消", msg_id=msg_id))) == texts.NOTHING_TO_CANCEL
+    assert content(send(first, kit, kit.text("帮助", msg_id=msg_id))) == help_texts.HELP
+    assert content(send(second, other_kit, other_kit.text("取消", msg_id=msg_id))) == help_texts.NOTHING_TO_CANCEL
     with db.session() as session:
         rows = session.execute(select(InboundMessage.account, InboundMessage.dedupe_key)).all()
     assert sorted(rows) == sorted([(f"mp:{TEST_APP_ID}", f"msg:{msg_id}"), ("mp:wxsecondaccount01", f"msg:{msg_id}")])
@@ -234,7 +235,7 @@ def test_two_server_processes_store_one_message_and_open_one_ticket(db, seeded, 
             proc.wait(timeout=10)
     assert [status for status, _ in replies] == [200, 200]
     answers = [content(reply) for _, reply in replies]
-    assert answers[0] == answers[1] and answers[0] not in (None, "success", texts.HELP)
+    assert answers[0] == answers[1] and answers[0] not in (None, "success", help_texts.HELP)
     assert count(db, InboundMessage) == 1
     with db.session() as session:
         (ticket,) = session.scalars(select(Ticket))
@@ -271,7 +272,7 @@ def test_a_retry_takes_over_a_stale_claim_and_answers(make_services, db, kit):
     client = create_app(services=services).test_client()
     _leave_claim(services, kit, 10_000_000_000_000_042, age_seconds=120)
     reply = send(client, kit, kit.text("帮助", msg_id=10_000_000_000_000_042))
-    assert content(reply) == texts.HELP
+    assert content(reply) == help_texts.HELP
     with db.session() as session:
         (row,) = session.scalars(select(InboundMessage))
         assert row.status == "done"

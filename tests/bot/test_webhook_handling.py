@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy import select
 
 from bot import create_app, texts
-from bot.capability import Capability, Ctx, Registry
 from bot.db import Database
-from bot.message import Reply
+from bot.dialog.capability import Capability, Ctx, Registry
+from bot.dialog.message import Reply
 from bot.services import Services
-from handlers import media
+from handlers.media import chat as media
 from models import InboundMessage, OutboxMessage
 from tests.conftest import TEST_APP_ID, TEST_TOKEN, make_config
 from tests.wechatkit import OfficialAccountKit

@@ -21,6 +21,7 @@ from waitress.server import create_server
 
 from bot import create_app, texts
 from bot.db import Database
+from handlers.help import texts as help_texts
 from models import InboundMessage
 from tests.conftest import TEST_AES_KEY, TEST_APP_ID, TEST_CORP_ID, TEST_TOKEN
 from tests.wechatkit import HostileCase, OfficialAccountKit, WeComKit, hostile
@@ -73,7 +74,7 @@ def _normal_message_is_answered(client: Any, kit: Any, mode: str, path: str) -> 
     query, body = kit.post(kit.text("帮助"), mode=mode)
     resp = client.post(path, query_string=query, data=body)
     assert resp.status_code == 200
-    assert kit.read_reply(resp.data, query)["Content"] == texts.HELP
+    assert kit.read_reply(resp.data, query)["Content"] == help_texts.HELP
 
 
 def _leaks(text: str) -> bool:
@@ -179,7 +180,7 @@ def test_a_malformed_create_time_in_a_signed_message_is_still_answered(make_serv
     query, body = kit.post(xml)
     resp = client.post("/wechat", query_string=query, data=body)
     assert resp.status_code == 200
-    assert kit.read_reply(resp.data, query)["Content"] == texts.HELP
+    assert kit.read_reply(resp.data, query)["Content"] == help_texts.HELP
 
 
 def test_an_oversize_chunked_body_over_real_http_is_413(make_services, db):
@@ -198,7 +199,7 @@ def test_an_oversize_chunked_body_over_real_http_is_413(make_services, db):
         assert stored(db) == []
         query, body = kit.post(kit.text("帮助"))
         resp = requests.post(url, params=query, data=body, timeout=BOUND_SECONDS)
-        assert kit.read_reply(resp.content, query)["Content"] == texts.HELP
+        assert kit.read_reply(resp.content, query)["Content"] == help_texts.HELP
     finally:
         server.close()
         thread.join(timeout=5)

@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import create_app, texts
+from bot import create_app
 from bot.db import Database
+from handlers.help import texts as help_texts
+from handlers.media import texts as media_texts
 from models import InboundMessage
 from tests.conftest import TEST_AES_KEY, TEST_APP_ID, TEST_TOKEN
 from tests.wechatkit import OfficialAccountKit
@@ -85,11 +87,11 @@ def test_text_is_answered_in_every_accepted_mode(make_services, db, kit, server_
     # read_reply insists that an encrypted request gets an encrypted, correctly
     # signed reply addressed to our app id; a plaintext request a plain one.
     assert reply["MsgType"] == "text"
-    assert reply["Content"] == texts.HELP
+    assert reply["Content"] == help_texts.HELP
     assert reply["ToUserName"] == OPENID
     assert reply["FromUserName"] == BOT_ID
     if request_mode != "plaintext":
-        assert b"<Encrypt>" in resp.data and texts.HELP.encode() not in resp.data
+        assert b"<Encrypt>" in resp.data and help_texts.HELP.encode() not in resp.data
     (row,) = stored(db)
     assert (row.msg_type, row.content, row.user_id) == ("text", "帮助", OPENID)
 
@@ -131,7 +133,7 @@ def test_wrong_or_missing_signature_is_403_and_stores_nothing(
     assert stored(db) == []
     # The genuine message still goes through afterwards.
     resp, reply = send(client, kit, kit.text("帮助"), request_mode)
-    assert resp.status_code == 200 and reply["Content"] == texts.HELP
+    assert resp.status_code == 200 and reply["Content"] == help_texts.HELP
 
 
 @pytest.mark.parametrize("mode", ["plaintext", "safe"])
@@ -145,7 +147,7 @@ def test_stale_timestamp_is_refused_as_a_replay(make_services, db, kit, mode):
 def test_timestamp_within_five_minutes_is_accepted(make_services, db, kit):
     client = client_for(make_services)
     resp, reply = send(client, kit, kit.text("帮助"), timestamp=int(kit._clock()) - 240)
-    assert resp.status_code == 200 and reply["Content"] == texts.HELP
+    assert resp.status_code == 200 and reply["Content"] == help_texts.HELP
 
 
 # --- every inbound type -------------------------------------------------------------
@@ -156,27 +158,27 @@ SILENT = "success"
 def _types() -> list[tuple[str, Callable[[OfficialAccountKit], str], str, str | None, str]]:
     """(id, builder, stored msg_type, stored event, expected answer)."""
     return [
-        ("text", lambda k: k.text("帮助"), "text", None, texts.HELP),
-        ("image", lambda k: k.image(), "image", None, texts.MEDIA_RECEIVED["image"]),
-        ("voice", lambda k: k.voice(), "voice", None, texts.MEDIA_RECEIVED["voice"]),
-        ("voice_recognised", lambda k: k.voice(recognition="帮助"), "voice", None, texts.HELP),
-        ("video", lambda k: k.video(), "video", None, texts.MEDIA_RECEIVED["video"]),
-        ("shortvideo", lambda k: k.shortvideo(), "shortvideo", None, texts.MEDIA_RECEIVED["shortvideo"]),
+        ("text", lambda k: k.text("帮助"), "text", None, help_texts.HELP),
+        ("image", lambda k: k.image(), "image", None, media_texts.MEDIA_RECEIVED["image"]),
+        ("voice", lambda k: k.voice(), "voice", None, media_texts.MEDIA_RECEIVED["voice"]),
+        ("voice_recognised", lambda k: k.voice(recognition="帮助"), "voice", None, help_texts.HELP),
+        ("video", lambda k: k.video(), "video", None, media_texts.MEDIA_RECEIVED["video"]),
+        ("shortvideo", lambda k: k.shortvideo(), "shortvideo", None, media_texts.MEDIA_RECEIVED["shortvideo"]),
         (
             "location",
             lambda k: k.location(label="幸福里小区3栋"),
             "location",
             None,
-            texts.MEDIA_RECEIVED["location"].format(label="幸福里小区3栋"),
+            media_texts.MEDIA_RECEIVED["location"].format(label="幸福里小区3栋"),
         ),
-        ("link", lambda k: k.link(), "link", None, texts.MEDIA_RECEIVED["link"]),
-        ("file", lambda k: k.file(), "file", None, texts.MEDIA_RECEIVED["file"]),
-        ("subscribe", lambda k: k.subscribe(), "event", "subscribe", texts.WELCOME),
-        ("subscribe_qrscene", lambda k: k.subscribe(scene="building3"), "event", "subscribe", texts.WELCOME),
+        ("link", lambda k: k.link(), "link", None, media_texts.MEDIA_RECEIVED["link"]),
+        ("file", lambda k: k.file(), "file", None, media_texts.MEDIA_RECEIVED["file"]),
+        ("subscribe", lambda k: k.subscribe(), "event", "subscribe", help_texts.WELCOME),
+        ("subscribe_qrscene", lambda k: k.subscribe(scene="building3"), "event", "subscribe", help_texts.WELCOME),
         ("unsubscribe", lambda k: k.unsubscribe(), "event", "unsubscribe", SILENT),
         ("SCAN", lambda k: k.scan(), "event", "scan", SILENT),
         ("LOCATION", lambda k: k.location_event(), "event", "location", SILENT),
-        ("CLICK_help", lambda k: k.click("HELP"), "event", "click", texts.HELP),
+        ("CLICK_help", lambda k: k.click("HELP"), "event", "click", help_texts.HELP),
         ("VIEW", lambda k: k.view(), "event", "view", SILENT),
         ("TEMPLATESENDJOBFINISH", lambda k: k.template_send_job_finish(), "event", "templatesendjobfinish", SILENT),
         ("MASSSENDJOBFINISH", lambda k: k.mass_send_job_finish(), "event", "masssendjobfinish", SILENT),
@@ -186,7 +188,7 @@ def _types() -> list[tuple[str, Callable[[OfficialAccountKit], str], str, str | 
             lambda k: k.scancode_waitmsg(scan_result="ROOM-3-2-502"),
             "event",
             "scancode_waitmsg",
-            texts.SCAN_RESULT.format(result="ROOM-3-2-502"),
+            help_texts.SCAN_RESULT.format(result="ROOM-3-2-502"),
         ),
         ("pic_sysphoto", lambda k: k.pic_sysphoto(), "event", "pic_sysphoto", SILENT),
         ("pic_photo_or_album", lambda k: k.pic_photo_or_album(), "event", "pic_photo_or_album", SILENT),
@@ -216,7 +218,7 @@ def test_every_inbound_type_is_answered_and_stored_once(make_services, db, kit, 
 def test_voice_recognition_is_stored_and_routed_as_text(make_services, db, kit):
     client = client_for(make_services)
     _, reply = send(client, kit, kit.voice(media_id="media_v9", recognition="取消"))
-    assert reply["Content"] == texts.NOTHING_TO_CANCEL
+    assert reply["Content"] == help_texts.NOTHING_TO_CANCEL
     (row,) = stored(db)
     assert (row.content, row.media_id, row.intent) == ("取消", "media_v9", "conversation.cancel")
 
@@ -224,7 +226,7 @@ def test_voice_recognition_is_stored_and_routed_as_text(make_services, db, kit):
 def test_subscribe_from_a_qr_scene_keeps_the_scene_for_the_operator(make_services, db, kit):
     client = client_for(make_services)
     _, reply = send(client, kit, kit.subscribe(scene="building3"))
-    assert reply["Content"] == texts.WELCOME
+    assert reply["Content"] == help_texts.WELCOME
     assert "欢迎" in reply["Content"] and "报修" in reply["Content"]
     (row,) = stored(db)
     assert row.extra["EventKey"] == "qrscene_building3"
@@ -236,7 +238,7 @@ def test_job_report_msgid_does_not_swallow_a_residents_message(make_services, db
     resp, reply = send(client, kit, kit.template_send_job_finish(msg_id=10_000_000_000_000_777))
     assert reply == "success"
     _, reply = send(client, kit, kit.text("帮助", msg_id=10_000_000_000_000_777))
-    assert reply["Content"] == texts.HELP
+    assert reply["Content"] == help_texts.HELP
     assert [(r.msg_type, r.status) for r in stored(db)] == [("event", "done"), ("text", "done")]
 
 
@@ -254,11 +256,11 @@ def test_oversized_identifiers_are_answered_not_crashed(make_services, db, kit, 
     client = client_for(make_services)
     resp, reply = send(client, kit, mutate(kit.image(), kit))
     assert resp.status_code == 200
-    assert reply["Content"] == texts.MEDIA_RECEIVED["image"]
+    assert reply["Content"] == media_texts.MEDIA_RECEIVED["image"]
     assert len(stored(db)) == 1
     # Posted again it is recognised as the same message.
     resp, reply = send(client, kit, mutate(kit.image(msg_id=kit.last_msg_id), kit))
-    assert reply["Content"] == texts.MEDIA_RECEIVED["image"]
+    assert reply["Content"] == media_texts.MEDIA_RECEIVED["image"]
     assert len(stored(db)) == 1
 
 
@@ -267,14 +269,14 @@ def test_oversized_identifiers_are_answered_not_crashed(make_services, db, kit, 
 
 @pytest.mark.parametrize("mode", ["plaintext", "safe"])
 def test_an_empty_token_refuses_everything_instead_of_trusting_forged_signatures(make_services, db, mode, caplog):
-    import bot.webhook
+    import bot.wechat.webhook
 
-    bot.webhook._logged_unavailable.clear()
+    bot.wechat.webhook._logged_unavailable.clear()
     wechat: dict[str, Any] = {"token": ""} if mode == "plaintext" else {"token": "", "aes_key": TEST_AES_KEY, "mode": mode}
     client = create_app(services=make_services(wechat=wechat)).test_client()
     forger = OfficialAccountKit("", TEST_APP_ID, TEST_AES_KEY, openid=OPENID, original_id=BOT_ID)
 
-    with caplog.at_level("ERROR", logger="bot.webhook"):
+    with caplog.at_level("ERROR", logger="bot.wechat.webhook"):
         verify = client.get("/wechat", query_string=forger.get_verify("echo_forged"))
         query, body = forger.post(forger.text("帮助"), mode=mode)
         post = client.post("/wechat", query_string=query, data=body)

@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import create_app, texts
+from bot import create_app
 from bot.db import Database
+from handlers.help import texts as help_texts
+from handlers.media import texts as media_texts
 from models import InboundMessage
 from tests.conftest import TEST_AES_KEY, TEST_CORP_ID, TEST_TOKEN
 from tests.wechatkit import WeComKit
@@ -70,9 +72,9 @@ def test_url_verification_for_another_corp_is_refused(client, kit):
 def test_encrypted_text_gets_an_encrypted_signed_reply(client, db, kit):
     resp, reply = send(client, kit, kit.text("帮助"))
     assert resp.status_code == 200
-    assert b"<Encrypt>" in resp.data and texts.HELP.encode() not in resp.data
+    assert b"<Encrypt>" in resp.data and help_texts.HELP.encode() not in resp.data
     # read_reply checked MsgSignature and that the ciphertext names our corp id.
-    assert (reply["MsgType"], reply["ToUserName"], reply["Content"]) == ("text", USERID, texts.HELP)
+    assert (reply["MsgType"], reply["ToUserName"], reply["Content"]) == ("text", USERID, help_texts.HELP)
     (row,) = stored(db)
     assert (row.channel, row.account, row.user_id) == ("wecom_app", f"wecom:{TEST_CORP_ID}:{AGENT_ID}", USERID)
 
@@ -80,12 +82,12 @@ def test_encrypted_text_gets_an_encrypted_signed_reply(client, db, kit):
 @pytest.mark.parametrize(
     ("build", "expected"),
     [
-        (lambda k: k.image(), texts.MEDIA_RECEIVED["image"]),
-        (lambda k: k.voice(), texts.MEDIA_RECEIVED["voice"]),
-        (lambda k: k.location(label="网格站"), texts.MEDIA_RECEIVED["location"].format(label="网格站")),
-        (lambda k: k.subscribe(), texts.WELCOME),
+        (lambda k: k.image(), media_texts.MEDIA_RECEIVED["image"]),
+        (lambda k: k.voice(), media_texts.MEDIA_RECEIVED["voice"]),
+        (lambda k: k.location(label="网格站"), media_texts.MEDIA_RECEIVED["location"].format(label="网格站")),
+        (lambda k: k.subscribe(), help_texts.WELCOME),
         (lambda k: k.enter_agent(), "success"),
-        (lambda k: k.click("HELP"), texts.HELP),
+        (lambda k: k.click("HELP"), help_texts.HELP),
     ],
     ids=["image", "voice", "location", "subscribe", "enter_agent", "click"],
 )
@@ -99,7 +101,7 @@ def test_wecom_message_types_are_answered(client, db, kit, build, expected):
 def test_a_retried_message_is_stored_once_with_the_same_answer(client, db, kit):
     xml = kit.text("取消")
     answers = [send(client, kit, xml)[1]["Content"] for _ in range(3)]
-    assert answers == [texts.NOTHING_TO_CANCEL] * 3
+    assert answers == [help_texts.NOTHING_TO_CANCEL] * 3
     assert len(stored(db)) == 1
 
 

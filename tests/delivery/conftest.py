@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from bot.channels import ChannelSet, ConsoleChannel, build_channels
 from bot.clock import FixedClock
 from bot.config import Config
 from bot.db import Database
-from bot.outbox import Dispatcher, Outbox, RateLimiter
-from bot.tokens import DatabaseTokenStore
+from bot.delivery.channels import ChannelSet, ConsoleChannel, build_channels
+from bot.delivery.outbox import Dispatcher, Outbox, RateLimiter
+from bot.delivery.tokens import DatabaseTokenStore
 from models import OutboxMessage
 from tests.conftest import TEST_AES_KEY, make_config, skip_or_fail
 from tests.fakes.wechat_api import FakeWeChatAPI

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels import CHANNEL_NAMES, Channel, Outbound
-from bot.channels.errors import CannotDeliver, ChannelUnavailable
+from bot.delivery.channels import CHANNEL_NAMES, Channel, Outbound
+from bot.delivery.channels.errors import CannotDeliver, ChannelUnavailable
 from tests.delivery.conftest import Rig
 
 # Where each channel's messages show up, and a recipient it accepts.

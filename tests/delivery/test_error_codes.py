@@ -166,7 +166,7 @@ def test_news_and_msgmenu_reach_the_wire_format(rig: Rig) -> None:
 
 
 def test_too_many_failures_make_the_row_dead_and_an_admin_can_retry(rig: Rig) -> None:
-    from bot.outbox import retry_dead, undelivered
+    from bot.delivery.outbox import retry_dead, undelivered
 
     rig.api.queue(CUSTOM, http_status=500, times=3)
     oid = rig.enqueue()

@@ -6,10 +6,10 @@ import random
 import threading
 from datetime import timedelta
 
-from bot.channels import ConsoleChannel, console_mode
 from bot.config import OutboxConfig
 from bot.db import Database
-from bot.outbox import Dispatcher, Outbox, backoff_delay
+from bot.delivery.channels import ConsoleChannel, console_mode
+from bot.delivery.outbox import Dispatcher, Outbox, backoff_delay
 from models import OutboxMessage, OutboxStatus
 from tests.conftest import make_config
 from tests.delivery.conftest import T0, Rig
@@ -120,9 +120,9 @@ def test_a_channel_that_is_not_configured_fails_the_row_with_a_reason(rig: Rig) 
 
 
 def test_console_mode_sends_every_channel_to_the_console(db: Database) -> None:
-    from bot.channels import build_channels
     from bot.clock import FixedClock
-    from bot.tokens import DatabaseTokenStore
+    from bot.delivery.channels import build_channels
+    from bot.delivery.tokens import DatabaseTokenStore
 
     config = make_config(db, wechat={"app_secret": ""})  # the demo: no secrets
     assert console_mode(config)
@@ -140,7 +140,7 @@ def test_console_mode_sends_every_channel_to_the_console(db: Database) -> None:
 
 
 def test_retry_dead_messages_cli_function(rig: Rig) -> None:
-    from bot.outbox import retry_dead_messages
+    from bot.delivery.outbox import retry_dead_messages
 
     oid = rig.enqueue(channel="console")
     with rig.db.session() as s:

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import scheduler
 from bot.db import Database
-from bot.retention import PLACEHOLDER, anonymise_inbound
+from bot.jobs import scheduler
+from bot.jobs.retention import PLACEHOLDER, anonymise_inbound
 from models import InboundMessage, JobRun
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -10,7 +10,7 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.db import Database
-from bot.tokens import DatabaseTokenStore, RedisTokenStore, StoredToken, TokenStore
+from bot.delivery.tokens import DatabaseTokenStore, RedisTokenStore, StoredToken, TokenStore
 from tests.delivery.conftest import T0, redis_url
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from bot.channels import shared_console
-from bot.outbox import Outbox
-from bot.worker import DRAIN_JOB, start_background_worker
+from bot.delivery.channels import shared_console
+from bot.delivery.outbox import Outbox
+from bot.jobs.worker import DRAIN_JOB, start_background_worker
 from models import JobRun, OutboxMessage, OutboxStatus
 from tests.delivery.procs import wait_until
 

@@ -14,11 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-from bot.channels import Outbound, build_channels
 from bot.clock import SystemClock
 from bot.config import load_config
 from bot.db import Database
-from bot.tokens import build_token_store
+from bot.delivery.channels import Outbound, build_channels
+from bot.delivery.tokens import build_token_store
 
 
 def main(config_path: str, start_at: float, count: int, tag: str, go_file: str) -> None:

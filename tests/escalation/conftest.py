@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.outbox import Outbox
-from bot.tickets.escalation import sweep_ticket_deadlines
+from bot.delivery.outbox import Outbox
+from handlers.tickets.escalation import sweep_ticket_deadlines
 from tests.fakes.plugin import fake_wechat, fake_wechat_server  # noqa: F401 - fixtures
 from tests.tickets.conftest import MEMBER, RESIDENT, STAFF, T0, Town, make_town, town  # noqa: F401 - fixtures
 

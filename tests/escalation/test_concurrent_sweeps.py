@@ -11,9 +11,10 @@ import yaml
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot import scheduler, texts
-from bot.outbox import Outbox
-from bot.tickets import escalation
+from bot import texts as bot_texts
+from bot.delivery.outbox import Outbox
+from bot.jobs import scheduler
+from handlers.tickets import escalation, texts
 from models import JobRun, TicketEvent
 from tests.escalation.conftest import RESIDENT, STAFF, Town, at, events, number_in, sweep, texts_to
 
@@ -78,7 +79,7 @@ def test_the_cli_sweep_takes_the_workers_lease(town: Town, tmp_path: Path) -> No
     args = ["sweep", "--config", str(config), "--at", "2026-11-22 16:00"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert texts.CLI_SWEEP_BUSY.format(job="tickets.deadlines") in result.output
+    assert bot_texts.CLI_SWEEP_BUSY.format(job="tickets.deadlines") in result.output
     assert town.ticket(number).escalation_level == 0
     scheduler.finish_run(db, "tickets.deadlines", ran_at=wall, owner="worker-1")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.channels import build_channels
-from bot.outbox import Dispatcher, RateLimiter
-from bot.tokens import DatabaseTokenStore
+from bot.delivery.channels import build_channels
+from bot.delivery.outbox import Dispatcher, RateLimiter
+from bot.delivery.tokens import DatabaseTokenStore
 from tests.escalation.conftest import MEMBER, PROPERTY, RESIDENT, STAFF, Town, at, number_in, sweep
 from tests.fakes.wechat_api import FakeWeChatAPI
 

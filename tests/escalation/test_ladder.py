@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import texts
+from handlers.tickets import texts
 from tests.escalation.conftest import (
     MEMBER,
     PROPERTY,

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import delete, select
 
-from bot import texts
+from handlers.tickets import texts
 from models import Department, Staff, TicketEvent
 from tests.escalation.conftest import MEMBER, RESIDENT, STAFF, STREET, Town, at, events, number_in, sweep, texts_to
 

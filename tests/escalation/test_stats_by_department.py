@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.outbox import Outbox
-from bot.tickets import escalation, service, stats
+from bot.delivery.outbox import Outbox
+from handlers.tickets import escalation, service, stats
 from tests.escalation.conftest import MEMBER, RESIDENT, Town, at, number_in, sweep
 
 

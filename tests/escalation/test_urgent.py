@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot import texts
+from handlers.tickets import texts
 from tests.escalation.conftest import MEMBER, PROPERTY, RESIDENT, STAFF, Town, at, number_in, sweep, texts_to
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from bot import texts
+from bot import texts as bot_texts
+from handlers.tickets import texts
 from tests.escalation.conftest import MEMBER, Town, number_in, texts_to
 
 
 def test_the_place_given_later_brings_in_its_grid_member(town: Town) -> None:
     reply = town.say("oStranger", "燃气味很大")
     number = number_in(reply)
-    assert texts.URGENT_WHO_MEMBER + texts.LIST_SEPARATOR not in reply  # no place, no grid member yet
+    assert texts.URGENT_WHO_MEMBER + bot_texts.LIST_SEPARATOR not in reply  # no place, no grid member yet
     assert not texts_to(town, MEMBER)
     answer = town.say("oStranger", "幸福里3栋2单元")
     ticket = town.ticket(number)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.db import Database
-from bot.tickets import deadlines
+from handlers.tickets import deadlines
 from models import Ticket
 from tests.conftest import make_config
 from tests.escalation.conftest import RESIDENT, Town, number_in

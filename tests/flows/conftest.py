@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from bot.outbox import Outbox
-from bot.tickets.escalation import sweep_ticket_deadlines
-from bot.worker import Worker
+from bot.delivery.outbox import Outbox
+from bot.jobs.worker import Worker
+from handlers.tickets.escalation import sweep_ticket_deadlines
 from models import OutboxMessage, OutboxStatus
 from tests.conftest import TEST_AES_KEY, TEST_TOKEN
 from tests.fakes.wechat_api import FakeWeChatAPI

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot import texts
+from handlers.tickets import texts
 from tests.flows.conftest import CUSTOM_SEND, TEMPLATE_SEND, Flow
 from tests.tickets.conftest import RESIDENT, STAFF, T0
 

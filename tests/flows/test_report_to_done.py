@@ -6,7 +6,7 @@ XML into /wecom, the worker's dispatcher sending over HTTP to the fake WeChat AP
 
 from __future__ import annotations
 
-from bot import texts
+from handlers.tickets import texts
 from tests.flows.conftest import CUSTOM_SEND, Flow
 from tests.tickets.conftest import MEMBER, RESIDENT
 

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import select
 
 from bot import create_app
-from bot.chat import ChatClient, app_poster, build_event_xml
 from bot.clock import FixedClock
 from bot.services import Services
+from bot.wechat.client import ChatClient, app_poster, build_event_xml
 from models import OutboxMessage, Ticket
 
 T0 = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.tickets import deadlines
+from handlers.tickets import deadlines
 from models import CategoryDeadline
 from tests.tickets.conftest import NEIGHBOUR, RESIDENT, Town
 

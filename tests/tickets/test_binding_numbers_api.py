@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import texts
 from bot.importer import DATA_DIR, import_file
-from bot.tickets import people, service
+from handlers.community import people
+from handlers.community import texts as community_texts
+from handlers.tickets import service, texts
 from models import Person
 from tests.tickets.conftest import RESIDENT, T0, Town
 
@@ -25,15 +26,15 @@ def test_a_code_binds_once_and_the_member_then_gets_tasks(town: Town) -> None:
     assert town.say("oWangFangWx", "我的任务") == texts.MEMBER_ONLY
     assert "绑定成功" in town.say("oWangFangWx", f"绑定 {code}")
     assert town.say("oWangFangWx", "我的任务") == texts.MEMBER_NO_TASKS
-    assert town.say("oOther", f"绑定 {code}") == texts.BIND_CODE_INVALID["used"]
+    assert town.say("oOther", f"绑定 {code}") == community_texts.BIND_CODE_INVALID["used"]
     assert town.say("oOther", "我的任务") == texts.MEMBER_ONLY
 
 
 def test_an_expired_or_unknown_code_binds_nothing(town: Town) -> None:
     code = _code(town, "zhaomin", minutes=30)
     town.clock.advance(minutes=31)
-    assert town.say("oLate", f"绑定 {code}") == texts.BIND_CODE_INVALID["expired"]
-    assert town.say("oLate", "绑定 000000" if code != "000000" else "绑定 000001") == texts.BIND_CODE_INVALID["unknown"]
+    assert town.say("oLate", f"绑定 {code}") == community_texts.BIND_CODE_INVALID["expired"]
+    assert town.say("oLate", "绑定 000000" if code != "000000" else "绑定 000001") == community_texts.BIND_CODE_INVALID["unknown"]
     assert town.say("oLate", "我的任务") == texts.MEMBER_ONLY
 
 

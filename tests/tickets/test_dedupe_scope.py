@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import texts
+from handlers.tickets import texts
 from models import Category
 from tests.tickets.conftest import MEMBER, NEIGHBOUR, RESIDENT, Town
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import texts
+from handlers.tickets import texts
 from tests.tickets.conftest import MEMBER, RESIDENT, STAFF, Town
 
 PROPERTY = "oDemoProperty"  # 王经理, 物业

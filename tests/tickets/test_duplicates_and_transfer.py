@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import texts
+from handlers.tickets import texts
 from tests.tickets.conftest import MEMBER, MEMBER2, NEIGHBOUR, RESIDENT, STAFF, Town
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot import texts
+from handlers.tickets import texts
 from tests.tickets.conftest import MEMBER, RESIDENT, Town
 
 

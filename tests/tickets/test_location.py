@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot import texts
+from handlers.help import texts as help_texts
+from handlers.tickets import texts
 from tests.tickets.conftest import MEMBER, RESIDENT, Town
 
 
@@ -29,7 +30,7 @@ def test_a_location_pin_answers_the_question(town: Town) -> None:
 
 def test_cancel_works_at_the_location_question(town: Town) -> None:
     town.say(RESIDENT, "楼道灯不亮了")
-    assert town.say(RESIDENT, "取消") == texts.CANCELLED
+    assert town.say(RESIDENT, "取消") == help_texts.CANCELLED
     assert town.say(RESIDENT, "幸福里4栋1单元") != texts.TICKET_CREATED
     assert town.tickets() == []
 

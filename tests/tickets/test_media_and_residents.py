@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot import texts
-from bot.tickets import media
-from bot.tokens import DatabaseTokenStore
+from bot.delivery.tokens import DatabaseTokenStore
+from handlers.tickets import media, texts
 from models import MediaStatus, TicketMedia
 from tests.conftest import make_config
 from tests.tickets.conftest import MEMBER, RESIDENT, Town

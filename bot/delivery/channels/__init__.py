@@ -12,16 +12,16 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from bot.channels.base import Capabilities, Channel, Delivery, Outbound
-from bot.channels.console import ConsoleChannel, shared_console
-from bot.channels.http import WeChatHTTP
-from bot.channels.official_account import OfficialAccountChannel
-from bot.channels.wecom_app import WeComAppChannel
-from bot.channels.wecom_robot import WeComRobotChannel
 from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
-from bot.tokens import TokenStore
+from bot.delivery.channels.base import Capabilities, Channel, Delivery, Outbound
+from bot.delivery.channels.console import ConsoleChannel, shared_console
+from bot.delivery.channels.http import WeChatHTTP
+from bot.delivery.channels.official_account import OfficialAccountChannel
+from bot.delivery.channels.wecom_app import WeComAppChannel
+from bot.delivery.channels.wecom_robot import WeComRobotChannel
+from bot.delivery.tokens import TokenStore
 from models import InboundMessage
 
 CHANNEL_NAMES = ("official_account", "wecom_app", "wecom_robot", "console")

@@ -23,7 +23,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from bot.channels.errors import CannotDeliver
+from bot.delivery.channels.errors import CannotDeliver
 
 
 @dataclass(frozen=True)

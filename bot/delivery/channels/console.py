@@ -13,8 +13,8 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.channels.base import Capabilities, Channel, Delivery, Outbound
 from bot.clock import Clock, SystemClock
+from bot.delivery.channels.base import Capabilities, Channel, Delivery, Outbound
 
 log = logging.getLogger(__name__)
 

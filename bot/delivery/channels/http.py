@@ -13,9 +13,9 @@ from typing import Any
 
 import requests
 
-from bot.channels.errors import ChannelUnavailable, Outcome, error_for, outcome_of
+from bot.delivery.channels.errors import ChannelUnavailable, Outcome, error_for, outcome_of
+from bot.delivery.tokens import Fetch, TokenStore
 from bot.errors import TokenExpired
-from bot.tokens import Fetch, TokenStore
 
 log = logging.getLogger(__name__)
 

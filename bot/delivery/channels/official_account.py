@@ -14,12 +14,12 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.channels.base import Capabilities, Channel, Delivery, Outbound, fit_text
-from bot.channels.errors import CannotDeliver
-from bot.channels.http import TokenCaller, WeChatHTTP
 from bot.clock import Clock
+from bot.delivery.channels.base import Capabilities, Channel, Delivery, Outbound, fit_text
+from bot.delivery.channels.errors import CannotDeliver
+from bot.delivery.channels.http import TokenCaller, WeChatHTTP
+from bot.delivery.tokens import TokenStore
 from bot.errors import OutOfWindow
-from bot.tokens import TokenStore
 
 CUSTOMER_SERVICE_WINDOW = timedelta(hours=48)
 CUSTOM_SEND = "/cgi-bin/message/custom/send"

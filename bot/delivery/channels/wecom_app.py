@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.channels.base import Capabilities, Channel, Delivery, Outbound, fit_text
-from bot.channels.http import TokenCaller, WeChatHTTP
+from bot.delivery.channels.base import Capabilities, Channel, Delivery, Outbound, fit_text
+from bot.delivery.channels.http import TokenCaller, WeChatHTTP
+from bot.delivery.tokens import TokenStore
 from bot.errors import RecipientUnavailable
-from bot.tokens import TokenStore
 
 MESSAGE_SEND = "/cgi-bin/message/send"
 DUPLICATE_CHECK_SECONDS = 1800

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.channels.base import Capabilities, Channel, Delivery, Outbound, fit_text
-from bot.channels.errors import CannotDeliver
-from bot.channels.http import WeChatHTTP
+from bot.delivery.channels.base import Capabilities, Channel, Delivery, Outbound, fit_text
+from bot.delivery.channels.errors import CannotDeliver
+from bot.delivery.channels.http import WeChatHTTP
 
 WEBHOOK_SEND = "/cgi-bin/webhook/send"
 

@@ -1,0 +1,52 @@
+"""The app factory: the WeChat callbacks, /healthz, the framework's API and every capability's blueprint."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response
+
+from bot.config import Config, load_config
+from bot.db import Database
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: Config | None = None, *, services: Services | None = None) -> Flask:
+    """Build the Flask app: the WeChat callbacks, /healthz and (later) the admin.
+
+    Args:
+        config: validated configuration; default: load from $BOT_CONFIG.
+        services: pre-built services (tests inject a fixed clock this way).
+    """
+    if services is None:
+        config = config or load_config()
+        services = Services(config=config, db=Database(config.database_url))
+    config = services.config
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = config.server.max_body_bytes
+    app.extensions["linli"] = services
+
+    from bot.web.api import bp as api_bp
+    from bot.wechat.webhook import bp as webhook_bp
+
+    app.register_blueprint(webhook_bp)
+    app.register_blueprint(api_bp)
+    for blueprint in services.registry.blueprints():
+        app.register_blueprint(blueprint)
+
+    @app.get("/healthz")
+    def healthz() -> tuple[dict[str, str], int]:
+        try:
+            services.db.ping()
+        except Exception as exc:  # noqa: BLE001 - report, don't crash the probe
+            log.warning("health check: database unreachable: %s", type(exc).__name__)
+            return {"status": "error", "database": "unreachable"}, 503
+        return {"status": "ok", "database": "ok"}, 200
+
+    @app.errorhandler(413)
+    def too_large(_error: Exception) -> Response:
+        return Response("request body too large", status=413, mimetype="text/plain")
+
+    return app

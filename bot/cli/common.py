@@ -1,0 +1,66 @@
+"""What every command shares: the --config option, loading it, the services, the schema check."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import click
+
+from bot import texts
+from bot.config import Config, ConfigError, load_config
+from bot.ops.logging_setup import setup_logging
+
+log = logging.getLogger("bot")
+CONFIG_OPTION = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), default=None,
+    help="Path to config.yaml (default: $BOT_CONFIG, else built-in defaults).",
+)
+
+
+def load_cli_config(config_path: str | None, **overrides: Any) -> Config:
+    """The validated configuration, or one error naming the wrong key (exit 1)."""
+    try:
+        config = load_config(config_path, overrides=overrides or None)
+    except ConfigError as exc:
+        raise click.ClickException(f"configuration error:\n{exc}") from None
+    setup_logging(config.log_level)
+    return config
+
+
+def build_services(config: Config, *, warm: bool = True) -> Any:
+    """The process-wide services; ``warm`` loads the NLP engine (the tokenizer and the rules)."""
+    from bot.db import Database
+    from bot.services import Services
+
+    services = Services(config=config, db=Database(config.database_url))
+    if warm:
+        from bot.routing.engine import attach_nlp
+
+        attach_nlp(services)
+    return services
+
+
+def require_schema(db: Any) -> None:
+    """Stop with the fix when the database is not initialised or not migrated."""
+    from bot.db import schema_is_current
+
+    if not schema_is_current(db):
+        raise click.ClickException(texts.CLI_SCHEMA_MISSING)
+
+
+def local_time(config: Config, text: str) -> Any:
+    """``"2026-11-23 10:00"`` in the configured time zone."""
+    from datetime import datetime
+
+    try:
+        naive = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: expected local time like \"2026-11-23 10:00\"", param_hint="--at") from None
+    return naive.replace(tzinfo=config.tz)
+
+
+def safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

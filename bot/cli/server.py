@@ -1,0 +1,107 @@
+"""serve, worker and demo: the long-running processes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot import texts
+from bot.cli.common import CONFIG_OPTION, build_services, load_cli_config, require_schema
+from bot.config import REPO_ROOT
+from bot.jobs import scheduler
+
+log = logging.getLogger("bot")
+DEMO_ADMIN = ("admin", "linli-demo")
+
+
+@click.command()
+@CONFIG_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(config_path: str | None, host: str, port: int, threads: int) -> None:
+    """Run the webhook server (/wechat, /wecom, /healthz, /api/v1)."""
+    config = load_cli_config(config_path)
+    services = build_services(config)
+    require_schema(services.db)
+    _serve(services, host, port, threads)
+
+
+@click.command()
+@CONFIG_OPTION
+def worker(config_path: str | None) -> None:
+    """Run the scheduler and the outbox dispatcher."""
+    config = load_cli_config(config_path)
+    services = build_services(config, warm=False)
+    require_schema(services.db)
+    from bot.jobs.worker import run_worker
+
+    scheduler.register(services.registry.jobs(services))
+    run_worker(services)
+
+
+@click.command()
+@CONFIG_OPTION
+@click.option("--host", default=None, help="Default: demo.host in the config (127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Default: demo.port in the config (8080).")
+@click.option("--var-dir", default=None, help="Where the demo database lives (default: var/demo).")
+def demo(config_path: str | None, host: str | None, port: int | None, var_dir: str | None) -> None:
+    """Run server and worker in one process on SQLite with demo data and the console channel.
+
+    The configuration (default: the repository's config.yaml) is the base; the
+    demo always uses its own SQLite file and the console channel on top.
+    """
+    started = time.monotonic()
+    var = Path(var_dir) if var_dir else REPO_ROOT / "var" / "demo"
+    # The console channel, always: a secret in the environment must not make the demo talk to WeChat.
+    config = load_cli_config(
+        config_path or os.environ.get("BOT_CONFIG") or str(REPO_ROOT / "config.yaml"),
+        database=f"sqlite:///{var / 'linli.db'}",
+        var_dir=str(var),
+        channels={"mode": "console"},
+    )
+    host = host or config.demo.host
+    port = port or config.demo.port
+    from bot.importer import import_defaults, import_file
+    from bot.routing.engine import attach_nlp
+
+    services = build_services(config, warm=False)
+    services.db.upgrade()
+    import_defaults(services.db)
+    import_file(services.db, REPO_ROOT / "data" / "demo.yaml")
+    attach_nlp(services)
+    from bot.jobs.worker import start_background_worker
+
+    scheduler.register(services.registry.jobs(services))
+    start_background_worker(services)
+    from bot.web.auth import create_admin, issue_token
+
+    with services.db.session() as session:
+        token = issue_token(session, create_admin(session, DEMO_ADMIN[0], DEMO_ADMIN[1]))
+    url = f"http://{host}:{port}"
+    click.echo(texts.CLI_DEMO_STARTED.format(path=var / "linli.db"))
+    click.echo(texts.CLI_DEMO_WEBHOOK.format(url=url))
+    click.echo(texts.CLI_DEMO_CHAT.format(url=url))
+    click.echo(texts.CLI_DEMO_API.format(url=url))
+    click.echo(texts.CLI_DEMO_ADMIN.format(username=DEMO_ADMIN[0], password=DEMO_ADMIN[1], token=token))
+    click.echo(texts.CLI_DEMO_STARTUP_TIME.format(seconds=time.monotonic() - started))
+    _serve(services, host, port, 8)
+
+
+def _serve(services: Any, host: str, port: int, threads: int) -> None:
+    from waitress import serve as waitress_serve
+
+    from bot import create_app
+
+    app = create_app(services=services)
+    log.info("listening on http://%s:%s", host, port)
+    # Refuse oversize bodies in the server too, before Flask buffers anything.
+    waitress_serve(
+        app, host=host, port=port, threads=threads, ident="linli",
+        max_request_body_size=services.config.server.max_body_bytes,
+    )

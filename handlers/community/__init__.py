@@ -1,0 +1,18 @@
+"""The community model: people, identities, places (estates, grids, buildings), departments, binding.
+
+What it brings: the members.bind intent, the import sections ``communities``,
+``estates``, ``grids``, ``buildings``, ``departments``, ``members`` and
+``staff``, their JSON API, and ``python -m bot admin bind-code``.
+"""
+
+from __future__ import annotations
+
+from handlers.community import api, chat, commands, importing
+from handlers.community.capability import cap
+
+cap.imports("communities", order=20)(importing.import_communities)
+cap.imports(*importing.SECTIONS, order=40)(importing.import_community_model)
+cap.api(api.bp, schemas=api.SCHEMAS, paths=api.openapi_paths)
+cap.command(commands.admin_bind_code, group="admin")
+
+__all__ = ["cap", "chat"]

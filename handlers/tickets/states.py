@@ -1,0 +1,14 @@
+"""The conversation steps the tickets capability asks and awaits answers to."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Flow(StrEnum):
+    ASK_LOCATION = "tickets.create:ask_location"  # a report waits for its place
+    ATTACH = "tickets.report:attach"  # images/voice/location join the last report for a few minutes
+    ASK_ADDRESS = "profile.set_address:ask"  # "我搬家了" without the new address
+    RATE = "tickets.rate:answer"  # the rating question went out (rating.py)
+    WAITING = "tickets.waiting:answer"  # a member asked the resident for details (待补充)
+    URGENT_ASK_LOCATION = "tickets.urgent:ask_location"  # an urgent ticket was opened without a place
