@@ -332,7 +332,7 @@ def _with_default_keys(entries: list[Entry]) -> list[Entry]:
 def _month_day(value: Any, where: str) -> MonthDay:
     match = _MONTH_DAY.match(value) if isinstance(value, str) else None
     if match is None:
-        raise ContentError(f"{where}: 'day' must be a quoted \"MM-DD\" like \"07-23\", got {value!r}")
+        raise ContentError(f'{where}: \'day\' must be a quoted "MM-DD" like "07-23", got {value!r}')
     month, day = int(match[1]), int(match[2])
     try:
         date(2000, month, day)  # a leap year, so 02-29 is accepted
