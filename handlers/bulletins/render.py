@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from lunar_python import Solar
 
-from handlers.bulletins import texts as bulletin_texts
+from handlers.bulletins import texts
 from handlers.bulletins.calendar import Bulletin, Entry, Kind
 
 # Official Account customer-service text (message/custom/send): 2048 bytes of content.
@@ -65,14 +65,14 @@ def cut_to_bytes(text: str, limit: int, tail: str = ELLIPSIS) -> str:
 
 def solar_date(day: date) -> str:
     """``2026年2月17日 星期二``."""
-    weekday = bulletin_texts.WEEKDAY_NAMES[day.weekday()]
-    return bulletin_texts.SOLAR_DATE.format(year=day.year, month=day.month, day=day.day, weekday=weekday)
+    weekday = texts.WEEKDAY_NAMES[day.weekday()]
+    return texts.SOLAR_DATE.format(year=day.year, month=day.month, day=day.day, weekday=weekday)
 
 
 def lunar_date(day: date) -> str:
     """``农历正月初一`` (leap months read ``农历闰二月初一``)."""
     lunar = Solar.fromYmd(day.year, day.month, day.day).getLunar()
-    return bulletin_texts.LUNAR_DATE.format(month=lunar.getMonthInChinese(), day=lunar.getDayInChinese())
+    return texts.LUNAR_DATE.format(month=lunar.getMonthInChinese(), day=lunar.getDayInChinese())
 
 
 def lunar_marks(day: date) -> list[str]:
@@ -93,11 +93,11 @@ def intro(bulletin: Bulletin) -> str | None:
     """The line that says why a fallback is shown (with the other day's date), or None for the day's own entries."""
     if bulletin.kind is Kind.THIS_WEEK and bulletin.source_day is not None:
         source = bulletin.source_day
-        template = bulletin_texts.THIS_WEEK_AHEAD if source > bulletin.day else bulletin_texts.THIS_WEEK_BEFORE
-        weekday = bulletin_texts.WEEKDAY_NAMES[source.weekday()]
+        template = texts.THIS_WEEK_AHEAD if source > bulletin.day else texts.THIS_WEEK_BEFORE
+        weekday = texts.WEEKDAY_NAMES[source.weekday()]
         return template.format(weekday=weekday, month=source.month, day=source.day)
     if bulletin.kind is Kind.EVERGREEN:
-        return bulletin_texts.EVERGREEN_INTRO
+        return texts.EVERGREEN_INTRO
     return None
 
 
@@ -106,7 +106,7 @@ def intro(bulletin: Bulletin) -> str | None:
 
 def render_text(bulletin: Bulletin, *, footer: str | None = None, limit: int = TEXT_LIMIT) -> str:
     """Customer-service text within ``limit`` bytes; ``footer`` (e.g. how to unsubscribe) is always kept."""
-    head = [bulletin_texts.SERIES_TITLE_TEXT.format(series=bulletin.series_title) + "\n" + date_line(bulletin.day)]
+    head = [texts.SERIES_TITLE_TEXT.format(series=bulletin.series_title) + "\n" + date_line(bulletin.day)]
     return _assemble(head, bulletin, lambda e: f"\u25c6 {e.title}\n{e.body}", _more_text, footer, limit)
 
 
@@ -130,10 +130,10 @@ def render_news(
     """
     first = bulletin.entries[0] if bulletin.entries else None
     headline = first.title if first is not None else solar_date(bulletin.day)
-    title = cut_to_bytes(bulletin_texts.NEWS_TITLE.format(series=bulletin.series_title, title=headline), title_limit)
+    title = cut_to_bytes(texts.NEWS_TITLE.format(series=bulletin.series_title, title=headline), title_limit)
     head = [date_line(bulletin.day)]
     if bulletin.kind is Kind.NOTHING:
-        head.append(bulletin_texts.NOTHING_TODAY)
+        head.append(texts.NOTHING_TODAY)
     elif (line := intro(bulletin)) is not None:
         head.append(line)
     if len(bulletin.entries) == 1:
@@ -160,16 +160,16 @@ def render(bulletin: Bulletin, fmt: Format | str, **options: object) -> str | Ne
 
 def _entry_line(entry: Entry) -> str:
     if entry.year is not None and not entry.once:
-        return bulletin_texts.ENTRY_WITH_YEAR.format(year=entry.year, title=entry.title)
+        return texts.ENTRY_WITH_YEAR.format(year=entry.year, title=entry.title)
     return entry.title
 
 
 def _more_text(count: int) -> str:
-    return bulletin_texts.MORE_ENTRIES.format(count=count)
+    return texts.MORE_ENTRIES.format(count=count)
 
 
 def _more_markdown(count: int) -> str:
-    return f"> {bulletin_texts.MORE_ENTRIES.format(count=count)}"
+    return f"> {texts.MORE_ENTRIES.format(count=count)}"
 
 
 def _assemble(
@@ -181,7 +181,7 @@ def _assemble(
     limit: int,
 ) -> str:
     if bulletin.kind is Kind.NOTHING:
-        head = [*head, bulletin_texts.NOTHING_TODAY]
+        head = [*head, texts.NOTHING_TODAY]
     elif (line := intro(bulletin)) is not None:
         head = [*head, line]
     tail = [footer] if footer else []
