@@ -34,6 +34,8 @@ _PATTERNS = [
         rf"(?:{_NUM}|(?<![A-Za-z])[A-Za-z])\s*(?:{_alternation(words.ADDRESS_UNITS)})"
         rf"(?:(?<=[{words.ROOM_AFTER}])\s*-?\s*\d{{2,5}}(?:{_alternation(words.ROOM_SUFFIXES)})?)?"
     ),
+    # 住3号: where someone lives, not the 3rd (but 记住3号交费 is).
+    re.compile(rf"(?<![{words.RESIDE_NOT_AFTER}]){words.RESIDE_VERB}\s*{_NUM}\s*{words.DAY_MARK_FOR_CHINESE}"),
     re.compile(rf"[{words.CURRENCY_SIGNS}]\s*{_NUM}"),
     re.compile(rf"{_NUM}\s*(?:{words.QUANTITY_MEASURE}\s*)?(?:{_alternation(words.QUANTITY_UNITS)})"),
 ]

@@ -205,7 +205,7 @@ _DAY_KINDS = frozenset({"day", "week", "date", "holiday"})
 
 @dataclass
 class _Token:
-    kind: str  # every | rel | day | week | date | holiday | period | clock | now_clock | approx
+    kind: str  # every | rel | day | week | date | holiday | period | clock | now_clock | approx | invalid
     start: int
     end: int
     day: date | None = None
@@ -282,7 +282,7 @@ _RE_WEEK = re.compile(
     rf"(?:(?P<d>{_WD_AFTER_WORD})|(?P<end>{words.WEEKEND})|(?P<vague>)(?![{words.WEEK_VAGUE_NOT_BEFORE}]))"
 )
 _RE_DATES = [
-    re.compile(rf"(?<![\d.])(?P<y>\d{{4}})(?P<s>[-/.])(?P<m>\d{{1,2}})(?P=s)(?P<d>\d{{1,2}})(?![\d.])"),
+    re.compile(r"(?<![\d.])(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?![\d.])"),
     re.compile(
         rf"(?:(?P<y>\d{{4}}|[{''.join(words.DIGIT_CHARS)}]{{4}})\s*{words.YEAR_MARK}\s*|(?P<yw>{_YEAR_WORD}){_LINK})?"
         rf"(?P<m>{_N})\s*{words.MONTH_MARK}(?:{words.MONTH_SUFFIX})?\s*(?P<d>{_N})\s*(?:{_DAY_MARK})?"
@@ -327,9 +327,7 @@ _RE_CLOCK = re.compile(
     rf"|(?P<mw>(?<!\d)\d{{2}}(?!\d)|{words.MINUTE_WORDS})))?"
 )
 _RE_COLON = re.compile(r"(?<![\d:.])(?P<h>\d{1,2})\s*:\s*(?P<m>\d{2})(?::\d{2})?(?![\d:])")
-_RE_APPROX = re.compile(
-    rf"(?P<a>{_alt(words.APPROXIMATE)})(?![{words.APPROX_NOT_BEFORE}])"
-)
+_RE_APPROX = re.compile(rf"(?P<a>{_alt(words.APPROXIMATE)})(?![{words.APPROX_NOT_BEFORE}])")
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _CLOSE_GAP = re.compile(rf"[\s{words.LINKS}{words.CLOSE_GAP_CHARS}]*")
 _CLAUSE_END = re.compile(f"[{re.escape(''.join(words.CLAUSE_PUNCTUATION))}]")
@@ -613,12 +611,17 @@ _GRAMMAR: list[tuple[re.Pattern[str], Callable[[re.Match[str], datetime], _Token
 ]
 
 
+_SPOILERS = frozenset({_date, _clock, _colon})
+"""Builders whose refusal means an impossible date or hour (2月30日, 25点), not "not a time"."""
+
+
 def _tokens(masked: str, now: datetime) -> list[_Token]:
     """The parts of time phrases, left to right, longest first at each position, not overlapping."""
     found: list[_Token] = []
     pos = 0
     while pos < len(masked):
         best: _Token | None = None
+        spoiled: _Token | None = None
         skip = 0
         for pattern, build in _GRAMMAR:
             m = pattern.match(masked, pos)
@@ -626,6 +629,8 @@ def _tokens(masked: str, now: datetime) -> list[_Token]:
                 continue
             tok = build(m, now)
             if tok is None:
+                if build in _SPOILERS and m.end() - pos > skip:
+                    spoiled = _Token("invalid", pos, m.end())
                 skip = max(skip, m.end() - pos)
             elif best is None or tok.end > best.end:
                 best = tok
@@ -633,6 +638,8 @@ def _tokens(masked: str, now: datetime) -> list[_Token]:
             found.append(best)
             pos = best.end
         else:
+            if spoiled is not None:
+                found.append(spoiled)
             pos += max(skip, 1)
     return found
 
@@ -666,6 +673,8 @@ class _Phrase:
         """True: joins as part of the same piece; None: joins as a new piece; False: does not join."""
         gap = masked[self.end : tok.start]
         close = _CLOSE_GAP.fullmatch(gap) is not None
+        if tok.kind == "invalid" or self.has("invalid"):
+            return close  # an impossible date or hour spoils the phrase around it (2月30日下午3点)
         last = self.tokens[-1]
         if tok.kind == "approx":
             return not gap and not self.has("approx", "rel") and last.kind != "every"
@@ -780,6 +789,8 @@ def _at(day: date, hour: int, minutes: int, now: datetime) -> datetime:
 
 
 def _resolve(phrase: _Phrase, now: datetime, is_workday: WorkdayCheck | None) -> TimeResult | None:
+    if phrase.has("invalid"):
+        return None
     ambiguities = {t.ambiguity for t in phrase.tokens if t.ambiguity}
     span = (phrase.tokens[0].start, phrase.end)
     parts = tuple((a, b) for a, b in phrase.parts)

@@ -263,6 +263,10 @@ ROOM_SUFFIXES: tuple[str, ...] = ("室", "号")
 UNIT_WORD = "单元"
 """A bare 号 is a building when a unit follows (2号3单元)."""
 
+RESIDE_VERB = "住"
+RESIDE_NOT_AFTER = "记抓挡站顶忍按停盯握保拦稳挺"
+"""我住3号 is an address; 记住3号交费 (remember: the 3rd) is not."""
+
 QUANTITY_UNITS: tuple[str, ...] = (
     "块钱", "元钱", "块", "元", "毛", "角", "万", "千",
     "公斤", "千克", "斤", "克", "吨", "公里", "厘米", "米", "里",

@@ -74,7 +74,9 @@ NO_TIME = [
 ]
 
 
-@pytest.mark.parametrize(("text", "when", "rest"), [pytest.param(*m, id=f"msg-{n:02d}") for n, m in enumerate(MESSAGES, 1)])
+@pytest.mark.parametrize(
+    ("text", "when", "rest"), [pytest.param(*m, id=f"msg-{n:02d}") for n, m in enumerate(MESSAGES, 1)]
+)
 def test_message(text: str, when: str, rest: str) -> None:
     result = parse_time(text, NOW)
     assert result is not None, text
