@@ -5,9 +5,9 @@ a naive one is kept naive) and, for workday repeats, may pass its own `is_workda
 nothing here reads the clock. Chinese numerals are converted with cn2an on captured
 number groups only. Vocabulary lives in nlp/lexicon/time.py.
 
-    >>> r = parse_time("明天上午9点提醒我去社区打疫苗", now)   # now: Wed 2026-12-02 10:30
-    >>> r.when, r.span, content("明天上午9点提醒我去社区打疫苗", r)
-    (Moment(at=2026-12-03 09:00+08:00), (0, 7), '提醒我去社区打疫苗')
+    result = parse_time("明天上午9点提醒我去社区打疫苗", now)    # now: Wed 2026-12-02 10:30
+    result.when == Moment(datetime(2026, 12, 3, 9, 0, tzinfo=shanghai)); result.span == (0, 7)
+    content("明天上午9点提醒我去社区打疫苗", result) == "提醒我去社区打疫苗"
 
 What is found. A message is first masked (nlp/timemask.py): addresses, phone and ticket
 numbers, prices, amounts and ages (3号楼, 2单元501, 13812345678, 交了300块, 80岁, 买了3斤)
@@ -61,7 +61,7 @@ The rules, as a person means them (documented behaviour, relied on by tests):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -223,7 +223,7 @@ class _Token:
     approx_clock_only: bool = False
 
 
-def _alt(items: Iterator[str] | tuple[str, ...] | list[str] | dict[str, object] | str) -> str:
+def _alt(items: Iterable[str]) -> str:
     """A regex alternation of literal words, longest first."""
     return "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True))
 
@@ -577,7 +577,11 @@ def _clock(m: re.Match[str], now: datetime) -> _Token | None:
         return None
     tok = _Token("clock", m.start(), m.end(), hour=hour, offset=offset)
     plain = m.end() - m.end("mark") == 0 and not (m.group("to1q") or m.group("to1m"))
-    tok.bare_weak = plain and m.group("h") == words.HOUR_WEAK and m.group("mark") != words.HOUR_MARKS[0]
+    said = m.group("h")
+    # 一点 alone is "a little"; 一时半会 "a while": such hours need a day or part of the day first.
+    tok.bare_weak = (plain and said == words.HOUR_WEAK and m.group("mark") != words.HOUR_MARKS[0]) or (
+        m.group("mark") == words.HOUR_MARK_FORMAL and not said.isdigit()
+    )
     return tok
 
 

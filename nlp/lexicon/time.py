@@ -148,6 +148,8 @@ YEAR_END_WORDS: tuple[str, ...] = ("年底", "年末")
 
 # -- Clock --------------------------------------------------------------------------------------
 HOUR_MARKS: tuple[str, ...] = ("点钟", "点", "时")
+HOUR_MARK_FORMAL = "时"
+"""三时 is written in notices after a day or part of the day (下午三时); alone, 一时半会 is "a while"."""
 HALF_PAST = "半"
 QUARTER = "刻"
 QUARTERS: dict[str, int] = {"一": 15, "1": 15, "三": 45, "3": 45}
