@@ -21,7 +21,7 @@ from bot.config import REPO_ROOT
 from bot.db import Database
 from bot.dialog.capability import ImportSection, Registry, load_registry
 from bot.errors import ImportFormatError
-from bot.routing.rulestore import WORDS_COUNTER, bump, import_rules
+from bot.routing.rulestore import WORDS_COUNTER, bump, import_rules, known_intents
 from models import DictionaryWord
 
 DATA_DIR = REPO_ROOT / "data"
@@ -93,7 +93,12 @@ class ImportContext:
 
 def _sections(registry: Registry) -> list[ImportSection]:
     """Every section reader, the framework's and the capabilities', in import order."""
-    own = [ImportSection(("words",), _import_words, order=30), ImportSection(("rules",), _import_rules, order=90)]
+
+    def import_rules_section(ctx: ImportContext) -> None:
+        import_rules(ctx.session, ctx.path, ctx.records("rules"), ctx.report, force=ctx.force,
+                     intents=known_intents(registry))
+
+    own = [ImportSection(("words",), _import_words, order=30), ImportSection(("rules",), import_rules_section, order=90)]
     return sorted([*own, *registry.import_sections()], key=lambda section: section.order)
 
 
@@ -164,7 +169,3 @@ def _import_words(ctx: ImportContext) -> None:
             report.count(report.unchanged, "words")
     if changed:
         bump(session, WORDS_COUNTER)
-
-
-def _import_rules(ctx: ImportContext) -> None:
-    import_rules(ctx.session, ctx.path, ctx.records("rules"), ctx.report, force=ctx.force)

@@ -105,10 +105,3 @@ IMPORT_KEPT = "；保留管理员修改的规则 {count} 条（用 --force 覆�
 
 # -- API ERRORS: messages in JSON error bodies under /api/v1 ---------------------------------
 OPENAPI_TITLE = "Linli 邻里 API"
-API_LOGIN_REQUIRED = "需要登录：请在 Authorization 头中提供 Bearer 令牌"
-API_TOKEN_INVALID = "令牌无效或已撤销"
-API_LOGIN_FAILED = "用户名或密码错误"
-API_RULE_NOT_FOUND = "规则 {id} 不存在"
-API_WORD_NOT_FOUND = "词条 {id} 不存在"
-API_OUTBOX_NOT_RETRYABLE = "消息 {id} 不存在或不是失败状态"
-API_RESOURCE_NOT_FOUND = "{resource} {id} 不存在"

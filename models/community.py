@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
 
@@ -42,6 +42,8 @@ class Estate(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(128))
 
+    community: Mapped[Community] = relationship()
+
 
 class Grid(Base):
     """A 网格: the patch of buildings one grid member (and a backup) looks after."""
@@ -52,6 +54,8 @@ class Grid(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(128))
+
+    community: Mapped[Community] = relationship()
 
 
 class Building(Base):
@@ -67,6 +71,9 @@ class Building(Base):
     number: Mapped[str] = mapped_column(String(16))
     units: Mapped[list[str]] = mapped_column(default=list)
 
+    estate: Mapped[Estate] = relationship()
+    grid: Mapped[Grid | None] = relationship()
+
 
 class Department(Base):
     """物业, 供水, 派出所 …: a body a ticket can be transferred (or escalated) to."""
@@ -78,6 +85,8 @@ class Department(Base):
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(128))
     phone: Mapped[str | None] = mapped_column(String(32))
+
+    community: Mapped[Community | None] = relationship()
 
 
 class DepartmentCategory(Base):

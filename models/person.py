@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
+
+if TYPE_CHECKING:
+    from models.community import Building, Community, Department, Grid
 
 
 class IdentityKind(StrEnum):
@@ -64,6 +68,9 @@ class Resident(Base):
     address: Mapped[str] = mapped_column(String(255), default="")
     updated_at: Mapped[datetime]
 
+    person: Mapped[Person] = relationship()
+    building: Mapped[Building | None] = relationship()
+
 
 class GridMember(Base):
     """A person looking after a grid: the primary, or a backup when the primary is off duty."""
@@ -77,6 +84,8 @@ class GridMember(Base):
     role: Mapped[str] = mapped_column(String(16), default=MemberRole.PRIMARY)
     on_duty: Mapped[bool] = mapped_column(default=True)
 
+    grid: Mapped[Grid] = relationship()
+
 
 class Staff(Base):
     """Community (or department) staff: the queue for tickets no grid member can take."""
@@ -89,6 +98,9 @@ class Staff(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(64), default="")
+
+    community: Mapped[Community] = relationship()
+    department: Mapped[Department | None] = relationship()
 
 
 class BindCode(Base):

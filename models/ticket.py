@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
+
+if TYPE_CHECKING:
+    from models.community import Department, Grid
 
 
 class TicketStatus(StrEnum):
@@ -85,6 +88,9 @@ class Ticket(Base):
     rated_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     reopened: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    grid: Mapped[Grid | None] = relationship()
+    department: Mapped[Department | None] = relationship()
 
 
 class TicketReporter(Base):

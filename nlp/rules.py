@@ -126,8 +126,12 @@ def rule_from_mapping(
     rule_id: int,
     source: str = "<rule>",
     categories: Collection[str] = CATEGORIES,
+    intents: Collection[str] = INTENTS,
 ) -> Rule:
     """Validate one rule definition and build a Rule.
+
+    ``intents`` are the intents a rule may name: the running capabilities' and
+    the announced ones that answer "not available yet" (``INTENTS``).
 
     Args:
         data: the mapping as written in YAML (or stored by the admin API).
@@ -148,7 +152,7 @@ def rule_from_mapping(
     if not isinstance(name, str) or not name.strip():
         raise RuleError(f"{where}: field 'name' is required")
     intent = data.get("intent")
-    if intent not in INTENTS:
+    if intent not in intents:
         raise RuleError(f"{where}: field 'intent' has unknown intent {intent!r}")
     category = data.get("category")
     if intent in CATEGORY_INTENTS:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from functools import cache
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import wall_now
+from bot.dialog.capability import Registry, load_registry
 from bot.errors import ImportFormatError
 from models import Category, Community, Counter, DictionaryWord
 from models import Rule as RuleRow
-from nlp.rules import CATEGORIES, Rule, RuleError, rule_from_mapping
+from nlp.rules import CATEGORIES, INTENTS, Rule, RuleError, rule_from_mapping
 
 RULES_COUNTER = "rules"
 WORDS_COUNTER = "words"
@@ -34,9 +36,21 @@ def category_slugs(session: Session) -> set[str]:
     return set(session.scalars(select(Category.slug))) | set(CATEGORIES)
 
 
-def validate_rule(session: Session, data: Mapping[str, Any], source: str = "rule") -> Rule:
+def known_intents(registry: Registry | None = None) -> frozenset[str]:
+    """What a rule may route to: every running capability's intents and the announced ones."""
+    return INTENTS | frozenset((registry or _default_registry()).intents)
+
+
+@cache
+def _default_registry() -> Registry:
+    return load_registry()
+
+
+def validate_rule(session: Session, data: Mapping[str, Any], source: str = "rule",
+                  intents: Collection[str] | None = None) -> Rule:
     """Validate a rule definition (the YAML/API shape); raises RuleError naming the field."""
-    rule = rule_from_mapping(data, rule_id=0, source=source, categories=category_slugs(session))
+    rule = rule_from_mapping(data, rule_id=0, source=source, categories=category_slugs(session),
+                             intents=intents if intents is not None else known_intents())
     if rule.community is not None and _community_id(session, rule.community) is None:
         raise RuleError(f"{source}: rule '{rule.name}': field 'community' names unknown community {rule.community!r}")
     return rule
@@ -80,7 +94,8 @@ def row_to_rule(row: RuleRow, codes: Mapping[int, str]) -> Rule:
     data.pop("id", None)
     for key in ("updated_at", "updated_by", "source", "created_at"):
         data.pop(key, None)
-    return rule_from_mapping(data, rule_id=row.id, source="database", categories=set(CATEGORIES) | {row.category or ""})
+    return rule_from_mapping(data, rule_id=row.id, source="database", categories=set(CATEGORIES) | {row.category or ""},
+                             intents={row.intent})  # checked when it was saved
 
 
 def row_to_dict(row: RuleRow, codes: Mapping[int, str]) -> dict[str, Any]:
@@ -125,7 +140,8 @@ def _row_canonical(session: Session, row: RuleRow) -> dict[str, Any]:
 
 
 def import_rules(
-    session: Session, path: Path, records: list[dict[str, Any]], report: Any, *, force: bool = False
+    session: Session, path: Path, records: list[dict[str, Any]], report: Any, *, force: bool = False,
+    intents: Collection[str] | None = None,
 ) -> None:
     """Upsert rules by name; keep admin edits unless forced.
 
@@ -137,7 +153,7 @@ def import_rules(
     seen: set[str] = set()
     for index, record in enumerate(records):
         try:
-            rule = validate_rule(session, record, source=f"{path}: rules[{index}]")
+            rule = validate_rule(session, record, source=f"{path}: rules[{index}]", intents=intents)
         except RuleError as exc:
             raise ImportFormatError(str(exc)) from None
         if rule.name in seen:

@@ -20,7 +20,6 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
-from bot import texts
 from bot.routing import rulestore
 from bot.web import auth
 from models import DictionaryWord, InboundMessage, InboundStatus
@@ -31,6 +30,12 @@ from nlp.rules import MAX_KEYWORD_CHARS, MAX_KEYWORDS, MAX_PRIORITY, MIN_PRIORIT
 if TYPE_CHECKING:
     from bot.services import Services
 
+# The `message` of every API error is English, like the field errors pydantic writes (one language per field).
+MSG_LOGIN_REQUIRED = "login required: send the header Authorization: Bearer <token>"
+MSG_TOKEN_INVALID = "the token is invalid or has been revoked"
+MSG_LOGIN_FAILED = "wrong username or password"
+MSG_NOT_FOUND = "{resource} {id} not found"
+MSG_OUTBOX_NOT_RETRYABLE = "outbox message {id} does not exist or has not failed"
 _FIELD_IN_MESSAGE = re.compile(r"fields? '([a-z_]+)'")
 
 # Bounds on every admin-supplied size: a 20-digit priority or a 100,000-word keyword
@@ -141,11 +146,11 @@ def authenticated(view: Callable[..., Any]) -> Callable[..., Any]:
         header = request.headers.get("Authorization", "")
         token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
         if not token:
-            return error(401, "unauthorized", texts.API_LOGIN_REQUIRED)
+            return error(401, "unauthorized", MSG_LOGIN_REQUIRED)
         with current_services().db.session() as session:
             user = auth.user_for_token(session, token)
             if user is None:
-                return error(401, "unauthorized", texts.API_TOKEN_INVALID)
+                return error(401, "unauthorized", MSG_TOKEN_INVALID)
             g.admin = user.username
         return view(*args, **kwargs)
 
@@ -177,7 +182,7 @@ def login() -> Any:
     with current_services().db.session() as session:
         user = auth.login(session, body.username, body.password)
         if user is None:
-            return error(401, "unauthorized", texts.API_LOGIN_FAILED)
+            return error(401, "unauthorized", MSG_LOGIN_FAILED)
         return jsonify({"token": auth.issue_token(session, user), "username": user.username})
 
 
@@ -215,7 +220,7 @@ def get_rule(rule_id: int) -> Any:
     with current_services().db.session() as session:
         row = _rule_or_404(session, rule_id)
         if row is None:
-            return error(404, "not_found", texts.API_RULE_NOT_FOUND.format(id=rule_id))
+            return error(404, "not_found", MSG_NOT_FOUND.format(resource="rule", id=rule_id))
         return jsonify(rulestore.row_to_dict(row, rulestore.community_codes(session)))
 
 
@@ -229,7 +234,7 @@ def change_rule(rule_id: int) -> Any:
     with current_services().db.session() as session:
         row = _rule_or_404(session, rule_id)
         if row is None:
-            return error(404, "not_found", texts.API_RULE_NOT_FOUND.format(id=rule_id))
+            return error(404, "not_found", MSG_NOT_FOUND.format(resource="rule", id=rule_id))
         rulestore.update_rule(session, row, changes, by=g.admin)
         return jsonify(rulestore.row_to_dict(row, rulestore.community_codes(session)))
 
@@ -240,7 +245,7 @@ def delete_rule(rule_id: int) -> Any:
     with current_services().db.session() as session:
         row = _rule_or_404(session, rule_id)
         if row is None:
-            return error(404, "not_found", texts.API_RULE_NOT_FOUND.format(id=rule_id))
+            return error(404, "not_found", MSG_NOT_FOUND.format(resource="rule", id=rule_id))
         rulestore.delete_rule(session, row)
     return "", 204
 
@@ -279,7 +284,7 @@ def delete_word(word_id: int) -> Any:
     with current_services().db.session() as session:
         row = session.get(DictionaryWord, word_id)
         if row is None:
-            return error(404, "not_found", texts.API_WORD_NOT_FOUND.format(id=word_id))
+            return error(404, "not_found", MSG_NOT_FOUND.format(resource="word", id=word_id))
         rulestore.delete_word(session, row)
     return "", 204
 
@@ -355,7 +360,7 @@ def retry_undelivered(outbox_id: int) -> Any:
 
     with current_services().db.session() as session:
         if not retry_dead(session, outbox_id, current_services().clock.now()):
-            return error(404, "not_found", texts.API_OUTBOX_NOT_RETRYABLE.format(id=outbox_id))
+            return error(404, "not_found", MSG_OUTBOX_NOT_RETRYABLE.format(id=outbox_id))
     return jsonify({"id": outbox_id, "status": "pending"})
 
 

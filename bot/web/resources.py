@@ -20,8 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import texts
-from bot.web.api import authenticated, current_services, error, parse_body, unprocessable
+from bot.web.api import MSG_NOT_FOUND, authenticated, current_services, error, parse_body, unprocessable
 
 
 class In(BaseModel):
@@ -79,6 +78,7 @@ class Resource:
     # Fields a PATCH may not change (natural keys other records refer to by value).
     fixed: tuple[str, ...] = ()
     on_delete: Callable[[Session, Any], None] | None = None  # tidy rows tied by value, not by foreign key
+    load: tuple[Any, ...] = ()  # loader options for the list (selectinload of what to_dict reads)
 
 
 def register_resources(bp: Blueprint, resources: Sequence[Resource]) -> None:
@@ -118,7 +118,7 @@ def _register(bp: Blueprint, res: Resource) -> None:
 
     def list_view() -> Any:
         with current_services().db.session() as s:
-            rows = s.scalars(select(res.model).order_by(res.model.id))
+            rows = s.scalars(select(res.model).options(*res.load).order_by(res.model.id))
             return jsonify({res.path: [res.to_dict(s, r) for r in rows]})
 
     def create_view() -> Any:
@@ -130,7 +130,7 @@ def _register(bp: Blueprint, res: Resource) -> None:
         with current_services().db.session() as s:
             row = s.get(res.model, item_id)
             if row is None:
-                return error(404, "not_found", texts.API_RESOURCE_NOT_FOUND.format(resource=res.path, id=item_id))
+                return error(404, "not_found", MSG_NOT_FOUND.format(resource=res.path, id=item_id))
             if request.method == "GET":
                 return jsonify(res.to_dict(s, row))
             if request.method == "DELETE":

@@ -13,11 +13,11 @@ from typing import Any
 from flask import g, jsonify
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from bot.web.api import api_blueprint, authenticated, current_services, error, parse_body
+from bot.web.api import MSG_NOT_FOUND, api_blueprint, authenticated, current_services, error, parse_body
 from bot.web.resources import In, Invalid, Resource, by_code, by_id, register_resources, request_now, resource_paths
-from handlers.community import people, texts
+from handlers.community import people
 from models import (
     Building,
     Category,
@@ -161,8 +161,7 @@ def _resident_after(s: Session, row: Resident, d: dict[str, Any]) -> None:
 
 
 def _resident_dict(s: Session, r: Resident) -> dict[str, Any]:
-    person = s.get(Person, r.person_id)
-    building = s.get(Building, r.building_id) if r.building_id else None
+    person, building = r.person, r.building
     return {"id": r.id, "person": r.person_id, "name": person.name if person else None,
             "building": building.code if building else None, "unit": r.unit, "room": r.room,
             "address": r.address, "updated_at": r.updated_at.isoformat()}
@@ -258,8 +257,9 @@ def _person_dict(s: Session, p: Person) -> dict[str, Any]:
     return {
         "id": p.id, "code": p.code, "name": p.name, "phone": p.phone,
         "identities": [{"kind": i.kind, "value": i.value} for i in s.scalars(select(Identity).where(Identity.person_id == p.id))],
-        "grids": [{"membership": m.id, "grid": s.get(Grid, m.grid_id).code, "role": m.role, "on_duty": m.on_duty}  # type: ignore[union-attr]
-                  for m in s.scalars(select(GridMember).where(GridMember.person_id == p.id))],
+        "grids": [{"membership": m.id, "grid": m.grid.code, "role": m.role, "on_duty": m.on_duty}
+                  for m in s.scalars(select(GridMember).options(selectinload(GridMember.grid))
+                                     .where(GridMember.person_id == p.id))],
         "staff": [{"id": st.id, "community": _community_code(s, st.community_id), "title": st.title}
                   for st in s.scalars(select(Staff).where(Staff.person_id == p.id))],
     }
@@ -269,15 +269,16 @@ RESOURCES = [
     Resource("communities", Community, CommunityIn, _community_cols,
              lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "created_at": r.created_at.isoformat()},
              in_use=_community_in_use),
-    Resource("residents", Resident, ResidentIn, _resident_cols, _resident_dict, _resident_after),
+    Resource("residents", Resident, ResidentIn, _resident_cols, _resident_dict, _resident_after,
+             load=(selectinload(Resident.person), selectinload(Resident.building))),
     Resource("estates", Estate, EstateIn, _estate_cols,
              lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "community": _community_code(s, r.community_id)}),
     Resource("grids", Grid, GridIn, _estate_cols,
              lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "community": _community_code(s, r.community_id)}),
     Resource("buildings", Building, BuildingIn, _building_cols,
              lambda s, r: {"id": r.id, "code": r.code, "number": r.number, "units": r.units,
-                           "estate": s.get(Estate, r.estate_id).code,  # type: ignore[union-attr]
-                           "grid": s.get(Grid, r.grid_id).code if r.grid_id else None}),  # type: ignore[union-attr]
+                           "estate": r.estate.code, "grid": r.grid.code if r.grid else None},
+             load=(selectinload(Building.estate), selectinload(Building.grid))),
     Resource("departments", Department, DepartmentIn, _department_cols,
              lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "phone": r.phone,
                            "community": _community_code(s, r.community_id),
@@ -286,11 +287,11 @@ RESOURCES = [
              _department_after),
     Resource("persons", Person, PersonIn, _person_cols, _person_dict, _person_after),
     Resource("members", GridMember, MemberIn, _member_cols,
-             lambda s, r: {"id": r.id, "person": r.person_id, "grid": s.get(Grid, r.grid_id).code,  # type: ignore[union-attr]
-                           "role": r.role, "on_duty": r.on_duty}),
+             lambda s, r: {"id": r.id, "person": r.person_id, "grid": r.grid.code, "role": r.role, "on_duty": r.on_duty},
+             load=(selectinload(GridMember.grid),)),
     Resource("staff", Staff, StaffIn, _staff_cols,
              lambda s, r: {"id": r.id, "person": r.person_id, "community": _community_code(s, r.community_id),
-                           "department": s.get(Department, r.department_id).code if r.department_id else None,  # type: ignore[union-attr]
+                           "department": r.department.code if r.department else None,
                            "title": r.title}),
 ]
 
@@ -307,7 +308,7 @@ def issue_bind_code(person_id: int) -> Any:
     with services.db.session() as s:
         person = s.get(Person, person_id)
         if person is None:
-            return error(404, "not_found", texts.API_RESOURCE_NOT_FOUND.format(resource="persons", id=person_id))
+            return error(404, "not_found", MSG_NOT_FOUND.format(resource="persons", id=person_id))
         minutes = body.minutes or services.config.tickets.bind_code_minutes  # type: ignore[attr-defined]
         row = people.issue_bind_code(s, person, services.clock.now(), minutes, by=g.admin)
         return jsonify({"code": row.code, "person": person.id, "expires_at": row.expires_at.isoformat()}), 201

@@ -4,8 +4,6 @@ Named constants with {named} fields; shared sentences are re-exported from where
 
 from __future__ import annotations
 
-from bot.texts import API_RESOURCE_NOT_FOUND as API_RESOURCE_NOT_FOUND
-
 BIND_DONE = "绑定成功！{name}，您已作为{role}绑定当前账号，新工单会推送给您。回复“我的任务”查看待办。"
 BIND_ROLE_MEMBER = "网格员"
 BIND_ROLE_STAFF = "社区工作人员"

@@ -5,9 +5,9 @@ Intents: media.received
 
 from __future__ import annotations
 
-from handlers.media import texts
 from bot.dialog.capability import Capability, Ctx
 from bot.dialog.message import Reply
+from handlers.media import texts
 
 cap = Capability("media")
 

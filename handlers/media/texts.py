@@ -4,7 +4,6 @@ Named constants with {named} fields; shared sentences are re-exported from where
 
 from __future__ import annotations
 
-
 MEDIA_RECEIVED = {
     "image": "收到您的图片。如需报修，请用文字说明问题和地址，例如“3栋2单元楼道灯不亮”。",
     "video": "收到您的视频。如需报修，请用文字说明问题和地址。",

@@ -12,11 +12,10 @@ from typing import Any, Literal
 from flask import jsonify, request
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from bot.web.api import api_blueprint, authenticated, current_services, error, unprocessable
+from bot.web.api import MSG_NOT_FOUND, api_blueprint, authenticated, current_services, error, unprocessable
 from bot.web.resources import In, Resource, register_resources, resource_paths
-from handlers.tickets import texts
 from models import (
     Category,
     CategoryDeadline,
@@ -109,8 +108,8 @@ def ticket_dict(s: Session, t: Ticket, full: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = {
         "number": t.number, "status": t.status, "category": t.category, "location": t.location,
         "description": t.description, "urgent": t.urgent, "channel": t.channel,
-        "grid": s.get(Grid, t.grid_id).code if t.grid_id else None,  # type: ignore[union-attr]
-        "assignee": t.assignee_id, "department": s.get(Department, t.department_id).code if t.department_id else None,  # type: ignore[union-attr]
+        "grid": t.grid.code if t.grid else None,
+        "assignee": t.assignee_id, "department": t.department.code if t.department else None,
         "created_at": t.created_at.isoformat(), "accepted_at": t.accepted_at.isoformat() if t.accepted_at else None,
         "done_at": t.done_at.isoformat() if t.done_at else None,
         "accept_due_at": t.accept_due_at.isoformat() if t.accept_due_at else None,
@@ -138,7 +137,7 @@ def list_tickets() -> Any:
     except ValueError:
         return unprocessable([{"field": "limit/assignee", "message": "must be an integer"}])
     with current_services().db.session() as s:
-        query = select(Ticket).order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit)
+        query = select(Ticket).options(selectinload(Ticket.grid), selectinload(Ticket.department)).order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit)
         if args.get("status"):
             query = query.where(Ticket.status.in_(args["status"].split(",")))
         if args.get("category"):
@@ -156,7 +155,7 @@ def get_ticket(number: str) -> Any:
     with current_services().db.session() as s:
         ticket = s.scalar(select(Ticket).where(Ticket.number == number.upper()))
         if ticket is None:
-            return error(404, "not_found", texts.API_TICKET_NOT_FOUND.format(number=number))
+            return error(404, "not_found", MSG_NOT_FOUND.format(resource="ticket", id=number))
         return jsonify(ticket_dict(s, ticket, full=True))
 
 

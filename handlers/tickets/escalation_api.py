@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from bot.delivery.outbox import Outbox
-from bot.web.api import api_blueprint, authenticated, current_services, error, parse_body, unprocessable
+from bot.web.api import MSG_NOT_FOUND, api_blueprint, authenticated, current_services, error, parse_body, unprocessable
 from bot.workcalendar import set_day
-from handlers.tickets import escalation, stats, texts
+from handlers.tickets import escalation, stats
 from models import DayKind, Holiday, HolidayYear, Ticket
 
 bp = api_blueprint("escalation_api", __name__)
@@ -55,7 +55,7 @@ def _change_level(number: str, up: bool) -> Any:
     with services.db.session() as s:
         ticket = s.scalar(select(Ticket).where(Ticket.number == number.upper()))
         if ticket is None:
-            return error(404, "not_found", texts.API_TICKET_NOT_FOUND.format(number=number))
+            return error(404, "not_found", MSG_NOT_FOUND.format(resource="ticket", id=number))
         if up:
             escalation.escalate(s, Outbox(s, now), services.config, ticket, now, reason="admin", admin=g.admin)
         else:

@@ -226,7 +226,6 @@ ROLE_MEMBER = "网格员"
 ACTOR_SYSTEM = "系统"
 ACTOR_ADMIN = "管理员{name}"
 LOCAL_TIME_FORMAT = "%m月%d日 %H:%M"
-API_TICKET_NOT_FOUND = "工单 {number} 不存在"
 
 
 # -- TICKETS: notes written into the ticket history, labels built in code --------------------
