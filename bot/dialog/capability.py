@@ -11,6 +11,11 @@ module name).
 A handler is a plain function ``(ctx: Ctx) -> Reply``. It changes rows through
 ``ctx.db`` and queues outbound messages through ``ctx.outbox``, all inside the
 request's one transaction; the dispatcher commits.
+
+Besides intents, a capability may listen to WeChat events another capability
+answers (``on_event``: a follow from a QR scene, an unfollow), map menu CLICK
+keys to its intents (``menu``), and name default content files that
+``python -m bot init`` imports after the framework's (``defaults``).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
@@ -39,6 +45,9 @@ if TYPE_CHECKING:
     from nlp.understand import Understanding
 
 Handler = Callable[["Ctx"], Reply]
+# Runs for an event (subscribe, unsubscribe, scan …) before the reply is sent, in the same
+# transaction; returns a line to add to the reply, or None.
+EventListener = Callable[["Ctx"], "str | None"]
 JobFactory = Callable[["Services"], "Iterable[Sweep | CronJob]"]
 HealthCheck = Callable[["Services"], "list[str]"]  # problems found, each with its fix; [] when healthy
 # (ok, errors, not_found, body) -> {path: path item}, with the shared response objects of bot/web/openapi.py
@@ -104,6 +113,7 @@ class Capability:
         self.admin_pages: list[AdminPage] = []
         self.health_checks: list[HealthCheck] = []
         self.commands: list[tuple[str | None, click.Command]] = []
+        self.menu_keys: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"Capability({self.name!r})"
@@ -132,10 +142,27 @@ class Capability:
 
         return register
 
+    def menu(self, key: str, intent: str) -> None:
+        """A WeChat menu CLICK key an operator may configure, and the intent it means."""
+        self.menu_keys[key.upper()] = intent
+
     def declare_states(self, enum: type[StrEnum]) -> type[StrEnum]:
         """The capability owns these conversation states (``"capability.flow:step"`` ids)."""
         self.state_enums.append(enum)
         return enum
+
+    def on_event(self, *events: str) -> Callable[[EventListener], EventListener]:
+        """Also run ``listener(ctx)`` for these lower-case WeChat events (whoever answers them)."""
+
+        def register(func: EventListener) -> EventListener:
+            self.event_listeners.extend((event, func) for event in events)
+            return func
+
+        return register
+
+    def menu(self, key: str, intent: str) -> None:
+        """A menu CLICK key (upper case; ``KEY:argument`` also matches) answered by one of our intents."""
+        self.menu_keys[key.upper()] = intent
 
     # -- the rest of what a capability brings --------------------------------------------
 
@@ -170,6 +197,10 @@ class Capability:
         """A ``python -m bot`` subcommand this capability brings (in ``group``, e.g. "admin", when given)."""
         self.commands.append((group, command))
 
+    def defaults(self, *paths: Path) -> None:
+        """Import files (docs/import.md format) that ``python -m bot init`` loads after the framework's defaults."""
+        self.default_files.extend(paths)
+
 
 class Registry:
     """All capabilities of the running bot, looked up by intent or state."""
@@ -178,6 +209,7 @@ class Registry:
         self.capabilities = list(capabilities)
         self.intents: dict[str, Handler] = {}
         self.states: dict[str, Handler] = {}
+        self.menu_keys: dict[str, str] = {}
         names: set[str] = set()
         for cap in self.capabilities:
             if cap.name in names:
@@ -188,6 +220,11 @@ class Registry:
                 if clash:
                     raise ValueError(f"capability {cap.name} redefines {sorted(clash)}")
                 table.update(own)
+            self.menu_keys.update(cap.menu_keys)
+            clash = self.menu_keys.keys() & cap.menu_keys.keys()
+            if clash:
+                raise ValueError(f"capability {cap.name} redefines menu keys {sorted(clash)}")
+            self.menu_keys.update(cap.menu_keys)
             declared = {str(member) for enum in cap.state_enums for member in enum}
             undeclared = set(cap.states) - declared
             if undeclared:
@@ -213,6 +250,12 @@ class Registry:
 
     def commands(self) -> list[tuple[str | None, click.Command]]:
         return [entry for cap in self.capabilities for entry in cap.commands]
+
+    def event_listeners(self, event: str) -> list[EventListener]:
+        return [func for cap in self.capabilities for name, func in cap.event_listeners if name == event]
+
+    def default_files(self) -> list[Path]:
+        return [path for cap in self.capabilities for path in cap.default_files]
 
 
 def load_registry(module: str = REGISTRY_MODULE) -> Registry:

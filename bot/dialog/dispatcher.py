@@ -22,12 +22,6 @@ from bot.dialog.conversation import clear_state, load_state, save_state
 from bot.dialog.message import IncomingMessage, Reply
 from bot.errors import UserFacingError
 
-# WeChat menu CLICK keys an operator can configure, and what they mean.
-MENU_KEYS = {
-    "HELP": "help.show",
-    "HUMAN": "human.handover",
-    "MY_TICKETS": "tickets.list_mine",
-}
 _COMMAND_NOISE = re.compile(r"[\s\W_]+")
 
 
@@ -64,7 +58,7 @@ def _choose(ctx: Ctx, services: Any) -> tuple[str | None, Handler]:
     msg = ctx.msg
 
     if msg.is_event:
-        intent = _event_intent(msg)
+        intent = _event_intent(msg, registry.menu_keys)
         return intent, registry.intents.get(intent or "", _silent)
 
     if not msg.text:
@@ -108,13 +102,14 @@ def _command_key(text: str) -> str:
     return folded if folded == "?" else _COMMAND_NOISE.sub("", folded)
 
 
-def _event_intent(msg: IncomingMessage) -> str | None:
+def _event_intent(msg: IncomingMessage, menu_keys: dict[str, str]) -> str | None:
+    """The intent of an event; menu CLICK keys are declared by the capabilities (Capability.menu)."""
     if msg.event in ("subscribe", "subscribe_scan"):
         return "event.subscribe"
     if msg.event == "unsubscribe":
         return "event.unsubscribe"
     if msg.event == "click":
-        return MENU_KEYS.get(msg.event_key.upper(), "help.show")
+        return menu_keys.get(msg.event_key.upper(), "help.show")
     if msg.event == "scancode_waitmsg":
         return "event.scan_result"
     return None  # VIEW, LOCATION, SCAN, job reports, pic_*: nothing to answer

@@ -79,3 +79,7 @@ def show_scan_result(ctx: Ctx) -> Reply:
     info = ctx.msg.extra.get("ScanCodeInfo")
     result = info.get("ScanResult", "") if isinstance(info, dict) else ""
     return Reply(texts.SCAN_RESULT.format(result=result[:200]))
+
+
+cap.menu("HELP", "help.show")
+cap.menu("HUMAN", "human.handover")

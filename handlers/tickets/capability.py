@@ -7,3 +7,4 @@ from handlers.tickets.states import Flow
 
 cap = Capability("tickets")
 cap.declare_states(Flow)
+cap.menu("MY_TICKETS", "tickets.list_mine")
