@@ -142,10 +142,6 @@ class Capability:
 
         return register
 
-    def menu(self, key: str, intent: str) -> None:
-        """A WeChat menu CLICK key an operator may configure, and the intent it means."""
-        self.menu_keys[key.upper()] = intent
-
     def declare_states(self, enum: type[StrEnum]) -> type[StrEnum]:
         """The capability owns these conversation states (``"capability.flow:step"`` ids)."""
         self.state_enums.append(enum)
@@ -220,7 +216,6 @@ class Registry:
                 if clash:
                     raise ValueError(f"capability {cap.name} redefines {sorted(clash)}")
                 table.update(own)
-            self.menu_keys.update(cap.menu_keys)
             clash = self.menu_keys.keys() & cap.menu_keys.keys()
             if clash:
                 raise ValueError(f"capability {cap.name} redefines menu keys {sorted(clash)}")
