@@ -136,14 +136,17 @@ def import_file(db: Database, path: Path, *, force: bool = False, registry: Regi
     return report
 
 
-def import_defaults(db: Database, *, force: bool = False) -> ImportReport:
-    """Seed categories, rules and the user dictionary from data/."""
+def import_defaults(db: Database, *, force: bool = False, registry: Registry | None = None) -> ImportReport:
+    """Seed categories, rules and the user dictionary from data/, then the capabilities' default files."""
+    registry = registry or load_registry()
     report = ImportReport()
     categories = DATA_DIR / "categories.yaml"
     if categories.exists():
-        report.merge(import_file(db, categories, force=force))
+        report.merge(import_file(db, categories, force=force, registry=registry))
     for path in sorted((DATA_DIR / "rules").glob("*.yaml")):
-        report.merge(import_file(db, path, force=force))
+        report.merge(import_file(db, path, force=force, registry=registry))
+    for path in registry.default_files():
+        report.merge(import_file(db, path, force=force, registry=registry))
     return report
 
 

@@ -114,6 +114,8 @@ class Capability:
         self.health_checks: list[HealthCheck] = []
         self.commands: list[tuple[str | None, click.Command]] = []
         self.menu_keys: dict[str, str] = {}
+        self.event_listeners: list[tuple[str, EventListener]] = []
+        self.default_files: list[Path] = []
 
     def __repr__(self) -> str:
         return f"Capability({self.name!r})"

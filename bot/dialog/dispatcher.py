@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +47,8 @@ def dispatch(msg: IncomingMessage, *, db: Session, services: Any, now: datetime)
     intent, handler = _choose(ctx, services)
     try:
         reply = handler(ctx)
+        if msg.is_event:
+            reply = _with_event_notes(ctx, services.registry, reply)
     except UserFacingError as exc:
         reply = Reply(exc.text)
     _apply_state(ctx, reply)
@@ -109,10 +111,19 @@ def _event_intent(msg: IncomingMessage, menu_keys: dict[str, str]) -> str | None
     if msg.event == "unsubscribe":
         return "event.unsubscribe"
     if msg.event == "click":
-        return menu_keys.get(msg.event_key.upper(), "help.show")
+        key = msg.event_key.upper()  # "KEY:argument" (e.g. BULLETIN:party_history) matches KEY; the handler reads it
+        return menu_keys.get(key) or menu_keys.get(key.partition(":")[0]) or "help.show"
     if msg.event == "scancode_waitmsg":
         return "event.scan_result"
     return None  # VIEW, LOCATION, SCAN, job reports, pic_*: nothing to answer
+
+
+def _with_event_notes(ctx: Ctx, registry: Any, reply: Reply) -> Reply:
+    """Let capabilities listening to this event act on it (a QR scene, an unfollow) and add their lines."""
+    notes = [note for listener in registry.event_listeners(ctx.msg.event or "") if (note := listener(ctx))]
+    if not notes:
+        return reply
+    return replace(reply, text="\n\n".join([*([reply.text] if reply.text else []), *notes]))
 
 
 def _handler_for(registry: Any, intent: str) -> Handler:
