@@ -65,6 +65,25 @@ def legacy_judge(tokenizer: Tokenizer, path: Path) -> Judge:
     return judge
 
 
+def _by_batch(cases: list[dict], judge: Judge) -> list[tuple[str, str]]:
+    """Recall and false alarms per batch: "original" was tuned on, later batches were measured first."""
+    lines = []
+    for batch in dict.fromkeys(c.get("batch", "original") for c in cases):
+        chosen = [c for c in cases if c.get("batch", "original") == batch]
+        real = [c for c in chosen if c["kind"] != "none"]
+        near = [c for c in chosen if c["kind"] == "none"]
+        found = sum(judge(c["text"])[1] != "none" for c in real)
+        alarms = sum(judge(c["text"])[1] != "none" for c in near)
+        lines.append(
+            (
+                batch,
+                f"recall {found / len(real):6.1%} ({found}/{len(real)}), "
+                f"false alarms {alarms / len(near):5.1%} ({alarms}/{len(near)})",
+            )
+        )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="list misses and false alarms with reasons")
@@ -104,6 +123,7 @@ def main() -> None:
         if level == "none" or not ok_kind or not level_ok:
             misses.append(line)
     per_message = (time.perf_counter() - started) / len(cases) * 1e6
+    batches = _by_batch(cases, judge) if len({c.get("batch", "original") for c in cases}) > 1 else []
 
     print(
         f"emergency set: {len(real)} real emergencies, {len(near)} near-misses"
@@ -116,6 +136,8 @@ def main() -> None:
     print(f"strong false alarms {strong_alarms / len(near):4.1%}  ({strong_alarms}/{len(near)} would page people)")
     if by_why:
         print("false alarms by kind of near-miss: " + ", ".join(f"{k} {v}" for k, v in by_why.most_common()))
+    for batch, line in batches:
+        print(f"  {batch:<9} {line}")
     print(f"time per message  {per_message:6.0f} us (normalise + tokenise + judge)")
     kinds = sorted({k for k, _ in confusion} | {g for _, g in confusion}, key=lambda k: (k == "none", k))
     width = max(len(k) for k in kinds)
