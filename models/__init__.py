@@ -3,6 +3,20 @@
 from models.admin import AdminUser, ApiToken
 from models.app_state import Counter, JobRun
 from models.base import Base
+from models.bulletin import (
+    AudienceKind,
+    BulletinDelivery,
+    BulletinEntry,
+    BulletinPost,
+    BulletinRun,
+    BulletinSeries,
+    DeliveryStatus,
+    Follower,
+    PostStatus,
+    RunStatus,
+    Rung,
+    Subscription,
+)
 from models.community import Building, Category, Community, Department, DepartmentCategory, Estate, Grid
 from models.conversation import ConversationState
 from models.holiday import CategoryDeadline, DayKind, Holiday, HolidayYear
@@ -27,9 +41,15 @@ __all__ = [
     "AccessToken",
     "AdminUser",
     "ApiToken",
+    "AudienceKind",
     "Base",
     "BindCode",
     "Building",
+    "BulletinDelivery",
+    "BulletinEntry",
+    "BulletinPost",
+    "BulletinRun",
+    "BulletinSeries",
     "Category",
     "CategoryDeadline",
     "Community",
@@ -37,9 +57,11 @@ __all__ = [
     "Counter",
     "Department",
     "DayKind",
+    "DeliveryStatus",
     "DepartmentCategory",
     "DictionaryWord",
     "Estate",
+    "Follower",
     "Grid",
     "Holiday",
     "HolidayYear",
@@ -55,10 +77,14 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Person",
+    "PostStatus",
     "Rating",
     "Resident",
     "Rule",
+    "RunStatus",
+    "Rung",
     "Staff",
+    "Subscription",
     "Ticket",
     "TicketDayCounter",
     "TicketEvent",
