@@ -83,11 +83,29 @@ class ImportSection:
 
 @dataclass(frozen=True)
 class AdminPage:
-    """A page of the staff's web UI: where it lives in the menu and who may open it."""
+    """A page of the staff's web UI: its menu entry, who may open it, and where it sits in the menu.
+
+    ``endpoint`` names a view of a blueprint the capability serves with ``admin(..., blueprint=)``.
+    Roles: "admin" (管理员, may open everything), "staff" (社区工作人员), "grid" (网格员),
+    "department" (部门联络人).
+    """
 
     title: str
     endpoint: str
     roles: tuple[str, ...] = ("admin",)
+    order: int = 50  # lower comes first in the menu
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    """A block of the admin dashboard: ``render(view)`` returns its HTML (a rendered template).
+
+    ``view`` is the admin framework's request view (the signed-in user, a session, the clock).
+    """
+
+    render: Callable[[Any], str]
+    roles: tuple[str, ...] = ("admin",)
+    order: int = 50
 
 
 @dataclass(frozen=True)
@@ -111,6 +129,8 @@ class Capability:
         self.blueprints: list[Blueprint] = []
         self.openapi: list[OpenApiPart] = []
         self.admin_pages: list[AdminPage] = []
+        self.admin_blueprints: list[Blueprint] = []
+        self.dashboard_panels: list[DashboardPanel] = []
         self.health_checks: list[HealthCheck] = []
         self.commands: list[tuple[str | None, click.Command]] = []
         self.menu_keys: dict[str, str] = {}
@@ -184,8 +204,14 @@ class Capability:
         if paths is not None:
             self.openapi.append(OpenApiPart(schemas, paths))
 
-    def admin(self, page: AdminPage) -> None:
-        self.admin_pages.append(page)
+    def admin(self, *pages: AdminPage, blueprint: Blueprint | None = None) -> None:
+        """Menu entries of the staff's web UI, and the blueprint serving them (mounted under /admin)."""
+        self.admin_pages.extend(pages)
+        if blueprint is not None:
+            self.admin_blueprints.append(blueprint)
+
+    def dashboard(self, panel: DashboardPanel) -> None:
+        self.dashboard_panels.append(panel)
 
     def health(self, check: HealthCheck) -> HealthCheck:
         self.health_checks.append(check)
@@ -240,7 +266,13 @@ class Registry:
         return [part for cap in self.capabilities for part in cap.openapi]
 
     def admin_pages(self) -> list[AdminPage]:
-        return [page for cap in self.capabilities for page in cap.admin_pages]
+        return sorted((page for cap in self.capabilities for page in cap.admin_pages), key=lambda p: p.order)
+
+    def admin_blueprints(self) -> list[Blueprint]:
+        return [bp for cap in self.capabilities for bp in cap.admin_blueprints]
+
+    def dashboard_panels(self) -> list[DashboardPanel]:
+        return sorted((p for cap in self.capabilities for p in cap.dashboard_panels), key=lambda p: p.order)
 
     def health_checks(self) -> list[HealthCheck]:
         return [check for cap in self.capabilities for check in cap.health_checks]
