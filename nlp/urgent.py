@@ -144,7 +144,7 @@ FRAMES: tuple[Frame, ...] = (
     Frame("fire.smell", Situation.FIRE, "fire", ("fire.smell",), A, explainable=True),
     Frame("fire.alarm", Situation.FIRE, "fire", ("fire.alarm",), A, explainable=True),
     Frame("gas.smell", Situation.GAS, "gas", ("gas.smell",)),
-    Frame("gas.leak", Situation.GAS, "gas", ("gas.leaking", "gas.source")),
+    Frame("gas.leak", Situation.GAS, "gas", ("gas.leaking", "gas.source"), window=20),
     Frame("gas.alarm", Situation.GAS, "gas", ("gas.alarm",)),
     Frame("gas.leak_word", Situation.GAS, "gas", ("gas.leak_word",), A),
     Frame("electric.shocked", Situation.ELECTRIC_SHOCK, "electric_shock", ("electric.shocked",)),
@@ -181,12 +181,12 @@ FRAMES: tuple[Frame, ...] = (
           imminent_drops=True),
     Frame("medical.drowning", Situation.MEDICAL, "medical", ("medical.drowning",), imminent_drops=True),
     Frame("medical.fall", Situation.MEDICAL, "medical", ("fall.ground",), A, strong_with=("fall.unable",),
-          weak_medical=True, imminent_drops=True),
+          person="implied", weak_medical=True, imminent_drops=True),
 )  # fmt: skip
 """Every situation the detector knows, in the order explain() lists them."""
 
 # Single-character markers count only as a whole jieba token (真 in 真|着火, not in 真的).
-TOKEN_BOUND_GROUPS = frozenset({"negator", "hypothetical.before", "imminent", "question.yesno", "past"})
+TOKEN_BOUND_GROUPS = frozenset({"negator", "hypothetical", "hypothetical.before", "imminent", "question.yesno", "past"})
 # These words must start a jieba token: 倒了 in 我爸|倒|了, not in 晕倒|了.
 TOKEN_START_GROUPS = frozenset({"medical.collapse_subject"})
 CLAUSE_END = "$"
