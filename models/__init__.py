@@ -1,7 +1,8 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
-from models.admin import AdminUser, ApiToken
+from models.admin import AdminRole, AdminUser, ApiToken
 from models.app_state import Counter, JobRun
+from models.audit import AuditEntry
 from models.base import Base
 from models.bulletin import (
     AudienceKind,
@@ -23,7 +24,7 @@ from models.holiday import CategoryDeadline, DayKind, Holiday, HolidayYear
 from models.inbound import InboundMessage, InboundStatus
 from models.outbox import OutboxMessage, OutboxStatus
 from models.person import BindCode, GridMember, Identity, IdentityKind, MemberRole, Person, Resident, Staff
-from models.rule import DictionaryWord, Rule
+from models.rule import DictionaryWord, Rule, RuleVersion
 from models.ticket import (
     OPEN_STATUSES,
     MediaStatus,
@@ -39,8 +40,10 @@ from models.token import AccessToken
 
 __all__ = [
     "AccessToken",
+    "AdminRole",
     "AdminUser",
     "ApiToken",
+    "AuditEntry",
     "AudienceKind",
     "Base",
     "BindCode",
@@ -81,6 +84,7 @@ __all__ = [
     "Rating",
     "Resident",
     "Rule",
+    "RuleVersion",
     "RunStatus",
     "Rung",
     "Staff",

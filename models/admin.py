@@ -1,13 +1,23 @@
-"""Admin accounts and the API tokens they use."""
+"""Admin accounts (the staff's web UI and the JSON API), their roles, and the API tokens they use."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
+
+
+class AdminRole(StrEnum):
+    """What an account may open in the web UI (bot/web/admin/access.py)."""
+
+    ADMIN = "admin"  # 管理员: everything
+    STAFF = "staff"  # 社区工作人员: tickets, consultations, bulletins
+    GRID = "grid"  # 网格员: the tickets of their grids (needs a person link)
+    DEPARTMENT = "department"  # 部门联络人: their department's escalations (needs a person link)
 
 
 class AdminUser(Base):
@@ -17,6 +27,15 @@ class AdminUser(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime]
+    role: Mapped[str] = mapped_column(String(16), default=AdminRole.ADMIN, server_default=AdminRole.ADMIN.value)
+    # The grid member or department contact this account is (their grids, their department).
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    display_name: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    active: Mapped[bool] = mapped_column(default=True, server_default="1")
+    # Web login throttling: consecutive failures, and the lockout they caused.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
 
 
 class ApiToken(Base):

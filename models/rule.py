@@ -49,3 +49,18 @@ class DictionaryWord(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     updated_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class RuleVersion(Base):
+    """A rule as it was after each change (import, API, web UI), so any version can be restored."""
+
+    __tablename__ = "rule_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int] = mapped_column(index=True)  # no foreign key: a deleted rule keeps its history
+    name: Mapped[str] = mapped_column(String(128))
+    version: Mapped[int]  # 1, 2, … per rule
+    action: Mapped[str] = mapped_column(String(16))  # created, updated, deleted, restored, imported
+    data: Mapped[dict[str, Any]]  # the canonical rule (rulestore.canonical)
+    at: Mapped[datetime]
+    by: Mapped[str | None] = mapped_column(String(64))
