@@ -24,6 +24,7 @@ from models.holiday import CategoryDeadline, DayKind, Holiday, HolidayYear
 from models.inbound import InboundMessage, InboundStatus
 from models.outbox import OutboxMessage, OutboxStatus
 from models.person import BindCode, GridMember, Identity, IdentityKind, MemberRole, Person, Resident, Staff
+from models.reminder import Reminder, ReminderStatus
 from models.rule import DictionaryWord, Rule, RuleVersion
 from models.ticket import (
     OPEN_STATUSES,
@@ -82,6 +83,8 @@ __all__ = [
     "Person",
     "PostStatus",
     "Rating",
+    "Reminder",
+    "ReminderStatus",
     "Resident",
     "Rule",
     "RuleVersion",
