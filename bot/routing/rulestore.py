@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot.clock import wall_now
 from bot.dialog.capability import Registry, load_registry
 from bot.errors import ImportFormatError
-from models import Category, Community, Counter, DictionaryWord
+from models import Category, Community, Counter, DictionaryWord, RuleVersion
 from models import Rule as RuleRow
 from nlp.rules import CATEGORIES, INTENTS, Rule, RuleError, rule_from_mapping
 
@@ -167,6 +167,8 @@ def import_rules(
             row = RuleRow(source="seed", seed_hash=seed_hash, created_at=now, updated_at=now, updated_by="import")
             _apply(session, row, rule)
             session.add(row)
+            session.flush()
+            record_version(session, row, "imported", "import")
             report.count(report.created, "rules")
             changed = True
             continue
@@ -177,6 +179,7 @@ def import_rules(
         elif force or (row.seed_hash is not None and current == row.seed_hash):
             _apply(session, row, rule)
             row.seed_hash, row.updated_at, row.updated_by = seed_hash, now, "import"
+            record_version(session, row, "imported", "import")
             report.count(report.updated, "rules")
             changed = True
         else:
@@ -238,11 +241,13 @@ def create_rule(session: Session, data: Mapping[str, Any], by: str) -> RuleRow:
     _apply(session, row, rule)
     session.add(row)
     session.flush()
+    record_version(session, row, "created", by)
     bump(session, RULES_COUNTER)
     return row
 
 
-def update_rule(session: Session, row: RuleRow, changes: Mapping[str, Any], by: str) -> RuleRow:
+def update_rule(session: Session, row: RuleRow, changes: Mapping[str, Any], by: str,
+                action: str = "updated") -> RuleRow:
     """Apply a full or partial change (PATCH semantics) after validating the result."""
     data = row_to_dict(row, community_codes(session))
     for key in ("id", "source", "created_at", "updated_at", "updated_by"):
@@ -255,14 +260,59 @@ def update_rule(session: Session, row: RuleRow, changes: Mapping[str, Any], by: 
     _apply(session, row, rule)
     row.updated_at, row.updated_by = _now(), by
     session.flush()
+    record_version(session, row, action, by)
     bump(session, RULES_COUNTER)
     return row
 
 
-def delete_rule(session: Session, row: RuleRow) -> None:
+def delete_rule(session: Session, row: RuleRow, by: str | None = None) -> None:
+    record_version(session, row, "deleted", by)
     session.delete(row)
     session.flush()
     bump(session, RULES_COUNTER)
+
+
+# -- version history -------------------------------------------------------------------
+
+
+def record_version(session: Session, row: RuleRow, action: str, by: str | None) -> RuleVersion:
+    """Keep the rule as it now is (or was, when deleted): the next version number of its history."""
+    last = session.scalar(select(RuleVersion.version).where(RuleVersion.rule_id == row.id)
+                          .order_by(RuleVersion.version.desc()).limit(1))
+    version = RuleVersion(rule_id=row.id, name=row.name, version=(last or 0) + 1, action=action,
+                          data=_row_canonical(session, row), at=_now(), by=by)
+    session.add(version)
+    session.flush()
+    return version
+
+
+def rule_versions(session: Session, rule_id: int) -> list[RuleVersion]:
+    """The rule's history, newest first."""
+    return list(session.scalars(select(RuleVersion).where(RuleVersion.rule_id == rule_id)
+                                .order_by(RuleVersion.version.desc())))
+
+
+def restore_version(session: Session, version: RuleVersion, by: str) -> RuleRow:
+    """Make the rule what it was at ``version`` (recreated when it was deleted since); a new version records it.
+
+    Raises:
+        RuleError: the old definition no longer validates (e.g. its category is gone) or its name is taken.
+    """
+    data = dict(version.data)
+    row = session.get(RuleRow, version.rule_id)
+    if row is None:
+        rule = validate_rule(session, data)
+        if session.scalar(select(RuleRow.id).where(RuleRow.name == rule.name)) is not None:
+            raise RuleError(f"rule '{rule.name}': field 'name' is already used by another rule")
+        now = _now()
+        row = RuleRow(id=version.rule_id, source="admin", created_at=now, updated_at=now, updated_by=by)
+        _apply(session, row, rule)
+        session.add(row)
+        session.flush()
+        record_version(session, row, "restored", by)
+        bump(session, RULES_COUNTER)
+        return row
+    return update_rule(session, row, data, by=by, action="restored")
 
 
 def add_word(session: Session, word: str, freq: int | None, tag: str | None, by: str) -> DictionaryWord:

@@ -246,7 +246,7 @@ def delete_rule(rule_id: int) -> Any:
         row = _rule_or_404(session, rule_id)
         if row is None:
             return error(404, "not_found", MSG_NOT_FOUND.format(resource="rule", id=rule_id))
-        rulestore.delete_rule(session, row)
+        rulestore.delete_rule(session, row, by=g.admin)
     return "", 204
 
 
