@@ -10,16 +10,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from bot.db import Database
 from bot.routing import rulestore
 from nlp.router import Router
+from nlp.rules import Rule
 from nlp.tokenizer import Tokenizer, dictionary_files
 from nlp.understand import Understanding, explain, understand
 from nlp.urgent import build_routers
 
 log = logging.getLogger(__name__)
+Routers = tuple[Router, Any]  # (normal router, urgent detector) as nlp.urgent.build_routers makes them
 
 
 class NlpEngine:
@@ -63,21 +66,29 @@ class NlpEngine:
         log.info("routers built: rules version %s, words version %s, %d rules", version[0], version[1], len(rules))
         return True
 
-    def understand(self, text: str, community: str | None = None) -> Understanding:
+    def understand(self, text: str, community: str | None = None, routers: Routers | None = None) -> Understanding:
+        """Route one message; ``routers`` (from ``draft``) replaces the stored rules' routers."""
         self.refresh()
-        return understand(text, tokenizer=self.tokenizer, router=self._router, urgent_router=self._urgent,
+        router, urgent = routers or (self._router, self._urgent)
+        return understand(text, tokenizer=self.tokenizer, router=router, urgent_router=urgent,
                           estates=self._estates, community=community)
 
-    def explain(self, text: str, community: str | None = None, router: Router | None = None) -> dict[str, Any]:
+    def explain(self, text: str, community: str | None = None, router: Router | None = None,
+                routers: Routers | None = None) -> dict[str, Any]:
         self.refresh()
+        normal, urgent = routers or (router or self._router, self._urgent)
         return explain(
             text,
             tokenizer=self.tokenizer,
-            router=router or self._router,
-            urgent_router=self._urgent,
+            router=normal,
+            urgent_router=urgent,
             estates=self._estates,
             community=community,
         )
+
+    def draft(self, rules: Iterable[Rule]) -> Routers:
+        """(normal, urgent) routers over ``rules`` instead of the stored ones: try a change before saving it."""
+        return build_routers(r for r in rules if r.enabled)
 
     def rules(self) -> list[Any]:
         with self.db.session() as session:
