@@ -510,7 +510,13 @@ class Detector:
         self._legacy_rules = {r.name: r for r in legacy}
 
     def __len__(self) -> int:
+        """How many admin rules it holds (as Router counts rules)."""
         return len(self.rules)
+
+    def __bool__(self) -> bool:
+        # Always true: the built-in lexicon works without any rule. Callers test
+        # `if urgent_router:` (nlp.understand), which __len__ alone would turn off.
+        return True
 
     # -- the verdict ------------------------------------------------------------------------
 

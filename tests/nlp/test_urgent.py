@@ -1,82 +1,343 @@
-"""The urgent fast path, with an in-test rule set shaped like data/rules/urgent.yaml."""
+"""The urgent detector (nlp/urgent.py): situations, the checks for "now", levels, admin words, compatibility."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
+from nlp import lexicon
+from nlp.lexicon import urgent as words
 from nlp.normalize import normalize
 from nlp.router import Router
-from nlp.tokenizer import Tokenizer
-from nlp.urgent import build_routers, build_urgent_router, check_urgent, split_rules
+from nlp.rules import CATEGORIES, load_rule_files
+from nlp.tokenizer import DATA_DIR, Tokenizer
+from nlp.understand import explain, understand
+from nlp.urgent import (
+    FRAMES,
+    Assessment,
+    Detector,
+    Level,
+    Situation,
+    UrgentLexiconError,
+    UrgentMatch,
+    assess,
+    build_routers,
+    build_urgent_router,
+    check_urgent,
+    split_rules,
+)
 from tests.nlp.conftest import make_rules
 
-URGENT_RULES = make_rules(
-    {"name": "urgent.gas", "intent": "tickets.urgent", "category": "gas",
-     "any": ["煤气味", "燃气味", "天然气味", "燃气泄漏", "天然气泄漏", "煤气泄漏", "漏气"],
-     "synonyms": {"燃气泄露": "燃气泄漏", "天然气泄露": "天然气泄漏"}},
-    {"name": "urgent.fire", "intent": "tickets.urgent", "category": "fire",
-     "any": ["着火", "起火", "失火", "冒烟", "火灾"], "none": ["抽烟", "油烟"]},
-    {"name": "urgent.elevator", "intent": "tickets.urgent", "category": "elevator",
-     "any": ["电梯困人", "困在电梯", "被困电梯", "关在电梯", "电梯里困"]},
-    {"name": "urgent.elevator.trapped", "intent": "tickets.urgent", "category": "elevator",
-     "all": ["电梯", "被困"]},
-    {"name": "urgent.medical", "intent": "tickets.urgent", "category": "medical",
-     "any": ["晕倒", "昏倒", "摔伤", "受伤", "流血", "不省人事"]},
-    {"name": "urgent.power", "intent": "tickets.urgent", "category": "power",
-     "any": ["漏电", "冒火花", "电线冒火", "触电"]},
-    {"name": "tickets.elevator", "intent": "tickets.create", "category": "elevator",
-     "any": ["电梯"], "priority": 50},
-)  # fmt: skip
+Judge = Callable[..., Assessment]
 
 
 @pytest.fixture(scope="module")
-def urgent_router() -> Router:
-    return build_urgent_router(URGENT_RULES)
+def detector() -> Detector:
+    return Detector()
 
 
-def category(router: Router, tokenizer: Tokenizer, text: str) -> str | None:
-    norm = normalize(text)
-    hit = check_urgent(router, tokenizer.cut(norm), norm)
-    return hit.category if hit else None
+@pytest.fixture
+def judge(detector: Detector, tokenizer: Tokenizer) -> Judge:
+    def _judge(text: str, on: Detector | None = None, community: str | None = None) -> Assessment:
+        norm = normalize(text)
+        return (on if on is not None else detector).assess(norm, tokenizer.cut(norm), community)
+
+    return _judge
+
+
+# -- situations ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("text", "situation", "category"),
     [
-        ("燃气味很大", "gas"),
-        ("楼道里一股煤气味", "gas"),
-        ("天然气泄漏了", "gas"),
-        ("厨房燃气泄露", "gas"),
-        ("着火了快来人", "fire"),
-        ("楼道冒烟了", "fire"),
-        ("车库起火", "fire"),
-        ("电梯困人了", "elevator"),
-        ("我被困电梯里了", "elevator"),
-        ("电梯里有人被困了", "elevator"),
-        ("有人晕倒了", "medical"),
-        ("老人摔伤了在流血", "medical"),
-        ("楼道漏电", "power"),
-        ("电线冒火花", "power"),
+        ("楼下着火了", Situation.FIRE, "fire"),
+        ("燃气味好大", Situation.GAS, "gas"),
+        ("天然气管子在呲呲漏气", Situation.GAS, "gas"),
+        ("有个孩子摸配电箱被电倒了", Situation.ELECTRIC_SHOCK, "power"),  # until the slug exists
+        ("电表箱在冒火花", Situation.ELECTRIC_SHOCK, "power"),
+        ("地下室的水漫到配电箱了", Situation.FLOODING, "power"),
+        ("电梯卡在两层中间 我和孩子在里面", Situation.ENTRAPMENT, "elevator"),
+        ("工人从脚手架上摔下来了", Situation.FALL_FROM_HEIGHT, "medical"),
+        ("我爸倒地叫不应", Situation.MEDICAL, "medical"),
+        ("我爸说话不清楚 半边身子动不了", Situation.MEDICAL, "medical"),
     ],
 )
-def test_emergencies(urgent_router: Router, tokenizer: Tokenizer, text: str, expected: str) -> None:
-    assert category(urgent_router, tokenizer, text) == expected
+def test_situations_strong(judge: Judge, text: str, situation: Situation, category: str) -> None:
+    a = judge(text)
+    assert (a.level, a.situation, a.category) == (Level.STRONG, situation, category), a.explain
+
+
+def test_an_assessment_says_what_and_why(judge: Judge) -> None:
+    a = judge("我妈在厨房晕倒了 一屋子煤气味")
+    assert a.urgent and a.strong
+    assert a.situation is Situation.GAS and a.situations == (Situation.GAS, Situation.MEDICAL)
+    assert a.best is not None and a.best.frame == "gas.smell" and a.best.phrases == ("煤气味",)
+    assert a.explain.startswith("STRONG gas (category gas) because gas.smell")
+    assert "medical.collapse" in a.explain
+    json.dumps(a.to_dict(), ensure_ascii=False)
+
+
+def test_nothing_found_is_none(judge: Judge) -> None:
+    a = judge("你好 请问物业电话是多少")
+    assert (a.level, a.situation, a.category, a.evidence) == (Level.NONE, None, None, ())
+    assert not a.urgent and a.explain.startswith("not urgent")
+
+
+# -- is it happening now? ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["燃气费怎么交", "电梯广告太吵", "我没事了", "有人在楼道抽烟", "不冒烟了", "电梯坏了", "火已经灭了没事了"],
+    ("text", "check"),
+    [
+        ("昨天着火那事后来咋样了", "past"),
+        ("我之前被关在电梯里过 现在都不敢坐", "past"),
+        ("我爷爷晕倒过一次", "past"),
+        ("火已经扑灭了 没事了", None),  # no situation left at all
+        ("刚才的煤气味没有了", "resolved"),
+        ("那个被困的老人已经被放出来了", "resolved"),
+        ("燃气报警器响了一下 检查了是误报", "resolved"),
+        ("燃气泄漏报警器在哪里买", None),  # a device name (a decoy)
+        ("电梯被困应急演练要不要报名", "question about it"),
+        ("要是着火了消防车都进不来", "hypothetical"),
+        ("插座离水池太近了 容易触电", "hypothetical"),
+        ("真着火了谁负责", "hypothetical"),
+        ("如果天然气泄漏 会不会爆炸", "hypothetical"),
+        ("电梯老是抖 迟早要困人", "hypothetical"),
+        ("空调坏了 热得快晕倒了", "figure of speech"),
+        ("有人快晕倒了", "not happened (yet)"),
+        ("这天热得跟着火了一样", "figure of speech"),
+        ("这房价贵得让人喘不过气", "figure of speech"),
+        ("楼梯扶手松了 差点摔倒", "near miss"),
+        ("我腿摔伤了 想找志愿者帮忙买菜", "not acute"),
+        ("磕破了点皮 有创可贴吗", "not acute"),
+        ("楼道里一股烟味 肯定又是有人抽烟", "explained"),
+        ("电梯坏了 没人困在里面", "negated"),
+        ("虚惊一场 不是着火是有人烧纸", "negated"),
+        ("大风把树刮倒了", None),
+        ("花盆从楼上掉下来了", "not a person"),
+        ("我家猫困在空调外机上了", "not a person"),
+        ("冬天路面结冰 老人出门摔倒的多", "habitual"),
+    ],
 )
-def test_non_emergencies(urgent_router: Router, tokenizer: Tokenizer, text: str) -> None:
-    assert category(urgent_router, tokenizer, text) is None
+def test_not_happening_now(judge: Judge, text: str, check: str | None) -> None:
+    a = judge(text)
+    assert a.level is Level.NONE, a.explain
+    if check is not None:
+        assert check in {e.dropped for e in a.ignored}, a.explain
 
 
-def test_urgent_router_holds_only_urgent_rules(urgent_router: Router) -> None:
-    assert {r.intent for r in urgent_router.rules} == {"tickets.urgent"}
+def test_present_words_override_a_past_word_in_the_clause(judge: Judge) -> None:
+    assert judge("从昨天开始一直有煤气味").level is Level.STRONG
+    assert judge("昨天有煤气味").level is Level.NONE
+
+
+def test_a_past_event_does_not_hide_a_new_one(judge: Judge) -> None:
+    a = judge("昨天电梯坏了 今天又困人了")
+    assert (a.level, a.situation) == (Level.STRONG, Situation.ENTRAPMENT), a.explain
+
+
+def test_resolution_of_one_situation_leaves_another(judge: Judge) -> None:
+    a = judge("火灭了 但是有人晕倒了")
+    assert (a.level, a.situation) == (Level.STRONG, Situation.MEDICAL), a.explain
+
+
+def test_tokens_decide_one_character_markers(judge: Judge) -> None:
+    assert judge("真的着火了").level is Level.STRONG  # 真的, not the hypothetical 真
+    assert judge("我爸倒了").level is Level.STRONG
+    assert judge("我妈给我倒了一杯水").level is Level.NONE  # 倒了$ only at the end of a clause
+    assert judge("听到这消息我都要晕倒了").level is Level.NONE  # 倒了 inside 晕倒|了
+
+
+def test_voice_fillers_do_not_hide_an_emergency(judge: Judge) -> None:
+    a = judge("那个 就是 我妈呃 刚才在厨房突然就倒下去了 叫她也没反应")
+    assert (a.level, a.situation) == (Level.STRONG, Situation.MEDICAL)
+
+
+# -- levels ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("有股很浓的烧焦味", Level.AMBIGUOUS),  # could be cooking
+        ("有股很浓的烧焦味 救命", Level.STRONG),  # a plea makes it act now
+        ("楼下花园有个老人摔倒了", Level.AMBIGUOUS),
+        ("老太太摔倒了 起不来", Level.STRONG),
+        ("奶奶嘴歪了", Level.AMBIGUOUS),  # one stroke sign
+        ("奶奶嘴歪了 说话含糊", Level.STRONG),  # two signs
+        ("爷爷突然说不出话了", Level.STRONG),  # one sign, sudden
+        ("楼顶冒烟 是不是着火了", Level.STRONG),  # the smoke itself is reported, not asked
+        ("是不是着火了", Level.AMBIGUOUS),  # asked as a question
+        ("楼道的铁门带电", Level.AMBIGUOUS),
+        ("有个人站在楼顶边上要往下跳", Level.AMBIGUOUS),
+    ],
+)
+def test_levels(judge: Judge, text: str, level: Level) -> None:
+    assert judge(text).level is level, judge(text).explain
+
+
+def test_level_order() -> None:
+    assert Level.NONE.rank < Level.AMBIGUOUS.rank < Level.STRONG.rank
+
+
+# -- categories --------------------------------------------------------------------------------
+
+
+def test_category_slugs_follow_the_categories_that_exist(judge: Judge) -> None:
+    assert judge("有人触电了").category == "power"
+    assert judge("我被关在地下室里出不去").category == "public_security"
+    with_slugs = Detector(categories=CATEGORIES | {"electric_shock", "entrapment"})
+    assert judge("有人触电了", on=with_slugs).category == "electric_shock"
+    assert judge("电线冒火花", on=with_slugs).category == "power"
+    assert judge("我被关在地下室里出不去", on=with_slugs).category == "entrapment"
+
+
+# -- admins' words -------------------------------------------------------------------------------
+
+
+def test_a_rule_with_a_group_adds_words_to_it(judge: Judge) -> None:
+    rules = make_rules(
+        {"name": "w.gas", "intent": "tickets.urgent", "category": "gas", "any": ["瓦斯味"],
+         "params": {"group": "gas.smell"}},
+        {"name": "w.decoy", "intent": "tickets.urgent", "category": "fire", "any": ["演出"],
+         "none": ["冒烟特效"], "params": {"group": "topic"}},
+    )  # fmt: skip
+    extended = Detector(rules)
+    assert judge("瓦斯味好重", on=extended).situation is Situation.GAS
+    assert judge("瓦斯味好重").level is Level.NONE
+    assert judge("昨天瓦斯味好重", on=extended).level is Level.NONE  # admins' words get the same checks
+    assert judge("舞台冒烟特效", on=extended).level is Level.NONE
+    assert judge("舞台冒烟特效").level is Level.STRONG
+    assert len(extended) == 2
+
+
+def test_community_scoped_words_apply_only_there(judge: Judge) -> None:
+    rules = make_rules(
+        {"name": "w", "intent": "tickets.urgent", "category": "power", "any": ["强电井"],
+         "params": {"group": "electric.place"}, "community": "xfl"},
+    )  # fmt: skip
+    scoped = Detector(rules)
+    assert judge("强电井进水了", on=scoped, community="xfl").situation is Situation.FLOODING
+    assert judge("强电井进水了", on=scoped, community="other").level is Level.NONE
+
+
+def test_an_unknown_group_is_refused() -> None:
+    rules = make_rules(
+        {"name": "w", "intent": "tickets.urgent", "category": "gas", "any": ["x"], "params": {"group": "gas.smel"}}
+    )
+    with pytest.raises(UrgentLexiconError, match="gas.smel"):
+        Detector(rules)
+
+
+def test_an_old_style_keyword_rule_is_ambiguous_and_checked(judge: Judge) -> None:
+    rules = make_rules(
+        {"name": "old", "intent": "tickets.urgent", "category": "medical", "any": ["犯病"]},
+        {"name": "old.strong", "intent": "tickets.urgent", "category": "gas", "any": ["沼气"],
+         "params": {"level": "strong"}},
+    )  # fmt: skip
+    legacy = Detector(rules)
+    a = judge("我爸犯病了", on=legacy)
+    assert (a.level, a.situation, a.best.frame if a.best else None) == (Level.AMBIGUOUS, Situation.MEDICAL, "rule:old")
+    assert judge("上个月我爸犯病了", on=legacy).level is Level.NONE
+    assert judge("沼气", on=legacy).level is Level.STRONG
+    with pytest.raises(UrgentLexiconError):
+        Detector(make_rules({"name": "x", "intent": "tickets.urgent", "category": "gas", "any": ["x"],
+                             "params": {"level": "loud"}}))  # fmt: skip
+
+
+def test_the_shipped_urgent_rules_load_and_extend_the_lexicon(judge: Judge) -> None:
+    rules = load_rule_files([DATA_DIR / "rules" / "urgent.yaml"])
+    assert rules and all(r.intent == "tickets.urgent" and r.params.get("group") in words.GROUPS for r in rules)
+    shipped = Detector(rules)
+    assert judge("俺家燃起味儿老大了", on=shipped).situation is Situation.GAS
+
+
+# -- the lexicon --------------------------------------------------------------------------------
+
+
+def test_every_group_a_frame_needs_exists() -> None:
+    used = {g for f in FRAMES for g in (*f.needs, *f.strong_with)}
+    assert used <= set(words.GROUPS)
+
+
+def test_lexicon_phrases_are_normalised_and_unique() -> None:
+    for name, phrases in words.GROUPS.items():
+        assert len(phrases) == len(set(phrases)), f"{name} repeats a phrase"
+        for phrase in phrases:
+            body = phrase.removesuffix("$")
+            assert body and normalize(body) == body and "……" not in body, (name, phrase)
+            assert all(part for part in body.split("…")), (name, phrase)
+
+
+def test_urgency_words_stay_in_the_shared_lexicon() -> None:
+    """nlp.entities still reads URGENCY_WORDS from nlp/lexicon/__init__.py."""
+    assert "救命" in lexicon.URGENCY_WORDS
+
+
+# -- compatibility: the detector stands where the urgent Router stood -----------------------------
+
+NORMAL = make_rules(
+    {"name": "tickets.elevator", "intent": "tickets.create", "category": "elevator", "any": ["电梯"], "priority": 900},
+    {"name": "urgent.words", "intent": "tickets.urgent", "category": "elevator", "any": ["电提"],
+     "params": {"group": "elevator"}},
+)  # fmt: skip
 
 
 def test_build_routers_splits_rules_so_priorities_cannot_hide_emergencies() -> None:
-    normal, urgent = build_routers(URGENT_RULES)
+    normal, urgent = build_routers(NORMAL)
+    assert isinstance(normal, Router) and isinstance(urgent, Detector)
     assert [r.name for r in normal.rules] == ["tickets.elevator"]
-    assert len(urgent) == 6
-    assert split_rules(URGENT_RULES)[0] == list(normal.rules)
+    assert [r.name for r in urgent.rules] == ["urgent.words"] and len(urgent) == 1
+    assert split_rules(NORMAL)[0] == list(normal.rules)
+    assert isinstance(build_urgent_router(NORMAL), Detector)
+
+
+def test_route_returns_a_match_with_the_assessment(tokenizer: Tokenizer) -> None:
+    _, urgent = build_routers(NORMAL)
+    norm = normalize("电提困人了 快来")
+    match = urgent.route(tokenizer.cut(norm), norm)
+    assert isinstance(match, UrgentMatch) and match.intent == "tickets.urgent"
+    assert match.category == "elevator" and match.rule.name == "urgent.entrapment.elevator"
+    assert match.rule.params["level"] == "strong" and match.rule.params["situation"] == "entrapment"
+    assert match.assessment is not None and match.assessment.strong
+    hit = check_urgent(urgent, tokenizer.cut(norm), norm)
+    assert hit is not None and hit.category == "elevator"
+    assert urgent.route(tokenizer.cut("电梯坏了"), "电梯坏了") is None
+
+
+def test_ambiguous_matches_are_reported_unless_the_floor_is_strong(tokenizer: Tokenizer) -> None:
+    norm = normalize("有股烧焦味")
+    match = Detector().route(tokenizer.cut(norm), norm)
+    assert match is not None and match.rule.params["level"] == "ambiguous"
+    assert Detector(min_level=Level.STRONG).route(tokenizer.cut(norm), norm) is None
+
+
+def test_understand_and_explain_use_the_detector(tokenizer: Tokenizer) -> None:
+    router, urgent = build_routers(NORMAL)
+    u = understand("电梯卡住了 里面有人", tokenizer=tokenizer, router=router, urgent_router=urgent)
+    assert u.urgent and u.intent == "tickets.urgent" and u.category == "elevator"
+    assert u.match is not None and u.match.slots["params"]["level"] == "strong"
+    assert isinstance(u.match, UrgentMatch) and u.match.assessment is not None
+    calm = understand("电梯坏了", tokenizer=tokenizer, router=router, urgent_router=urgent)
+    assert not calm.urgent and calm.intent == "tickets.create"
+    report: dict[str, Any] = explain("昨天电梯困人了", tokenizer=tokenizer, router=router, urgent_router=urgent)
+    assert report["urgent"] is False
+    assert any(c["router"] == "urgent" and c["status"] == "vetoed" for c in report["candidates"])
+    assert "past" in report["winner_reason"]
+    json.dumps(report, ensure_ascii=False, default=str)
+
+
+def test_a_detector_without_rules_still_detects(tokenizer: Tokenizer) -> None:
+    """understand() tests `if urgent_router`: an empty rule set must not switch the lexicon off."""
+    empty = Detector()
+    assert len(empty) == 0 and bool(empty)
+    u = understand("着火了", tokenizer=tokenizer, router=Router([]), urgent_router=empty)
+    assert u.urgent and u.category == "fire"
+
+
+def test_the_convenience_function_uses_the_built_in_lexicon() -> None:
+    assert assess("着火了").situation is Situation.FIRE
