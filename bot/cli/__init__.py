@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from bot.cli import admin, chat, data, outbox, server, sweep
+from bot.cli import admin, chat, data, doctor, outbox, server, sweep
 
 
 class _Commands(click.Group):
@@ -46,7 +46,7 @@ def main() -> None:
 
 
 for _command in (data.init, data.import_cmd, server.serve, server.worker, server.demo, chat.chat, chat.explain,
-                 outbox.outbox, admin.admin, sweep.sweep):
+                 outbox.outbox, admin.admin, sweep.sweep, doctor.doctor):
     main.add_command(_command)
 
 

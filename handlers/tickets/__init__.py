@@ -10,12 +10,13 @@ statistics, escalation and holidays.
 
 from __future__ import annotations
 
-from handlers.tickets import api, chat, deadlines, emergency, escalation_api, importing, jobs, members
+from handlers.tickets import api, chat, deadlines, emergency, escalation_api, health, importing, jobs, members
 from handlers.tickets.capability import cap
 
 cap.imports("categories", order=10)(importing.import_categories)
 cap.imports(*deadlines.IMPORT_SECTIONS, order=50)(deadlines.import_sections)
 cap.jobs(jobs.ticket_jobs)
+cap.health(health.ownership_problems)
 cap.api(api.bp, schemas=api.SCHEMAS, paths=api.openapi_paths)
 cap.api(escalation_api.bp, schemas=escalation_api.SCHEMAS, paths=escalation_api.openapi_paths)
 

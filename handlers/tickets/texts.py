@@ -269,3 +269,7 @@ MEMBER_EXAMPLE_WAIT = "待补充 T20261122-0001 请拍一张漏水位置的照�
 MEMBER_DONE_DEFAULT_NOTE = "问题已处理"
 MEMBER_TASK_AGE_HOURS = "{hours}小时前"
 MEMBER_TASK_AGE_NEW = "刚刚"
+
+# -- doctor: the tickets capability's health checks --------------------------------------------
+HEALTH_UNOWNED_CATEGORIES = "这些报修类别没有责任部门，超期后“吹哨”无人报到：{categories}。处理：在部门设置中为它们指定责任部门（API /api/v1/departments 的 categories）"
+HEALTH_GRIDS_WITHOUT_DUTY = "这些网格没有在岗网格员，新工单无人接收：{grids}。处理：添加网格员或把现有网格员设为在岗（API /api/v1/members）"
