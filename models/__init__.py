@@ -19,6 +19,7 @@ from models.bulletin import (
     Subscription,
 )
 from models.community import Building, Category, Community, Department, DepartmentCategory, Estate, Grid
+from models.consultation import Consultation, ConsultationMessage, ConsultationStatus
 from models.conversation import ConversationState
 from models.holiday import CategoryDeadline, DayKind, Holiday, HolidayYear
 from models.inbound import InboundMessage, InboundStatus
@@ -55,6 +56,9 @@ __all__ = [
     "BulletinRun",
     "BulletinSeries",
     "Category",
+    "Consultation",
+    "ConsultationMessage",
+    "ConsultationStatus",
     "CategoryDeadline",
     "Community",
     "ConversationState",

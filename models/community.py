@@ -17,6 +17,11 @@ class Community(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime]
+    # The community's own facts, told to residents (FAQ answers, the hand-over); empty = not filled in yet.
+    office_address: Mapped[str] = mapped_column(String(255), default="")
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    office_hours: Mapped[str] = mapped_column(String(255), default="")
+    after_hours_phone: Mapped[str] = mapped_column(String(64), default="")
 
 
 class Category(Base):

@@ -83,6 +83,8 @@ class GridMember(Base):
     grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16), default=MemberRole.PRIMARY)
     on_duty: Mapped[bool] = mapped_column(default=True)
+    # A work number the member agrees residents may see (网格员电话); their own phone stays private.
+    public_phone: Mapped[str] = mapped_column(String(32), default="")
 
     grid: Mapped[Grid] = relationship()
 
