@@ -14,6 +14,7 @@ happening now:
     flooding         water reaching a box, outlet or wire; deep water with people inside
     entrapment       an elevator + someone trapped; a person shut in a room or stuck
     fall_from_height 从…摔下/掉下 (not an object: 花盆从楼上掉下来); a jump threat
+    help             only a cry for help (救命, 快来人啊) and nothing else: ambiguous
     medical          collapse, unconsciousness, not breathing, seizure, stroke or heart
                      signs (two signs, or one with 突然, are strong), heavy bleeding,
                      drowning; a fall or an injury alone is ambiguous
@@ -83,6 +84,7 @@ class Situation(StrEnum):
     ENTRAPMENT = "entrapment"
     FALL_FROM_HEIGHT = "fall_from_height"
     MEDICAL = "medical"
+    HELP = "help"  # a bare cry for help (救命, 快来人啊) that names no situation
 
 
 PRIORITY: tuple[Situation, ...] = tuple(Situation)
@@ -104,6 +106,10 @@ class Level(StrEnum):
 _RANK = {Level.NONE: 0, Level.AMBIGUOUS: 1, Level.STRONG: 2}
 
 CATEGORY_FALLBACKS: Mapping[str, str] = MappingProxyType({"electric_shock": "power", "entrapment": "public_security"})
+HELP_CATEGORY = "public_security"
+"""A bare cry for help could be anything; 110 (and the community's security) answer the unknown."""
+ALONE_SLACK = 2
+"""A cry for help counts only when the message is (almost) nothing else: 救命啊 快来人."""
 """Ticket category to use while a situation's own category slug does not exist yet."""
 
 LEGACY_SITUATIONS: Mapping[str, Situation] = MappingProxyType({
@@ -135,6 +141,7 @@ class Frame:
     explainable: bool = False
     weak_medical: bool = False
     imminent_drops: bool = False
+    alone: bool = False
 
 
 A = Level.AMBIGUOUS
@@ -146,6 +153,7 @@ FRAMES: tuple[Frame, ...] = (
     Frame("gas.smell", Situation.GAS, "gas", ("gas.smell",)),
     Frame("gas.leak", Situation.GAS, "gas", ("gas.leaking", "gas.source"), window=20),
     Frame("gas.alarm", Situation.GAS, "gas", ("gas.alarm",)),
+    Frame("gas.poisoning", Situation.GAS, "gas", ("gas.poisoning",)),
     Frame("gas.leak_word", Situation.GAS, "gas", ("gas.leak_word",), A),
     Frame("electric.shocked", Situation.ELECTRIC_SHOCK, "electric_shock", ("electric.shocked",)),
     Frame("electric.live", Situation.ELECTRIC_SHOCK, "electric_shock", ("electric.zap",), A),
@@ -180,8 +188,11 @@ FRAMES: tuple[Frame, ...] = (
     Frame("medical.injury", Situation.MEDICAL, "medical", ("medical.injury",), A, weak_medical=True,
           imminent_drops=True),
     Frame("medical.drowning", Situation.MEDICAL, "medical", ("medical.drowning",), imminent_drops=True),
+    Frame("medical.poisoning", Situation.MEDICAL, "medical", ("medical.poisoning",), A, weak_medical=True,
+          imminent_drops=True),
     Frame("medical.fall", Situation.MEDICAL, "medical", ("fall.ground",), A, strong_with=("fall.unable",),
           person="implied", weak_medical=True, imminent_drops=True),
+    Frame("help.cry", Situation.HELP, HELP_CATEGORY, ("plea.cry",), A, alone=True),
 )  # fmt: skip
 """Every situation the detector knows, in the order explain() lists them."""
 
@@ -220,6 +231,8 @@ class Evidence:
     """One situation found in the message, and whether it survived the checks.
 
     level is the level it would have; dropped names the check that removed it (None: live).
+    worded is the level the words alone give, before a question (是不是着火了) or an
+    "about to" (快着火了) lowered STRONG to AMBIGUOUS.
     """
 
     frame: str
@@ -230,6 +243,7 @@ class Evidence:
     dropped: str | None = None
     because: str = ""
     notes: tuple[str, ...] = ()
+    worded: Level | None = None
 
     @property
     def live(self) -> bool:
@@ -258,6 +272,7 @@ class Evidence:
             "dropped": self.dropped,
             "because": self.because,
             "notes": list(self.notes),
+            "worded": str(self.worded or self.level),
         }
 
 
@@ -300,6 +315,11 @@ class Assessment:
         return self.evidence[0] if self.evidence else None
 
     @property
+    def strong_words(self) -> bool:
+        """The words were strong even if the level is AMBIGUOUS (是不是着火了): escalate if nobody answers."""
+        return any((e.worded or e.level) is Level.STRONG for e in self.evidence)
+
+    @property
     def explain(self) -> str:
         if self.best is None:
             lines = ["not urgent: no situation found" if not self.ignored else "not urgent"]
@@ -318,6 +338,7 @@ class Assessment:
             "situation": str(self.situation) if self.situation else None,
             "category": self.category,
             "situations": [str(s) for s in self.situations],
+            "strong_words": self.strong_words,
             "evidence": [e.to_dict() for e in self.evidence],
             "ignored": [e.to_dict() for e in self.ignored],
             "explain": self.explain,
@@ -475,8 +496,12 @@ class Detector:
         categories: the category slugs that exist; a situation whose own category is
             missing is filed under CATEGORY_FALLBACKS (electric_shock -> power).
         min_level: the lowest level route() reports as a match.
+        strict: raise on a bad rule instead of skipping it. The engine rebuilds on every
+            admin change and must not stop judging because of one typo, so it is off
+            by default; skipped rules are listed in `problems` (check rules when they
+            are saved with urgent_rule_problem()).
     Raises:
-        UrgentLexiconError: a rule names an unknown group.
+        UrgentLexiconError: strict, and a rule names an unknown group or level.
     """
 
     def __init__(
@@ -485,27 +510,32 @@ class Detector:
         *,
         categories: Collection[str] = CATEGORIES,
         min_level: Level = Level.AMBIGUOUS,
+        strict: bool = False,
     ) -> None:
         self.rules: tuple[Rule, ...] = tuple(r for r in rules if r.intent == URGENT_INTENT)
         self.categories = frozenset(categories)
         self.min_level = min_level
+        self.problems: tuple[str, ...] = ()
         groups: dict[str, list[tuple[str, str | None]]] = {
             name: [(p, None) for p in phrases] for name, phrases in lexicon.GROUPS.items()
         }
         legacy: list[Rule] = []
+        problems: list[str] = []
         for rule in self.rules:
+            problem = urgent_rule_problem(rule)
+            if problem is not None:
+                if strict:
+                    raise UrgentLexiconError(problem)
+                problems.append(problem + "; the rule is ignored")
+                continue
             group = rule.params.get("group")
             if group is None:
                 legacy.append(rule)
                 continue
-            if group not in groups:
-                raise UrgentLexiconError(f"rule '{rule.name}': params.group {group!r} is not an urgent word group")
             groups[group].extend((w, rule.community) for w in (*rule.any, *rule.all))
             groups["decoy"].extend((w, rule.community) for w in rule.none)
+        self.problems = tuple(problems)
         self._matcher = _Matcher(groups)
-        for rule in legacy:
-            if rule.params.get("level", Level.AMBIGUOUS) not in (Level.AMBIGUOUS, Level.STRONG):
-                raise UrgentLexiconError(f"rule '{rule.name}': params.level must be ambiguous or strong")
         self._legacy = Router(legacy) if legacy else None
         self._legacy_rules = {r.name: r for r in legacy}
 
@@ -588,6 +618,7 @@ class Detector:
                     return Evidence(
                         frame.name, frame.situation, frame.category, level, parts, "not acute", f"'{mild.phrase}'"
                     )
+        worded = level
         question = _in_clause(groups, "question.yesno", core, doc)
         if question is not None and level is Level.STRONG:
             level = Level.AMBIGUOUS
@@ -596,7 +627,7 @@ class Detector:
         if soon is not None and level is Level.STRONG:
             level = Level.AMBIGUOUS
             notes.append(f"about to happen ('{soon.phrase}')")
-        return Evidence(frame.name, frame.situation, frame.category, level, parts, notes=tuple(notes))
+        return Evidence(frame.name, frame.situation, frame.category, level, parts, notes=tuple(notes), worded=worded)
 
     def _legacy_evidence(
         self, doc: _Text, tokens: Sequence[str], community: str | None, groups: Mapping[str, list[Hit]]
@@ -793,6 +824,8 @@ def _dropped(
         cause = _first(groups, "explanation")
         if cause is not None:
             return "explained", f"'{cause.phrase}'"
+    if frame.alone and not _alone(doc, groups):
+        return "says more", "a cry for help counts only on its own"
     if frame.person:
         who = _subject(core, doc, groups, required=frame.person == "required")
         if who is not None:
@@ -839,8 +872,20 @@ def _subject(core: Hit, doc: _Text, groups: Mapping[str, list[Hit]], *, required
     return None
 
 
+def _alone(doc: _Text, groups: Mapping[str, list[Hit]]) -> bool:
+    """Whether the message is only cries for help (and particles, punctuation, spaces)."""
+    covered = [False] * len(doc.text)
+    for h in groups.get("plea.cry", ()):
+        covered[h.start : h.end] = [True] * (h.end - h.start)
+    rest = [
+        c for c, done in zip(doc.text, covered, strict=True)
+        if not done and c not in CLAUSE_BREAKS and c not in lexicon.CLAUSE_END_PARTICLES
+    ]  # fmt: skip
+    return len(rest) <= ALONE_SLACK
+
+
 def _upgrade(frame: Frame, core: Hit, groups: Mapping[str, list[Hit]]) -> str:
-    for name in (*frame.strong_with, "plea"):
+    for name in (*frame.strong_with, *(() if frame.alone else ("plea",))):
         hit = _first(groups, name)
         if hit is not None:
             return f"'{hit.phrase}'"
@@ -856,6 +901,16 @@ def _upgrade(frame: Frame, core: Hit, groups: Mapping[str, list[Hit]]) -> str:
 
 
 # ----------------------------------------------------------------------------- building
+
+
+def urgent_rule_problem(rule: Rule) -> str | None:
+    """What is wrong with a tickets.urgent rule for the detector (None: nothing); call it when an admin saves one."""
+    group = rule.params.get("group")
+    if group is not None and group not in lexicon.GROUPS:
+        return f"rule '{rule.name}': params.group {group!r} is not an urgent word group (see nlp/lexicon/urgent.py)"
+    if group is None and rule.params.get("level", Level.AMBIGUOUS) not in (Level.AMBIGUOUS, Level.STRONG):
+        return f"rule '{rule.name}': params.level must be ambiguous or strong"
+    return None
 
 
 def split_rules(rules: Iterable[Rule]) -> tuple[list[Rule], list[Rule]]:

@@ -28,6 +28,7 @@ from nlp.urgent import (
     build_urgent_router,
     check_urgent,
     split_rules,
+    urgent_rule_problem,
 )
 from tests.nlp.conftest import make_rules
 
@@ -180,6 +181,42 @@ def test_levels(judge: Judge, text: str, level: Level) -> None:
     assert judge(text).level is level, judge(text).explain
 
 
+def test_a_bare_cry_for_help_is_asked_about(judge: Judge) -> None:
+    for text in ("救命", "救命啊 快来人"):
+        a = judge(text)
+        assert (a.level, a.situation, a.category) == (Level.AMBIGUOUS, Situation.HELP, "public_security"), text
+    assert judge("救命 笑死我了").level is Level.NONE  # slang, and it says more
+    assert judge("救命 我爸晕倒了").situation is Situation.MEDICAL
+
+
+def test_a_hazard_about_to_happen_is_ambiguous_with_strong_words(judge: Judge) -> None:
+    a = judge("电线烫得快着火了")
+    assert (a.level, a.situation) == (Level.AMBIGUOUS, Situation.FIRE) and a.strong_words
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "situation"),
+    [
+        ("我怀疑是煤气中毒 一家人都头晕", Level.STRONG, Situation.GAS),
+        ("孩子误喝了消毒水", Level.AMBIGUOUS, Situation.MEDICAL),
+        ("楼道里有人躺着不动", Level.STRONG, Situation.MEDICAL),
+        ("我被电梯门夹了一下", Level.NONE, None),  # 被电 inside 被电梯
+    ],
+)
+def test_more_phrasings(judge: Judge, text: str, level: Level, situation: Situation | None) -> None:
+    a = judge(text)
+    assert (a.level, a.situation) == (level, situation), a.explain
+
+
+def test_strong_words_asked_as_a_question_stay_strong_words(judge: Judge) -> None:
+    """The handler escalates an unanswered confirmation only when the words were strong."""
+    asked = judge("是不是着火了")
+    assert asked.level is Level.AMBIGUOUS and asked.strong_words
+    smell = judge("有股烧焦味")
+    assert smell.level is Level.AMBIGUOUS and not smell.strong_words
+    assert judge("着火了").strong_words
+
+
 def test_level_order() -> None:
     assert Level.NONE.rank < Level.AMBIGUOUS.rank < Level.STRONG.rank
 
@@ -225,12 +262,18 @@ def test_community_scoped_words_apply_only_there(judge: Judge) -> None:
     assert judge("强电井进水了", on=scoped, community="other").level is Level.NONE
 
 
-def test_an_unknown_group_is_refused() -> None:
+def test_a_bad_rule_is_skipped_and_reported_not_fatal(judge: Judge) -> None:
+    """The engine rebuilds on every admin change: one typo must not stop emergencies being judged."""
     rules = make_rules(
         {"name": "w", "intent": "tickets.urgent", "category": "gas", "any": ["x"], "params": {"group": "gas.smel"}}
     )
+    assert "gas.smel" in (urgent_rule_problem(rules[0]) or "")
+    lenient = Detector(rules)
+    assert len(lenient.problems) == 1 and "ignored" in lenient.problems[0]
+    assert judge("着火了", on=lenient).strong
     with pytest.raises(UrgentLexiconError, match="gas.smel"):
-        Detector(rules)
+        Detector(rules, strict=True)
+    assert urgent_rule_problem(make_rules(NORMAL_URGENT)[0]) is None
 
 
 def test_an_old_style_keyword_rule_is_ambiguous_and_checked(judge: Judge) -> None:
@@ -246,13 +289,13 @@ def test_an_old_style_keyword_rule_is_ambiguous_and_checked(judge: Judge) -> Non
     assert judge("沼气", on=legacy).level is Level.STRONG
     with pytest.raises(UrgentLexiconError):
         Detector(make_rules({"name": "x", "intent": "tickets.urgent", "category": "gas", "any": ["x"],
-                             "params": {"level": "loud"}}))  # fmt: skip
+                             "params": {"level": "loud"}}), strict=True)  # fmt: skip
 
 
 def test_the_shipped_urgent_rules_load_and_extend_the_lexicon(judge: Judge) -> None:
     rules = load_rule_files([DATA_DIR / "rules" / "urgent.yaml"])
     assert rules and all(r.intent == "tickets.urgent" and r.params.get("group") in words.GROUPS for r in rules)
-    shipped = Detector(rules)
+    shipped = Detector(rules, strict=True)
     assert judge("俺家燃起味儿老大了", on=shipped).situation is Situation.GAS
 
 
@@ -280,11 +323,14 @@ def test_urgency_words_stay_in_the_shared_lexicon() -> None:
 
 # -- compatibility: the detector stands where the urgent Router stood -----------------------------
 
+NORMAL_URGENT: dict[str, Any] = {
+    "name": "urgent.words", "intent": "tickets.urgent", "category": "elevator", "any": ["电提"],
+    "params": {"group": "elevator"},
+}  # fmt: skip
 NORMAL = make_rules(
     {"name": "tickets.elevator", "intent": "tickets.create", "category": "elevator", "any": ["电梯"], "priority": 900},
-    {"name": "urgent.words", "intent": "tickets.urgent", "category": "elevator", "any": ["电提"],
-     "params": {"group": "elevator"}},
-)  # fmt: skip
+    NORMAL_URGENT,
+)
 
 
 def test_build_routers_splits_rules_so_priorities_cannot_hide_emergencies() -> None:
