@@ -14,10 +14,10 @@ happening now:
     flooding         water reaching a box, outlet or wire; deep water with people inside
     entrapment       an elevator + someone trapped; a person shut in a room or stuck
     fall_from_height 从…摔下/掉下 (not an object: 花盆从楼上掉下来); a jump threat
-    help             only a cry for help (救命, 快来人啊) and nothing else: ambiguous
     medical          collapse, unconsciousness, not breathing, seizure, stroke or heart
                      signs (two signs, or one with 突然, are strong), heavy bleeding,
-                     drowning; a fall or an injury alone is ambiguous
+                     drowning; a fall, an injury or a poisoning alone is ambiguous
+    help             only a cry for help (救命, 快来人啊) and nothing else: ambiguous
 
 What makes a found situation *not* an emergency, checked on the clause of its core word
 (a clause ends at punctuation or a space, which is how voice input pauses):
@@ -39,8 +39,10 @@ What makes a found situation *not* an emergency, checked on the clause of its co
                    not an entrapment
 
 A yes/no question about a present danger (是不是漏气了) lowers STRONG to AMBIGUOUS; a plea
-(救命, 快来, 打120) raises AMBIGUOUS to STRONG. The strongest live situation wins; on a tie,
-hazards first (fire, gas, electric_shock, flooding), then entrapment, falls, medical.
+(救命, 快来, 打120) raises AMBIGUOUS to STRONG; Assessment.strong_words says whether the
+words were strong before such a lowering (escalate an unanswered confirmation only then).
+The strongest live situation wins; on a tie, hazards first (fire, gas, electric_shock,
+flooding), then entrapment, falls, medical, help.
 
 Levels: STRONG = act now (alert everyone); AMBIGUOUS = show the safety text and ask
 whether it is happening now; NONE = route the message normally.
@@ -49,7 +51,8 @@ Admins extend the groups with tickets.urgent rules that carry ``params: {group: 
 (their any/all words join the group, their none words become decoys). An urgent rule
 without a group is an old-style keyword rule: it still counts, as an AMBIGUOUS situation
 of its category (``params: {level: strong}`` to make it act at once), and goes through
-the same checks.
+the same checks. A rule naming an unknown group or level is skipped and listed in
+Detector.problems (urgent_rule_problem() checks one when an admin saves it).
 
 The detector also behaves like a Router (route/explain), so nlp.understand and the bot's
 engine use it unchanged: the match's rule is synthetic, named urgent.<frame>, and its
@@ -403,6 +406,8 @@ class _Matcher:
         starts: dict[str, list[int]] = {}
         for idx, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
             starts.setdefault(self._fragments[idx], []).append(start)
+        for positions in starts.values():
+            positions.sort()
         hits: list[Hit] = []
         for first, positions in starts.items():
             for entry in self._by_first.get(first, ()):
@@ -422,7 +427,7 @@ class _Matcher:
         gaps: list[tuple[int, int]] = []
         for part in parts[1:]:
             nxt = None
-            for candidate in sorted(starts.get(part, ())):
+            for candidate in starts.get(part, ()):
                 if candidate < pos:
                     continue
                 if candidate - pos > lexicon.GAP or any(c in CLAUSE_BREAKS for c in text[pos:candidate]):
@@ -712,9 +717,10 @@ class Detector:
 
 
 def _strip_fillers(text: str) -> str:
+    """Voice fillers become spaces (a pause), so offsets still match the tokens."""
     for filler in lexicon.FILLERS:
         text = text.replace(filler, " ")
-    return text.lower() if text.isascii() else text
+    return text
 
 
 def _token_ok(hit: Hit, doc: _Text) -> bool:
