@@ -7,12 +7,13 @@ What it brings: the members.bind intent, the import sections ``communities``,
 
 from __future__ import annotations
 
-from handlers.community import api, chat, commands, importing
+from handlers.community import api, chat, commands, health, importing
 from handlers.community.capability import cap
 
 cap.imports("communities", order=20)(importing.import_communities)
 cap.imports(*importing.SECTIONS, order=40)(importing.import_community_model)
 cap.api(api.bp, schemas=api.SCHEMAS, paths=api.openapi_paths)
 cap.command(commands.admin_bind_code, group="admin")
+cap.health(health.unfilled_facts)
 
 __all__ = ["cap", "chat"]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.web.api import MSG_NOT_FOUND, api_blueprint, authenticated, current_services, error, parse_body
 from bot.web.resources import In, Invalid, Resource, by_code, by_id, register_resources, request_now, resource_paths
 from handlers.community import people
+from handlers.community.importing import FACT_FIELDS
 from models import (
     Building,
     Category,
@@ -41,6 +42,10 @@ bp = api_blueprint("community_api", __name__)
 class CommunityIn(In):
     code: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=128)
+    office_address: str = Field(default="", max_length=255, description="told to residents (办公地点)")
+    phone: str = Field(default="", max_length=64, description="the office's phone (联系电话)")
+    office_hours: str = Field(default="", max_length=255, description="free text, e.g. 周一至周五 9:00-12:00 13:30-17:30")
+    after_hours_phone: str = Field(default="", max_length=64, description="who answers outside office hours")
 
 
 class ResidentIn(In):
@@ -94,6 +99,7 @@ class MemberIn(In):
     grid: str
     role: MemberRole = MemberRole.PRIMARY
     on_duty: bool = True
+    public_phone: str = Field(default="", max_length=32, description="a work number residents may see (网格员电话)")
 
 
 class StaffIn(In):
@@ -113,7 +119,7 @@ def _community_code(session: Session, community_id: int | None) -> str | None:
 
 
 def _community_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
-    out = {k: d[k] for k in ("code", "name") if k in d}
+    out = {k: (d[k].strip() if isinstance(d[k], str) else d[k]) for k in ("code", "name", *FACT_FIELDS) if k in d}
     out["created_at"] = request_now()  # used on create only
     return out
 
@@ -233,7 +239,7 @@ def _person_after(s: Session, row: Person, d: dict[str, Any]) -> None:
 
 
 def _member_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
-    out = {k: (str(d[k]) if k == "role" else d[k]) for k in ("role", "on_duty") if k in d}
+    out = {k: (str(d[k]) if k == "role" else d[k]) for k in ("role", "on_duty", "public_phone") if k in d}
     if "person" in d:
         out["person_id"] = by_id(s, Person, d["person"], "person").id
     if "grid" in d:
@@ -267,7 +273,8 @@ def _person_dict(s: Session, p: Person) -> dict[str, Any]:
 
 RESOURCES = [
     Resource("communities", Community, CommunityIn, _community_cols,
-             lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "created_at": r.created_at.isoformat()},
+             lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "created_at": r.created_at.isoformat(),
+                           **{key: getattr(r, key) for key in FACT_FIELDS}},
              in_use=_community_in_use),
     Resource("residents", Resident, ResidentIn, _resident_cols, _resident_dict, _resident_after,
              load=(selectinload(Resident.person), selectinload(Resident.building))),
@@ -287,7 +294,8 @@ RESOURCES = [
              _department_after),
     Resource("persons", Person, PersonIn, _person_cols, _person_dict, _person_after),
     Resource("members", GridMember, MemberIn, _member_cols,
-             lambda s, r: {"id": r.id, "person": r.person_id, "grid": r.grid.code, "role": r.role, "on_duty": r.on_duty},
+             lambda s, r: {"id": r.id, "person": r.person_id, "grid": r.grid.code, "role": r.role, "on_duty": r.on_duty,
+                           "public_phone": r.public_phone},
              load=(selectinload(GridMember.grid),)),
     Resource("staff", Staff, StaffIn, _staff_cols,
              lambda s, r: {"id": r.id, "person": r.person_id, "community": _community_code(s, r.community_id),

@@ -37,19 +37,25 @@ IDENTITY_KEYS = {"openid": IdentityKind.OPENID, "unionid": IdentityKind.UNIONID,
 Fail = Callable[[str], Exception]
 
 
+FACT_FIELDS = ("office_address", "phone", "office_hours", "after_hours_phone")
+
+
 def import_communities(ctx: ImportContext) -> None:
-    """``communities``: code and name, matched on the code."""
+    """``communities``: code and name, matched on the code, with the community's facts told to residents."""
     session, report = ctx.session, ctx.report
     for index, record in enumerate(ctx.records("communities")):
-        ctx.check_keys("communities", index, record, {"code", "name"})
+        ctx.check_keys("communities", index, record, {"code", "name", *FACT_FIELDS})
         code = str(ctx.require("communities", index, record, "code"))
         name = str(ctx.require("communities", index, record, "name"))
+        facts = {key: str(record[key]).strip() for key in FACT_FIELDS if record.get(key) is not None}
         row = session.scalar(select(Community).where(Community.code == code))
         if row is None:
-            session.add(Community(code=code, name=name, created_at=ctx.now))
+            session.add(Community(code=code, name=name, created_at=ctx.now, **facts))
             report.count(report.created, "communities")
-        elif row.name != name:
+        elif row.name != name or any(getattr(row, key) != value for key, value in facts.items()):
             row.name = name
+            for key, value in facts.items():
+                setattr(row, key, value)
             report.count(report.updated, "communities")
         else:
             report.count(report.unchanged, "communities")
@@ -197,13 +203,14 @@ def _member(session: Session, r: dict[str, Any], fail: Fail) -> str:
     for index, entry in enumerate(r.get("grids") or []):
         if not isinstance(entry, dict):
             raise fail(f"grids[{index}] must be a mapping {{grid, role, on_duty}}")
-        _check(entry, {"grid", "role", "on_duty"}, fail)
+        _check(entry, {"grid", "role", "on_duty", "public_phone"}, fail)
         grid = _by_code(session, Grid, _need(entry, "grid", fail), f"grids[{index}].grid", fail)
         role = str(entry.get("role", MemberRole.PRIMARY))
         if role not in {m.value for m in MemberRole}:
             raise fail(f"field 'grids[{index}].role': must be primary or backup")
         _, c = _upsert(session, GridMember, {"person_id": person.id, "grid_id": grid.id},
-                       {"role": role, "on_duty": bool(entry.get("on_duty", True))})
+                       {"role": role, "on_duty": bool(entry.get("on_duty", True)),
+                        "public_phone": str(entry.get("public_phone") or "").strip()})
         if c != "unchanged" and changed == "unchanged":
             changed = "updated"
     return changed
