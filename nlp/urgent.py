@@ -590,7 +590,8 @@ class Detector:
         live.sort(key=lambda e: (-e.level.rank, PRIORITY.index(e.situation), -len(e.hits), e.hits[0].start))
         unique: list[Evidence] = []
         for e in live:
-            if not any(u.frame == e.frame and u.hits == e.hits for u in unique):
+            spans = [(h.start, h.end) for h in e.hits]
+            if not any(u.frame == e.frame and [(h.start, h.end) for h in u.hits] == spans for u in unique):
                 unique.append(e)
         ignored = tuple(e for e in found if not e.live)
         best = unique[0] if unique else None
