@@ -42,9 +42,9 @@ bp = api_blueprint("community_api", __name__)
 class CommunityIn(In):
     code: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=128)
-    office_address: str = Field(default="", max_length=255, description="told to residents (办公地点)")
-    phone: str = Field(default="", max_length=64, description="the office's phone (联系电话)")
-    office_hours: str = Field(default="", max_length=255, description="free text, e.g. 周一至周五 9:00-12:00 13:30-17:30")
+    office_address: str = Field(default="", max_length=255, description="told to residents: where the office is")
+    phone: str = Field(default="", max_length=64, description="the office's phone, told to residents")
+    office_hours: str = Field(default="", max_length=255, description="free text, e.g. Mon-Fri 9:00-12:00 13:30-17:30")
     after_hours_phone: str = Field(default="", max_length=64, description="who answers outside office hours")
 
 
@@ -99,7 +99,7 @@ class MemberIn(In):
     grid: str
     role: MemberRole = MemberRole.PRIMARY
     on_duty: bool = True
-    public_phone: str = Field(default="", max_length=32, description="a work number residents may see (网格员电话)")
+    public_phone: str = Field(default="", max_length=32, description="a work number residents may see")
 
 
 class StaffIn(In):
