@@ -1,0 +1,133 @@
+"""The one sweep that sends every reminder that fell due (not one scheduler job per reminder).
+
+Every ``reminders.sweep_seconds`` the worker takes the active rows whose
+``next_due_at`` has passed — by the (status, next_due_at) index, in batches,
+so its cost and memory depend on what is due, not on how many are pending —
+and, in one transaction per run, queues each occurrence in the outbox and moves
+the row on (a one-off is done; a recurrence gets its next occurrence).
+
+Exactly once: the outbox idempotency key names the reminder and the
+occurrence (``reminder:<id>:<epoch>``, plus the recipient for an audience),
+and the row moves on in the same transaction. On PostgreSQL the rows are
+claimed ``FOR UPDATE SKIP LOCKED``, so two workers sweeping at once split them
+instead of colliding; on SQLite the database's single writer does the same.
+
+Catch-up after the worker was down: an occurrence that fell due meanwhile is
+sent once when a worker comes back, with a note of the delay when it is later
+than ``reminders.late_note_minutes``; one later than
+``reminders.catch_up_hours`` is skipped with a log line (a one-off becomes
+``missed``). A recurrence that missed several occurrences sends only the newest.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.config import Config
+from bot.delivery.outbox import Outbox
+from bot.jobs.scheduler import Sweep
+from handlers.reminders import audience, service
+from models import Reminder, ReminderStatus
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+"""Rows read (and locked) at a time."""
+
+MAX_PER_SWEEP = 2000
+"""Rows one run handles at most; the rest wait for the next run (a short write transaction on SQLite)."""
+
+MAX_SKIPPED = 5000
+"""Occurrences of one recurrence walked over after a long outage before giving up on the walk."""
+
+
+def reminder_jobs(services: Any) -> list[Sweep]:
+    """One sweep for every reminder."""
+    config = services.config
+
+    def due(db: Session, outbox: Outbox, now: datetime) -> int:
+        return sweep_due_reminders(db, outbox, now, config)
+
+    return [Sweep("reminders.due", due, config.reminders.sweep_seconds)]
+
+
+def sweep_due_reminders(db: Session, outbox: Outbox, now: datetime, config: Config, *,
+                        limit: int = MAX_PER_SWEEP) -> int:
+    """Queue every occurrence due by ``now`` once, move the rows on; returns the rows handled."""
+    postgres = db.get_bind().dialect.name == "postgresql"
+    workdays = service.Workdays(db, config, now)
+    handled = 0
+    while handled < limit:
+        query = (
+            select(Reminder)
+            .where(Reminder.status == ReminderStatus.ACTIVE, Reminder.next_due_at <= now)
+            .order_by(Reminder.next_due_at, Reminder.id)
+            .limit(min(BATCH, limit - handled))
+        )
+        if postgres:
+            query = query.with_for_update(skip_locked=True)
+        rows = list(db.scalars(query))
+        if not rows:
+            break
+        for row in rows:
+            _fire(db, outbox, row, now, config, workdays)
+        db.flush()
+        handled += len(rows)
+    return handled
+
+
+def _fire(db: Session, outbox: Outbox, row: Reminder, now: datetime, config: Config, workdays: Any) -> None:
+    assert row.next_due_at is not None
+    occurrence = row.next_due_at
+    following = None
+    skipped = 0
+    if row.repeat:
+        following = service.next_occurrence(row.repeat, occurrence, config.tz, workdays)
+        while following <= now and skipped < MAX_SKIPPED:
+            skipped += 1
+            occurrence = following
+            following = service.next_occurrence(row.repeat, occurrence, config.tz, workdays)
+        if following <= now:
+            following = service.next_occurrence(row.repeat, now, config.tz, workdays)
+    if skipped:
+        log.warning("reminder %s: %s occurrences missed while no worker ran are skipped; the newest (%s) is handled",
+                    row.id, skipped, occurrence.isoformat())
+    late = now - occurrence
+    if late > timedelta(hours=config.reminders.catch_up_hours):
+        log.warning("reminder %s: occurrence %s skipped, %s late (more than reminders.catch_up_hours=%s)",
+                    row.id, occurrence.isoformat(), late, config.reminders.catch_up_hours)
+        sent = False
+    else:
+        _queue(db, outbox, row, occurrence, now, config)
+        row.sent_count += 1
+        sent = True
+    row.last_due_at = occurrence
+    row.updated_at = now
+    if following is not None:
+        row.next_due_at = following
+    else:
+        row.next_due_at = None
+        row.status = ReminderStatus.DONE if sent else ReminderStatus.MISSED
+
+
+def _queue(db: Session, outbox: Outbox, row: Reminder, occurrence: datetime, now: datetime, config: Config) -> int:
+    """Outbox rows for one occurrence: to the owner or robot, or to everyone in the audience."""
+    text = service.push_text(row, occurrence, now, config)
+    key = f"reminder:{row.id}:{int(occurrence.timestamp())}"
+    if row.recipient is not None:
+        outbox.text(channel=row.channel, account=row.account, recipient=row.recipient, kind=service.TEMPLATE_KIND,
+                    text=text, key=key)
+        return 1
+    found, without_account = audience.targets(db, config, row.audience_kind or "", row.audience_code or "")
+    for target in found:
+        outbox.text(channel=target.channel, account=target.account, recipient=target.recipient,
+                    kind=service.TEMPLATE_KIND, text=text, key=f"{key}:{target.channel}:{target.recipient}")
+    if without_account:
+        log.info("reminder %s: %s residents of %s %s have no WeChat account to send to",
+                 row.id, without_account, row.audience_kind, row.audience_code)
+    return len(found)
