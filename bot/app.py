@@ -1,4 +1,4 @@
-"""The app factory: the WeChat callbacks, /healthz, the framework's API and every capability's blueprint."""
+"""The app factory: the WeChat callbacks, /healthz, the framework's API, the admin UI and every capability's blueprint."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(config: Config | None = None, *, services: Services | None = None) -> Flask:
-    """Build the Flask app: the WeChat callbacks, /healthz and (later) the admin.
+    """Build the Flask app: the WeChat callbacks, /healthz, the JSON API and the admin UI.
 
     Args:
         config: validated configuration; default: load from $BOT_CONFIG.
@@ -35,6 +35,10 @@ def create_app(config: Config | None = None, *, services: Services | None = None
     app.register_blueprint(api_bp)
     for blueprint in services.registry.blueprints():
         app.register_blueprint(blueprint)
+
+    from bot.web.admin import init_admin
+
+    init_admin(app, services)  # the staff's web UI under /admin, with the capabilities' pages
 
     @app.get("/healthz")
     def healthz() -> tuple[dict[str, str], int]:

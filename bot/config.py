@@ -175,6 +175,34 @@ class TicketsConfig(_Section):
         return self
 
 
+class BulletinsConfig(_Section):
+    # The schedule of a series created without one (crontab, local time): 07:00 every day.
+    default_cron: str = "0 7 * * *"
+    # A slot missed by less than this (every worker was down) still posts once when one comes back.
+    catch_up_hours: float = Field(default=12.0, ge=0, le=24)
+    # Recipients written per transaction during a fan-out (a worker killed mid-run resumes from there).
+    fanout_batch_size: int = Field(default=5000, ge=100, le=50000)
+
+    @field_validator("default_cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        CronTrigger.from_crontab(value)
+        return value
+
+
+class RemindersConfig(_Section):
+    # How often the worker sends the reminders that fell due (one sweep for all of them).
+    sweep_seconds: float = Field(default=10.0, gt=0, le=300)
+    # An occurrence found later than this (no worker ran) is skipped with a log line instead of sent.
+    catch_up_hours: float = Field(default=6.0, ge=0)
+    # An occurrence sent later than this carries a note of the delay.
+    late_note_minutes: float = Field(default=5.0, gt=0)
+    # Reminders still to come that one resident may have.
+    max_per_user: int = Field(default=50, ge=1)
+
+
 class EmergencyConfig(_Section):
     # Given to residents with the safety instructions of an urgent report (燃气抢修).
     gas_company_phone: str = ""
@@ -183,6 +211,22 @@ class EmergencyConfig(_Section):
 class MediaConfig(_Section):
     # Where downloaded WeChat media (images, voice) are stored; relative paths are under the repo.
     dir: str = "var/media"
+
+
+class AdminConfig(_Section):
+    """The staff's web UI (/admin)."""
+
+    # Signs the session cookie; empty = generated once and kept in var_dir/admin_secret_key.
+    secret_key: str = ""
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    # Send the session cookie over HTTPS only (the demo turns it off: it serves plain http).
+    cookie_secure: bool = True
+    # Consecutive wrong passwords that lock an account, and for how long.
+    max_failed_logins: int = Field(default=5, ge=1, le=100)
+    lockout_minutes: int = Field(default=15, ge=1)
+    # Wrong passwords from one address within lockout_minutes before it must wait (any username).
+    max_failed_logins_per_ip: int = Field(default=20, ge=1)
+    min_password_length: int = Field(default=8, ge=6, le=128)
 
 
 class DemoConfig(_Section):
@@ -207,7 +251,10 @@ class Config(_Section):
     retention: RetentionConfig = RetentionConfig()
     nlp: NlpConfig = NlpConfig()
     demo: DemoConfig = DemoConfig()
+    admin: AdminConfig = AdminConfig()
     tickets: TicketsConfig = TicketsConfig()
+    bulletins: BulletinsConfig = BulletinsConfig()
+    reminders: RemindersConfig = RemindersConfig()
     emergency: EmergencyConfig = EmergencyConfig()
     media: MediaConfig = MediaConfig()
     var_dir: str = ""

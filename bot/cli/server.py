@@ -64,6 +64,7 @@ def demo(config_path: str | None, host: str | None, port: int | None, var_dir: s
         database=f"sqlite:///{var / 'linli.db'}",
         var_dir=str(var),
         channels={"mode": "console"},
+        admin={"cookie_secure": False},  # the demo serves plain http
     )
     host = host or config.demo.host
     port = port or config.demo.port
@@ -79,16 +80,25 @@ def demo(config_path: str | None, host: str | None, port: int | None, var_dir: s
 
     scheduler.register(services.registry.jobs(services))
     start_background_worker(services)
+    from bot.clock import wall_now
+    from bot.web.admin import accounts as web_accounts
+    from bot.web.admin import texts as web_texts
     from bot.web.auth import create_admin, issue_token
 
     with services.db.session() as session:
-        token = issue_token(session, create_admin(session, DEMO_ADMIN[0], DEMO_ADMIN[1]))
+        admin = create_admin(session, DEMO_ADMIN[0], DEMO_ADMIN[1])
+        admin.role, admin.active, admin.failed_logins, admin.locked_until = "admin", True, 0, None
+        token = issue_token(session, admin)
+        roles = web_accounts.seed_demo_accounts(session, DEMO_ADMIN[1], wall_now())
     url = f"http://{host}:{port}"
     click.echo(texts.CLI_DEMO_STARTED.format(path=var / "linli.db"))
     click.echo(texts.CLI_DEMO_WEBHOOK.format(url=url))
     click.echo(texts.CLI_DEMO_CHAT.format(url=url))
     click.echo(texts.CLI_DEMO_API.format(url=url))
     click.echo(texts.CLI_DEMO_ADMIN.format(username=DEMO_ADMIN[0], password=DEMO_ADMIN[1], token=token))
+    click.echo(web_texts.DEMO_WEB.format(url=url, username=DEMO_ADMIN[0], password=DEMO_ADMIN[1]))
+    click.echo(web_texts.DEMO_WEB_ROLES.format(accounts=texts.LIST_SEPARATOR.join(
+        web_texts.DEMO_WEB_ROLE.format(username=name, role=web_texts.ROLE_NAMES[role]) for name, role in roles)))
     click.echo(texts.CLI_DEMO_STARTUP_TIME.format(seconds=time.monotonic() - started))
     _serve(services, host, port, 8)
 

@@ -1,0 +1,89 @@
+"""Words of the tickets capability's admin pages (templates hold the rest)."""
+
+MENU_TICKETS = "工单"
+MENU_CATEGORIES = "类别与时限"
+MENU_HOLIDAYS = "节假日"
+
+VIEWS = {
+    "open": "全部未办结",
+    "mine": "我的",
+    "unassigned": "待分派",
+    "overdue": "已超时",
+    "escalated": "已升级",
+    "urgent": "紧急",
+    "waiting": "等居民补充",
+    "done": "待评价",
+    "all": "全部",
+}
+
+STATUS_NAMES = {
+    "queued": "待分派",
+    "assigned": "已派单待接单",
+    "accepted": "已接单",
+    "in_progress": "处理中",
+    "waiting": "等居民补充",
+    "done": "已完成待评价",
+    "closed": "已办结",
+    "cancelled": "已撤销",
+}
+LEVEL_NAMES = {0: "未升级", 1: "社区督办", 2: "部门吹哨", 3: "街道督办"}
+
+# Event kinds the web UI adds to a ticket's history.
+EVENT_NAMES = {
+    "note": "内部备注",
+    "note_public": "给居民的留言",
+    "closed": "工作人员办结",
+    "category_changed": "更改类别",
+}
+
+# What residents receive from the web UI's actions (through the outbox).
+NOTE_TO_RESIDENT = "【工单 {number} 进展】{note}"
+CLOSED_TO_RESIDENT = "您反映的问题（工单 {number}）已由社区办结：{note}"
+
+# Flash messages.
+DONE_ASSIGNED = "工单 {number} 已派给 {name}。"
+DONE_TRANSFERRED = "工单 {number} 已转给 {name}。"
+DONE_ESCALATED = "工单 {number} 已升级到：{rung}。"
+DONE_DEESCALATED = "工单 {number} 已降一级。"
+DONE_CATEGORY = "工单 {number} 的类别已改为 {category}。"
+DONE_CLOSED = "工单 {number} 已办结并通知居民。"
+DONE_NOTE = "已给工单 {number} 添加备注。"
+DONE_NOTE_PUBLIC = "留言已通过公众号发给工单 {number} 的报告人。"
+DONE_ACCEPTED = "已接单 {number}。"
+DONE_COMPLETED = "工单 {number} 已标记完成，系统会请居民评价。"
+DONE_REPORTED_IN = "已报到 {number}，请在 {due} 前办结。"
+DONE_BULK = "已对 {count} 张工单执行“{action}”。"
+ERR_NOT_YOURS = "您不能处理工单 {number}。"
+ERR_ALREADY_CLOSED = "工单 {number} 已经办结。"
+ERR_NO_TARGET = "请选择要派给的人或部门。"
+ERR_UNKNOWN_CATEGORY = "没有这个类别：{category}"
+ERR_NOTE_REQUIRED = "请填写内容。"
+ERR_NOTHING_SELECTED = "请先勾选工单。"
+ERR_NO_PERSON = "您的账号没有关联网格员或部门人员，不能接单或办结。"
+ERR_REPORT_IN = "只有被吹哨部门的联络人能报到工单 {number}。"
+
+BULK_ACTIONS = {"assign": "派给", "escalate": "升级一级", "close": "办结并留言"}
+
+CSV_HEADER = ["工单号", "状态", "类别", "紧急", "地点", "描述", "报告人", "网格", "处理人", "部门", "升级", "超时",
+              "登记时间", "接单时间", "完成时间", "评价"]
+CSV_FILENAME = "tickets.csv"
+YES = "是"
+NO = ""
+
+# Holidays.
+DAY_KINDS = {"holiday": "放假", "workday": "调休上班"}
+HOLIDAY_SAVED = "{day} 已设为{kind}。"
+HOLIDAY_DELETED = "已删除 {day} 的设置。"
+HOLIDAY_INVALID = "日期或类型不对。"
+HOLIDAY_YEAR_UNKNOWN = "{year} 年还没有节假日数据：在填写之前，按普通周末计算工作时间。"
+SETUP_TITLE = "类别、时限与节假日"
+CATEGORY_SLUG_HINT = "小写英文和下划线，如 water_leak；规则、时限和部门都用它引用，创建后不能改"
+CATEGORY_SCOPE_HINT = "building：同一楼栋的同类反映合并；unit：同一单元才合并（如漏水）"
+
+CATEGORY_LABELS = {
+    "slug": "英文编码", "name": "名称", "urgent": "紧急类", "dedupe_scope": "重复反映按…合并",
+    "deadlines": "时限（分钟）", "department": "负责部门",
+    "deadlines.accept_minutes": "接单时限", "deadlines.resolve_minutes": "办结时限",
+    "deadlines.urgent_accept_minutes": "紧急接单时限", "deadlines.urgent_resolve_minutes": "紧急办结时限",
+    "deadlines.working_hours": "只按工作时间计算（跳过周末、节假日）",
+}
