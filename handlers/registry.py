@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import community, faq, help, media, tickets
+from handlers import community, consultations, faq, help, media, tickets
 
 CAPABILITIES = [
     help.cap,
@@ -10,4 +10,5 @@ CAPABILITIES = [
     media.cap,
     community.cap,
     tickets.cap,
+    consultations.cap,
 ]

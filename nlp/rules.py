@@ -30,6 +30,7 @@ INTENTS: frozenset[str] = frozenset(
         "chat.thanks",
         "help.show",
         "human.handover",
+        "consultations.answer",
         "reminders.create",
         "subscriptions.subscribe",
         "subscriptions.unsubscribe",

@@ -47,6 +47,10 @@ def dispatch(msg: IncomingMessage, *, db: Session, services: Any, now: datetime)
     intent, handler = _choose(ctx, services)
     try:
         reply = handler(ctx)
+        if reply.passed and ctx.state is not None and intent == ctx.state:
+            # The open step declined: this message is something else; its question stays open.
+            intent, handler = _route(ctx, services.registry)
+            reply = handler(ctx)
         if msg.is_event:
             reply = _with_event_notes(ctx, services.registry, reply)
     except UserFacingError as exc:
@@ -89,12 +93,15 @@ def _choose(ctx: Ctx, services: Any) -> tuple[str | None, Handler]:
         if step is not None:
             return ctx.state, step
 
-    # 4. The keyword router.
+    return _route(ctx, registry)
+
+
+def _route(ctx: Ctx, registry: Any) -> tuple[str | None, Handler]:
+    """4. The keyword router; 5. the fallback when nothing matched."""
+    match = ctx.understanding.match if ctx.understanding is not None else None
     if match is not None:
         ctx.match = match
         return match.intent, _handler_for(registry, match.intent)
-
-    # 5. Nothing matched.
     return None, registry.intents["fallback"]
 
 

@@ -56,7 +56,13 @@ class Reply:
     next: str | None = None
     data: dict[str, Any] | None = None
     end: bool = False
+    passed: bool = False  # a conversation step declined: the message is not its answer
 
     @classmethod
     def silent(cls) -> Reply:
         return cls(None)
+
+    @classmethod
+    def pass_on(cls) -> Reply:
+        """From a conversation step: this message is something else; route it as new (the step stays open)."""
+        return cls(None, passed=True)

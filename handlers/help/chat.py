@@ -1,6 +1,6 @@
 """Help, welcome, small talk, cancel and hand-over: what every user meets first.
 
-Intents: help.show, chat.greeting, chat.thanks, human.handover, conversation.cancel
+Intents: help.show, chat.greeting, chat.thanks, conversation.cancel (human.handover: handlers/consultations)
 Events: subscribe, unsubscribe
 """
 
@@ -35,13 +35,6 @@ def greet(ctx: Ctx) -> Reply:
 @cap.intent("chat.thanks")
 def thank(ctx: Ctx) -> Reply:
     return Reply(_rule_reply(ctx) or texts.THANKS)
-
-
-@cap.intent("human.handover")
-def hand_over(ctx: Ctx) -> Reply:
-    """Tell the user a person will answer; the message itself stays in the inbound log."""
-    log.info("human hand-over requested channel=%s", ctx.msg.channel)
-    return Reply(_rule_reply(ctx) or texts.HUMAN_HANDOVER, end=True)
 
 
 @cap.intent("conversation.cancel")
@@ -82,4 +75,3 @@ def show_scan_result(ctx: Ctx) -> Reply:
 
 
 cap.menu("HELP", "help.show")
-cap.menu("HUMAN", "human.handover")

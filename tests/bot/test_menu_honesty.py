@@ -28,9 +28,7 @@ def test_every_menu_example_either_works_or_is_marked_coming_soon(chat):
     for line, example in items:
         if not example:
             continue
-        # "人工" says online handover is not open yet but answers the item (找工作人员) with the
-        # community's phone and office hours, so it is a working item.
-        if NOT_OPEN in replies[example] and replies[example] != texts.HUMAN_HANDOVER:
+        if NOT_OPEN in replies[example]:
             assert MARK in line, f"{line!r} advertises something that answers {replies[example]!r}"
         else:
             assert MARK not in line, f"{line!r} is marked coming soon but works"
