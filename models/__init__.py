@@ -32,11 +32,14 @@ from models.ticket import (
     MediaStatus,
     Rating,
     Ticket,
+    TicketAlert,
     TicketDayCounter,
     TicketEvent,
     TicketMedia,
     TicketReporter,
     TicketStatus,
+    UrgentCheck,
+    UrgentCheckStatus,
 )
 from models.token import AccessToken
 
@@ -97,9 +100,12 @@ __all__ = [
     "Staff",
     "Subscription",
     "Ticket",
+    "TicketAlert",
     "TicketDayCounter",
     "TicketEvent",
     "TicketMedia",
     "TicketReporter",
     "TicketStatus",
+    "UrgentCheck",
+    "UrgentCheckStatus",
 ]

@@ -48,6 +48,7 @@ class Ticket(Base):
         Index("ix_tickets_dedupe", "category", "building_id", "status", "created_at"),
         Index("ix_tickets_assignee", "assignee_id", "status"),
         Index("ix_tickets_status", "status"),
+        Index("ix_tickets_ack_due", "ack_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +89,10 @@ class Ticket(Base):
     rated_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     reopened: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Urgent tickets: every alert is acknowledged by a person (收到 T…) or goes further (acknowledge.py).
+    acknowledged_at: Mapped[datetime | None]  # the first acknowledgement; the ladder stops
+    ack_due_at: Mapped[datetime | None]  # the ladder's next step when nobody has acknowledged by then
+    ack_round: Mapped[int] = mapped_column(default=0, server_default="0")  # steps taken so far
 
     grid: Mapped[Grid | None] = relationship()
     department: Mapped[Department | None] = relationship()
@@ -149,6 +154,55 @@ class TicketMedia(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     stored_at: Mapped[datetime | None]
+
+
+class TicketAlert(Base):
+    """Someone an urgent ticket's alert reached (the push was queued), and whether they acknowledged it."""
+
+    __tablename__ = "ticket_alerts"
+    __table_args__ = (UniqueConstraint("ticket_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    rung: Mapped[str] = mapped_column(String(16))  # member, staff, department, street, next, other
+    round: Mapped[int] = mapped_column(default=0)  # 0 = the first alert; n = the ladder's n-th step
+    alerted_at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+    via: Mapped[str | None] = mapped_column(String(32))  # the command that acknowledged (收到, 接单 …)
+
+
+class UrgentCheckStatus(StrEnum):
+    PENDING = "pending"  # asked "现在是否正在发生危险？", no answer yet
+    CONFIRMED = "confirmed"  # 1 / 是, or a later message said it clearly: an urgent ticket was opened
+    DENIED = "denied"  # 2 / 否: the message was routed as an ordinary one
+    ESCALATED = "escalated"  # no answer in time and the words were strong: an urgent ticket was opened
+    EXPIRED = "expired"  # no answer in time, the words were weak: nothing more
+    SUPERSEDED = "superseded"  # a newer question replaced it
+
+
+class UrgentCheck(Base):
+    """An ambiguous emergency the bot asked the resident to confirm, kept until answered or swept."""
+
+    __tablename__ = "urgent_checks"
+    __table_args__ = (Index("ix_urgent_checks_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    account: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[str] = mapped_column(String(128))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    situation: Mapped[str] = mapped_column(String(32), default="")
+    frame: Mapped[str] = mapped_column(String(64), default="")
+    category: Mapped[str] = mapped_column(String(64))
+    strong_words: Mapped[bool] = mapped_column(default=False)
+    place: Mapped[dict[str, Any]] = mapped_column(default=dict)  # label, building_id, estate_id, unit, room
+    status: Mapped[str] = mapped_column(String(16), default=UrgentCheckStatus.PENDING)
+    asked_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
 
 
 class TicketDayCounter(Base):
