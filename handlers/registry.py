@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import community, consultations, faq, help, media, tickets
+from handlers import bulletins, community, consultations, faq, help, media, tickets
 
 CAPABILITIES = [
     help.cap,
@@ -11,4 +11,5 @@ CAPABILITIES = [
     community.cap,
     tickets.cap,
     consultations.cap,
+    bulletins.cap,
 ]

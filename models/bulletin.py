@@ -49,6 +49,7 @@ class PostStatus(StrEnum):
     SCHEDULED = "scheduled"
     PUBLISHED = "published"
     CANCELLED = "cancelled"
+    MISSED = "missed"  # due while every worker was down for longer than bulletins.catch_up_hours
 
 
 class BulletinSeries(Base):
@@ -58,7 +59,7 @@ class BulletinSeries(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(64))  # the title every bulletin shows
     description: Mapped[str] = mapped_column(Text, default="")
-    cron: Mapped[str] = mapped_column(String(64), default="0 7 * * *")  # in the configured time zone
+    cron: Mapped[str] = mapped_column(String(64), default="")  # crontab in the configured zone; "" = bulletins.default_cron
     audience: Mapped[str] = mapped_column(String(16), default=AudienceKind.SUBSCRIBERS)
     audience_targets: Mapped[list[str]] = mapped_column(default=list)  # grid / building codes, robot names
     ladder: Mapped[list[str]] = mapped_column(default=list)  # Rung values, in order
