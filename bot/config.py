@@ -93,6 +93,8 @@ class ServerConfig(_Section):
     timestamp_tolerance_seconds: int = Field(default=300, ge=1)
     max_xml_depth: int = Field(default=8, ge=3)
     secret_key: str = ""
+    # `serve` processes: 1 runs waitress; more run gunicorn with the app preloaded (Linux).
+    workers: int = Field(default=1, ge=1, le=64)
 
 
 class RetentionConfig(_Section):
@@ -167,6 +169,11 @@ class TicketsConfig(_Section):
     # No answer to "问题解决了吗？" within this many days closes the ticket as 默认满意.
     rating_days: float = Field(default=3.0, gt=0)
     deadline_sweep_seconds: float = Field(default=10.0, gt=0)
+    # An ambiguous emergency asks "现在是否正在发生危险？"; unanswered this long, it is escalated if
+    # the words were strong (是不是着火了) and dropped if they were weak (有点焦味).
+    urgent_confirm_minutes: float = Field(default=3.0, gt=0, le=60)
+    # An urgent report joins only an open urgent ticket of the same category and place this recent.
+    urgent_join_minutes: int = Field(default=30, ge=0)
 
     @model_validator(mode="after")
     def _work_hours_order(self) -> TicketsConfig:

@@ -43,17 +43,21 @@ INTENTS: frozenset[str] = frozenset(
         "members.tasks", "members.detail", "members.phone", "tickets.add_detail",
         # Deadlines and the satisfaction loop (issue 6): 报到, 待补充, 满意 / 不满意 / 没修好.
         "members.report_in", "members.wait", "rating.answer",
+        # Urgent tickets (issue 11): 收到 T… acknowledges an alert.
+        "members.acknowledge",
     }
 )
 CATEGORY_INTENTS: frozenset[str] = frozenset({"tickets.create", "tickets.urgent"})
-URGENT_CATEGORIES: frozenset[str] = frozenset({"gas", "fire", "elevator", "medical", "power"})
+URGENT_CATEGORIES: frozenset[str] = frozenset(
+    {"gas", "fire", "elevator", "medical", "power", "electric_shock", "entrapment"}
+)
 CATEGORIES: frozenset[str] = frozenset(
     {
         "elevator", "water_supply", "water_leak", "drainage", "power", "lighting", "gas",
         "heating", "access_control", "noise", "sanitation", "fire_lane", "parking",
         "falling_objects", "pets", "illegal_construction", "greening", "public_facilities",
         "property_service", "city_appearance", "public_security", "dispute", "assistance",
-        "fire", "medical",
+        "fire", "medical", "electric_shock", "entrapment",
     }
 )  # fmt: skip
 KEYS: frozenset[str] = frozenset(

@@ -23,13 +23,29 @@ DEMO_ADMIN = ("admin", "linli-demo")
 @CONFIG_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-def serve(config_path: str | None, host: str, port: int, threads: int) -> None:
-    """Run the webhook server (/wechat, /wecom, /healthz, /api/v1)."""
+@click.option("--threads", default=8, show_default=True, type=int, help="Threads per process.")
+@click.option("--workers", default=None, type=click.IntRange(min=1),
+              help="Processes (default: server.workers in the config, 1). More than one: gunicorn with the app "
+                   "preloaded and shared copy-on-write; one: waitress.")
+@click.option("--dev", is_flag=True, help="Development: Flask's server with the reloader (one process).")
+def serve(config_path: str | None, host: str, port: int, threads: int, workers: int | None, dev: bool) -> None:
+    """Run the webhook server (/wechat, /wecom, /healthz, /api/v1, /admin)."""
     config = load_cli_config(config_path)
     services = build_services(config)
     require_schema(services.db)
-    _serve(services, host, port, threads)
+    processes = workers or config.server.workers
+    if dev:
+        from bot import create_app
+
+        create_app(services=services).run(host=host, port=port, debug=True, use_reloader=True)
+    elif processes > 1:
+        from bot import create_app
+        from bot.web import gunicorn_server
+
+        gunicorn_server.run(create_app(services=services), services, host=host, port=port, workers=processes,
+                            threads=threads)
+    else:
+        _serve(services, host, port, threads)
 
 
 @click.command()

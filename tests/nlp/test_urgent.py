@@ -58,7 +58,7 @@ def judge(detector: Detector, tokenizer: Tokenizer) -> Judge:
         ("楼下着火了", Situation.FIRE, "fire"),
         ("燃气味好大", Situation.GAS, "gas"),
         ("天然气管子在呲呲漏气", Situation.GAS, "gas"),
-        ("有个孩子摸配电箱被电倒了", Situation.ELECTRIC_SHOCK, "power"),  # until the slug exists
+        ("有个孩子摸配电箱被电倒了", Situation.ELECTRIC_SHOCK, "electric_shock"),
         ("电表箱在冒火花", Situation.ELECTRIC_SHOCK, "power"),
         ("地下室的水漫到配电箱了", Situation.FLOODING, "power"),
         ("电梯卡在两层中间 我和孩子在里面", Situation.ENTRAPMENT, "elevator"),
@@ -225,12 +225,12 @@ def test_level_order() -> None:
 
 
 def test_category_slugs_follow_the_categories_that_exist(judge: Judge) -> None:
-    assert judge("有人触电了").category == "power"
-    assert judge("我被关在地下室里出不去").category == "public_security"
-    with_slugs = Detector(categories=CATEGORIES | {"electric_shock", "entrapment"})
-    assert judge("有人触电了", on=with_slugs).category == "electric_shock"
-    assert judge("电线冒火花", on=with_slugs).category == "power"
-    assert judge("我被关在地下室里出不去", on=with_slugs).category == "entrapment"
+    assert judge("有人触电了").category == "electric_shock"
+    assert judge("电线冒火花").category == "power"
+    assert judge("我被关在地下室里出不去").category == "entrapment"
+    without = Detector(categories=CATEGORIES - {"electric_shock", "entrapment"})
+    assert judge("有人触电了", on=without).category == "power"
+    assert judge("我被关在地下室里出不去", on=without).category == "public_security"
 
 
 # -- admins' words -------------------------------------------------------------------------------

@@ -269,13 +269,13 @@ def _save(rule_id: int | None) -> Any:
         codes = rulestore.community_codes(s)
         before = _canonical(row, codes) if row else None
         try:
-            data = form_rule_data(request.form)
-            if row is None:
-                row = rulestore.create_rule(s, data, by=by)
-            else:
-                rulestore.update_rule(s, row, data, by=by)
+            with s.begin_nested():
+                data = form_rule_data(request.form)
+                if row is None:
+                    row = rulestore.create_rule(s, data, by=by)
+                else:
+                    rulestore.update_rule(s, row, data, by=by)
         except RuleError as exc:
-            s.rollback()
             values = _form_values({**request.form.to_dict(), "enabled": request.form.get("enabled") == "on"})
             values.update({k: request.form.get(k, "") for k in ("any", "all", "none", "synonyms", "params")})
             return render_template("admin/rules/edit.html", rule=row if rule_id else None, values=values,
@@ -349,9 +349,9 @@ def restore_version(version_id: int) -> Any:
         codes = rulestore.community_codes(s)
         before = _canonical(row, codes) if row else None
         try:
-            row = rulestore.restore_version(s, version, by=f"web:{_username()}")
+            with s.begin_nested():
+                row = rulestore.restore_version(s, version, by=f"web:{_username()}")
         except RuleError as exc:
-            s.rollback()
             flash(texts.RULE_INVALID.format(error=exc), "error")
             return redirect(url_for("admin_rules.rule_history", rule_id=version.rule_id))
         audit.record(s, "rule.restore", target_type="rule", target_id=row.id, summary=f"{row.name} v{version.version}",

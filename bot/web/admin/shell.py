@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import func, select
 from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from bot.delivery.outbox import retry_dead
@@ -41,7 +42,7 @@ class LoginForm(FlaskForm):
 class AccountForm(FlaskForm):
     username = StringField(texts.LABEL_USERNAME, validators=[DataRequired(), Length(max=64)])
     display_name = StringField(texts.LABEL_DISPLAY_NAME, validators=[Optional(), Length(max=64)])
-    role = SelectField(texts.LABEL_ROLE, choices=[(r, texts.ROLE_NAMES[r]) for r in ROLES])
+    role = SelectField(texts.LABEL_ROLE, choices=[SelectChoice(r, texts.ROLE_NAMES[r]) for r in ROLES])
     person = StringField(texts.LABEL_PERSON, validators=[Optional(), Length(max=64)])
     password = PasswordField(texts.LABEL_NEW_ACCOUNT_PASSWORD, validators=[Optional(), Length(max=256)])
     active = BooleanField(texts.LABEL_ACTIVE, default=True)

@@ -179,9 +179,9 @@ def act(number: str) -> Any:
         t = _ticket(s, number)
         if t is None or not _scope(s).allows(t):
             return forbidden(viewer())
+        savepoint = s.begin_nested()
         message, ok = _apply(s, t, action, request.form, at)
-        if not ok:
-            s.rollback()
+        (savepoint.commit if ok else savepoint.rollback)()
         flash(message, "ok" if ok else "error")
     return redirect(url_for("tickets_admin.ticket", number=number))
 
@@ -291,12 +291,13 @@ def bulk() -> Any:
             t = _ticket(s, number)
             if t is None or not allowed.allows(t):
                 continue
-            with s.begin_nested():
-                message, ok = _apply(s, t, action, request.form, at)
-                if ok:
-                    done += 1
-                else:
-                    problems.append(message)
+            savepoint = s.begin_nested()
+            message, ok = _apply(s, t, action, request.form, at)
+            (savepoint.commit if ok else savepoint.rollback)()
+            if ok:
+                done += 1
+            else:
+                problems.append(message)
     flash(texts.DONE_BULK.format(count=done, action=texts.BULK_ACTIONS[action]))
     for problem in problems[:5]:
         flash(problem, "error")

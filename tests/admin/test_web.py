@@ -1,0 +1,223 @@
+"""The admin UI through Flask's test client: sign-in and lockout, roles, CSRF, escaping, audit, and the main actions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+
+from bot.services import Services
+from models import AdminUser, AuditEntry, HolidayYear, OutboxMessage, Rule, RuleVersion, Ticket, TicketEvent
+from tests.admin.conftest import PASSWORD, AdminClient
+
+Client = Callable[..., AdminClient]
+RESIDENT = "oDemoResident"
+SCRIPT = "<script>alert('x')</script>"
+
+
+def _report(client: AdminClient, text: str, openid: str = RESIDENT) -> str:
+    """Say where one lives and report through the simulator (the real /wechat path); the new ticket's number."""
+    client.post("/admin/simulator/send", {"as": openid, "text": "我住幸福里3栋2单元501"})
+    client.post("/admin/simulator/send", {"as": openid, "text": text})
+    found = re.search(r"T\d{8}-\d{4}", client.get("/admin/tickets").get_data(as_text=True))
+    assert found, "no ticket was opened"
+    return found.group(0)
+
+
+def test_pages_need_a_sign_in(admin_app) -> None:
+    client = admin_app.test_client()
+    for url in ("/admin/", "/admin/tickets", "/admin/rules", "/admin/simulator", "/admin/community/"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/admin/login" in response.headers["Location"], url
+    assert client.get("/").headers["Location"].endswith("/admin/")
+
+
+def test_wrong_passwords_lock_the_account_and_are_audited(admin_app, admin_services: Services) -> None:
+    client = AdminClient(admin_app.test_client())
+    for _ in range(admin_services.config.admin.max_failed_logins):
+        assert client.login("liqiang", "wrong-password").status_code == 401
+    refused = client.login("liqiang", PASSWORD)
+    assert refused.status_code == 401 and "锁定" in refused.get_data(as_text=True)
+    with admin_services.db.session() as s:
+        user = s.scalar(select(AdminUser).where(AdminUser.username == "liqiang"))
+        assert user.locked_until is not None
+        actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.actor == "liqiang")))
+    assert actions.count("login.failed") == admin_services.config.admin.max_failed_logins
+    assert "login.locked" in actions
+
+
+def test_an_unknown_user_and_a_wrong_password_get_the_same_answer(admin_app) -> None:
+    client = AdminClient(admin_app.test_client())
+    unknown = client.login("nobody", "whatever-pass")
+    wrong = client.login("admin", "whatever-pass")
+    assert unknown.status_code == wrong.status_code == 401
+    assert "用户名或密码错误" in unknown.get_data(as_text=True) and "用户名或密码错误" in wrong.get_data(as_text=True)
+
+
+def test_roles_open_only_their_pages(admin_client: Client) -> None:
+    expectations = {
+        "admin": {"/admin/rules": 200, "/admin/accounts": 200, "/admin/community/": 200, "/admin/simulator": 200,
+                  "/admin/tickets": 200, "/admin/audit": 200},
+        "zhangzr": {"/admin/rules": 403, "/admin/accounts": 403, "/admin/community/": 403, "/admin/simulator": 200,
+                    "/admin/tickets": 200, "/admin/": 200},
+        "liqiang": {"/admin/rules": 403, "/admin/rules/new": 403, "/admin/simulator": 403, "/admin/tickets": 200,
+                    "/admin/setup/holidays": 403, "/admin/": 200},
+        "wangprop": {"/admin/rules": 403, "/admin/audit": 403, "/admin/tickets": 200},
+    }
+    for username, pages in expectations.items():
+        client = admin_client(username)
+        for url, status in pages.items():
+            assert client.get(url).status_code == status, (username, url)
+    # The menu shows only what the role may open.
+    menu = admin_client("liqiang").get("/admin/").get_data(as_text=True)
+    assert "工单" in menu and "规则工作室" not in menu
+
+
+def test_a_grid_member_sees_only_their_grids_tickets(admin_client: Client, admin_services: Services) -> None:
+    admin = admin_client("admin")
+    mine = _report(admin, "电梯坏了，按钮没反应")  # 幸福里3栋: 第二网格, 李强's
+    admin.post("/admin/simulator/send", {"as": "oGuihua", "text": "我住桂花苑1栋1单元101"})
+    admin.post("/admin/simulator/send", {"as": "oGuihua", "text": "楼道灯坏了好几天了"})
+    with admin_services.db.session() as s:
+        other = s.scalar(select(Ticket.number).where(Ticket.number != mine))
+    assert other is not None
+    member = admin_client("liqiang")
+    listing = member.get("/admin/tickets").get_data(as_text=True)
+    assert mine in listing and other not in listing
+    assert member.get(f"/admin/tickets/{mine}").status_code == 200
+    assert member.get(f"/admin/tickets/{other}").status_code == 403
+    # A 网格员 cannot use the staff's actions, even by posting the form.
+    member.post(f"/admin/tickets/{mine}", {"action": "close", "note": "closed by a member"})
+    with admin_services.db.session() as s:
+        assert s.scalar(select(Ticket.status).where(Ticket.number == mine)) != "closed"
+
+
+def test_posts_without_the_csrf_token_are_refused(admin_client: Client, admin_services: Services) -> None:
+    client = admin_client("admin")
+    with admin_services.db.session() as s:
+        rule = s.scalar(select(Rule).order_by(Rule.id).limit(1))
+        rule_id, enabled = rule.id, rule.enabled
+    refused = client.post(f"/admin/rules/{rule_id}/toggle", csrf=False)
+    assert refused.status_code == 400 and "CSRF" in refused.get_data(as_text=True)
+    forged = client.post(f"/admin/rules/{rule_id}/toggle", csrf=False, data={"csrf_token": "forged"})
+    assert forged.status_code == 400
+    with admin_services.db.session() as s:
+        assert s.get(Rule, rule_id).enabled == enabled
+    assert client.post(f"/admin/rules/{rule_id}/toggle").status_code == 302
+    with admin_services.db.session() as s:
+        assert s.get(Rule, rule_id).enabled != enabled
+
+
+def test_the_login_form_needs_its_csrf_token(admin_app) -> None:
+    client = admin_app.test_client()
+    response = client.post("/admin/login", data={"username": "admin", "password": PASSWORD})
+    assert response.status_code in (400, 401) and client.get("/admin/").status_code == 302
+
+
+def test_resident_text_is_escaped_everywhere(admin_client: Client) -> None:
+    client = admin_client("admin")
+    number = _report(client, f"电梯坏了 {SCRIPT}")
+    pages = [client.get("/admin/tickets"), client.get(f"/admin/tickets/{number}"),
+             client.get("/admin/simulator", query_string={"as": RESIDENT}),
+             client.post("/admin/simulator/send", {"as": RESIDENT, "text": SCRIPT}), client.get("/admin/unmatched")]
+    for page in pages:
+        html = page.get_data(as_text=True)
+        assert SCRIPT not in html
+    assert "&lt;script&gt;" in pages[1].get_data(as_text=True)
+
+
+def test_editing_a_rule_is_versioned_audited_and_restorable(admin_client: Client, admin_services: Services) -> None:
+    client = admin_client("admin")
+    with admin_services.db.session() as s:
+        rule = s.scalar(select(Rule).where(Rule.name == "faq.office_address"))
+        rule_id, any_words = rule.id, list(rule.any_words)
+    form = {"name": "faq.office_address", "intent": "faq.answer", "any": " ".join([*any_words, "快递柜"]),
+            "priority": "40", "reply": "快递柜在社区服务站东侧。", "enabled": "on"}
+    preview = client.post("/admin/rules/preview", form).get_data(as_text=True)
+    assert "改动预览" in preview
+    tried = client.post("/admin/rules/try", {**form, "rule_id": rule_id, "text": "快递柜在哪里取件"}).get_data(as_text=True)
+    assert "faq.office_address" in tried and "快递" in tried
+    assert client.post(f"/admin/rules/{rule_id}", form).status_code == 302
+    with admin_services.db.session() as s:
+        versions = list(s.scalars(select(RuleVersion).where(RuleVersion.rule_id == rule_id).order_by(RuleVersion.version)))
+        entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "rule.update"))
+        assert "快递柜" in s.get(Rule, rule_id).any_words
+    assert [v.action for v in versions][-1] == "updated"
+    assert entry.before["reply"] != entry.after["reply"] and entry.actor == "admin"
+    first = versions[0]
+    assert client.post(f"/admin/rules/versions/{first.id}/restore").status_code == 302
+    with admin_services.db.session() as s:
+        assert "快递柜" not in s.get(Rule, rule_id).any_words
+
+
+def test_an_invalid_rule_is_refused_with_the_field_named(admin_client: Client) -> None:
+    response = admin_client("admin").post("/admin/rules", {"name": "bad", "intent": "faq.answer", "any": "",
+                                                           "priority": "5"})
+    assert response.status_code == 422 and "规则有误" in response.get_data(as_text=True)
+
+
+def test_staff_close_a_ticket_with_a_message_the_resident_receives(admin_client: Client,
+                                                                   admin_services: Services) -> None:
+    client = admin_client("zhangzr")
+    number = _report(admin_client("admin"), "电梯坏了，按钮没反应")
+    client.post(f"/admin/tickets/{number}", {"action": "note", "note": "内部：已联系物业"})
+    client.post(f"/admin/tickets/{number}", {"action": "close", "note": "已修好，谢谢反映"})
+    with admin_services.db.session() as s:
+        ticket = s.scalar(select(Ticket).where(Ticket.number == number))
+        kinds = list(s.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id)))
+        to_resident = [o.payload.get("text", "") for o in s.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == RESIDENT))]
+        audited = list(s.scalars(select(AuditEntry.action).where(AuditEntry.target_id == number)))
+    assert ticket.status == "closed" and {"note", "closed"} <= set(kinds)
+    assert any("已修好，谢谢反映" in text for text in to_resident)
+    assert not any("内部：已联系物业" in text for text in to_resident)  # internal notes stay inside
+    assert audited == ["ticket.note", "ticket.close"]
+
+
+def test_bulk_escalation_and_csv_export(admin_client: Client, admin_services: Services) -> None:
+    client = admin_client("admin")
+    number = _report(client, "电梯坏了，按钮没反应")
+    client.post("/admin/tickets/bulk", {"numbers": [number], "bulk_action": "escalate"})
+    with admin_services.db.session() as s:
+        assert s.scalar(select(Ticket.escalation_level).where(Ticket.number == number)) >= 1
+    csv = client.get("/admin/tickets/export.csv", query_string={"view": "all"})
+    text = csv.get_data(as_text=True)
+    assert csv.mimetype == "text/csv" and text.startswith("\ufeff工单号") and number in text
+
+
+def test_a_grid_account_needs_a_person(admin_client: Client, admin_services: Services) -> None:
+    client = admin_client("admin")
+    client.post("/admin/accounts", {"username": "newgrid", "role": "grid", "password": "long-enough-1",
+                                    "active": "y"})
+    client.post("/admin/accounts", {"username": "newgrid2", "role": "grid", "person": "zhaomin",
+                                    "password": "long-enough-1", "active": "y"})
+    with admin_services.db.session() as s:
+        names = set(s.scalars(select(AdminUser.username)))
+    assert "newgrid" not in names and "newgrid2" in names
+
+
+def test_setup_pages_save_through_the_api_resources(admin_client: Client, admin_services: Services) -> None:
+    client = admin_client("admin")
+    created = client.post("/admin/community/estates", {"code": "hx", "community": "xingfuli", "name": "和谐园"})
+    assert created.status_code == 302
+    refused = client.post("/admin/community/estates", {"code": "", "community": "xingfuli", "name": "x"})
+    assert refused.status_code == 422
+    in_use = client.get("/admin/community/communities/1")
+    assert in_use.status_code == 200
+    client.post("/admin/community/communities/1/delete")
+    holiday = client.post("/admin/setup/holidays", {"day": "2027-02-08", "kind": "holiday", "name": "春节"})
+    assert holiday.status_code == 302
+    with admin_services.db.session() as s:
+        assert s.get(HolidayYear, 2027) is not None
+        assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "estates.create")) == 1
+        from models import Community
+
+        assert s.scalar(select(func.count()).select_from(Community)) == 1  # still in use: not deleted
+
+
+def test_the_dashboard_counts_and_charts(admin_client: Client) -> None:
+    client = admin_client("admin")
+    _report(client, "电梯坏了，按钮没反应")
+    html = client.get("/admin/").get_data(as_text=True)
+    assert 'data-testid="today-new">1<' in html and "data-chart=" in html and "本周未匹配消息" in html

@@ -1,0 +1,57 @@
+"""`serve --workers N`: gunicorn forks N processes from one preloaded app; all of them answer WeChat."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from bot.db import Database
+from tests.bot.test_webhook_dedupe import _free_port, _wait_healthy
+from tests.conftest import TEST_APP_ID, TEST_TOKEN
+from tests.wechatkit.kits import OfficialAccountKit
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False)
+    return [int(line) for line in out.stdout.split()]
+
+
+def test_two_gunicorn_workers_answer_signed_messages(seeded: Database) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+    env.update(PYTHONPATH=str(REPO), BOT_DATABASE=seeded.url, BOT_WECHAT__TOKEN=TEST_TOKEN,
+               BOT_WECHAT__APP_ID=TEST_APP_ID, BOT_NLP__CACHE_DIR=str(REPO / "var" / "cache"), BOT_LOG_LEVEL="WARNING")
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "2",
+                             "--threads", "2"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_healthy(port, proc)
+        deadline = time.monotonic() + 30
+        while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(_children(proc.pid)) == 2
+        replies: list[str | None] = [None] * 12
+
+        def ask(i: int) -> None:
+            kit = OfficialAccountKit(TEST_TOKEN, TEST_APP_ID, openid=f"oGunicorn{i}")
+            query, body = kit.post(kit.text("居委会几点上班"))
+            resp = requests.post(f"http://127.0.0.1:{port}/wechat", params=query, data=body, timeout=20)
+            replies[i] = kit.read_reply(resp.content, query) if resp.status_code == 200 else None
+
+        threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(replies))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert all(reply is not None and "办公时间" in str(reply) for reply in replies), replies
+    assert proc.returncode == 0
