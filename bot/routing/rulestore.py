@@ -14,7 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.clock import wall_now
@@ -190,14 +191,19 @@ def import_rules(
 
 
 def bump(session: Session, name: str) -> int:
-    row = session.get(Counter, name)
-    if row is None:
-        row = Counter(name=name, value=0)
-        session.add(row)
-    row.value += 1
-    row.updated_at = _now()
-    session.flush()
-    return row.value
+    """Add one to the counter in one statement (``SET value = value + 1``): concurrent edits never lose a bump."""
+    increment = (update(Counter).where(Counter.name == name)
+                 .values(value=Counter.value + 1, updated_at=_now()).returning(Counter.value)
+                 .execution_options(synchronize_session=False))
+    value = session.scalar(increment)
+    if value is None:  # the first bump: create the row (or find that a concurrent first bump just did)
+        try:
+            with session.begin_nested():
+                session.add(Counter(name=name, value=1, updated_at=_now()))
+            return 1
+        except IntegrityError:
+            value = session.scalar(increment)
+    return int(value)
 
 
 def versions(session: Session) -> tuple[int, int]:

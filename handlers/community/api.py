@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.routing.rulestore import WORDS_COUNTER, bump
 from bot.web.api import MSG_NOT_FOUND, api_blueprint, authenticated, current_services, error, parse_body
 from bot.web.resources import In, Invalid, Resource, by_code, by_id, register_resources, request_now, resource_paths
 from handlers.community import people
@@ -111,6 +112,11 @@ class StaffIn(In):
 
 class BindCodeIn(In):
     minutes: int | None = Field(default=None, ge=1, le=60 * 24 * 30)
+
+
+def _names_changed(s: Session, row: Any, d: dict[str, Any] | None = None) -> None:
+    """Community and estate names are tokenizer words and address-parser estates: every process reloads them."""
+    bump(s, WORDS_COUNTER)
 
 
 def _community_code(session: Session, community_id: int | None) -> str | None:
@@ -275,11 +281,12 @@ RESOURCES = [
     Resource("communities", Community, CommunityIn, _community_cols,
              lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "created_at": r.created_at.isoformat(),
                            **{key: getattr(r, key) for key in FACT_FIELDS}},
-             in_use=_community_in_use),
+             _names_changed, in_use=_community_in_use, on_delete=_names_changed),
     Resource("residents", Resident, ResidentIn, _resident_cols, _resident_dict, _resident_after,
              load=(selectinload(Resident.person), selectinload(Resident.building))),
     Resource("estates", Estate, EstateIn, _estate_cols,
-             lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "community": _community_code(s, r.community_id)}),
+             lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "community": _community_code(s, r.community_id)},
+             _names_changed, on_delete=_names_changed),
     Resource("grids", Grid, GridIn, _estate_cols,
              lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "community": _community_code(s, r.community_id)}),
     Resource("buildings", Building, BuildingIn, _building_cols,

@@ -23,7 +23,7 @@ from bot.dialog.conversation import save_state
 from handlers.tickets import deadlines, escalation, texts
 from handlers.tickets.service import add_event, category_name, reporters
 from handlers.tickets.states import Flow
-from models import Person, Rating, Ticket, TicketStatus
+from models import OPEN_STATUSES, Person, Rating, Ticket, TicketStatus
 from nlp import lexicon
 
 MENU_IDS = {"rate_1": "1", "rate_2": "2", "rate_3": "3"}
@@ -120,7 +120,17 @@ def awaiting(db: Session, person_id: int, window_days: float, now: datetime) -> 
 
 def record(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person: Person, value: str,
            now: datetime) -> str:
-    """Apply one answer; returns the reply text."""
+    """Apply one answer; returns the reply text.
+
+    Co-reporters are all asked: the first 不满意 reopens the ticket (one rung up),
+    a later one while it is being worked on again is recorded and changes nothing.
+    """
+    if ticket.status in OPEN_STATUSES or (value == Rating.UNSATISFIED and not _claim_reopen(db, ticket)):
+        if value == Rating.UNSATISFIED:
+            add_event(db, ticket, "rated", now, person, note=texts.RATING_NAMES[value], rating=value)
+        db.refresh(ticket)
+        return texts.RATING_ALREADY_REOPENED.format(
+            number=ticket.number, rung=escalation.rung_name(db, config, ticket, ticket.escalation_level))
     if value == Rating.UNSATISFIED:
         level = reopen(db, outbox, config, ticket, person, now)
         return texts.RATING_REOPENED.format(number=ticket.number,
@@ -135,10 +145,25 @@ def record(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person: 
     return texts.RATING_THANKS[value].format(number=ticket.number)
 
 
+def _claim_reopen(db: Session, ticket: Ticket) -> bool:
+    """Count this reopening only if the ticket is still finished as read: two answers reopen once.
+
+    The conditional UPDATE waits for a concurrent answer's write (PostgreSQL's
+    row lock, SQLite's single writer) and then matches nothing.
+    """
+    claimed = db.execute(
+        update(Ticket).where(Ticket.id == ticket.id, Ticket.status.in_([TicketStatus.DONE, TicketStatus.CLOSED]),
+                             Ticket.reopened == ticket.reopened)
+        .values(reopened=Ticket.reopened + 1).execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if claimed:
+        ticket.reopened += 1  # what the row holds now
+    return claimed
+
+
 def reopen(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person: Person, now: datetime) -> int:
-    """不满意 / 没修好: back to work with a fresh resolve deadline, one rung higher."""
+    """不满意 / 没修好: back to work with a fresh resolve deadline, one rung higher (after ``_claim_reopen``)."""
     ticket.status = TicketStatus.ACCEPTED if ticket.assignee_id else TicketStatus.QUEUED
-    ticket.reopened += 1
     ticket.done_at = None
     ticket.closed_at = None
     ticket.rating = None

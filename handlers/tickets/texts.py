@@ -213,6 +213,7 @@ RATING_THANKS = {
 }
 RATING_REOPENED = "抱歉问题还没解决！工单 {number} 已重新办理，并升级由{rung}督办。"
 RATING_ALREADY = "工单 {number} 已经评价过了，谢谢！如问题仍在，请回复“没修好”。"
+RATING_ALREADY_REOPENED = "工单 {number} 已经重新办理，正由{rung}督办，进展会通知您。"
 RATING_NOTHING = "您目前没有待评价的工单。如有新问题，请直接描述问题和地址。"
 RATING_WORDS = {
     "1": "satisfied", "满意": "satisfied", "非常满意": "satisfied", "很满意": "satisfied",
