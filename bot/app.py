@@ -49,6 +49,14 @@ def create_app(config: Config | None = None, *, services: Services | None = None
             return {"status": "error", "database": "unreachable"}, 503
         return {"status": "ok", "database": "ok"}, 200
 
+    @app.get("/metrics")
+    def prometheus_metrics() -> Response:
+        """Prometheus text format; keep it off the public internet (deploy/nginx.conf denies it)."""
+        from bot.ops import metrics
+
+        body, content_type = metrics.render(services.db)
+        return Response(body, mimetype=content_type.split(";")[0], content_type=content_type)
+
     @app.errorhandler(413)
     def too_large(_error: Exception) -> Response:
         return Response("request body too large", status=413, mimetype="text/plain")

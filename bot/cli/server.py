@@ -31,9 +31,14 @@ DEMO_ADMIN = ("admin", "linli-demo")
 def serve(config_path: str | None, host: str, port: int, threads: int, workers: int | None, dev: bool) -> None:
     """Run the webhook server (/wechat, /wecom, /healthz, /api/v1, /admin)."""
     config = load_cli_config(config_path)
+    processes = workers or config.server.workers
+    if processes > 1 and not dev:
+        from bot.ops import metrics
+
+        # Before anything counts: every gunicorn worker writes its samples here; /metrics adds them up.
+        metrics.prepare_multiprocess(str(config.var_path / "prometheus"))
     services = build_services(config)
     require_schema(services.db)
-    processes = workers or config.server.workers
     if dev:
         from bot import create_app
 

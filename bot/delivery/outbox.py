@@ -38,6 +38,7 @@ from bot.db import Database
 from bot.delivery.channels.base import Outbound
 from bot.delivery.channels.errors import CannotDeliver, Outcome, outcome_of
 from bot.errors import BotError
+from bot.ops import metrics
 from models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -360,10 +361,13 @@ class Dispatcher:
         try:
             delivery = channel.push(message)
         except BotError as exc:
+            metrics.observe_send(message.channel, "error", getattr(exc, "errcode", None))
             return self._finish_failed(message, exc)
         except Exception as exc:  # noqa: BLE001 - a bug in a channel must not lose the message
             log.exception("channel %s crashed on outbox id=%s", message.channel, message.id)
+            metrics.observe_send(message.channel, "crash")
             return self._finish_failed(message, exc)
+        metrics.observe_send(message.channel, "sent")
         with self.db.session() as s:
             self._relax_durability(s)
             # Recorded even if our lease ran out meanwhile: the message did go out.

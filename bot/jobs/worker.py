@@ -28,6 +28,7 @@ from bot.delivery.outbox import Dispatcher, RateLimiter
 from bot.delivery.tokens import TokenStore, build_token_store
 from bot.jobs import scheduler as registry
 from bot.jobs.retention import retention_job
+from bot.ops import metrics
 
 log = logging.getLogger(__name__)
 
@@ -174,8 +175,10 @@ class Worker:
             )
         except Exception:  # noqa: BLE001 - one job failing must not stop the others
             log.exception("job %s failed", name)
+            metrics.observe_job(name, ok=False)
             return
         if count is not None:
+            metrics.observe_job(name, ok=True)
             log.info("job %s ran: %s", name, count)
 
     # -- lifecycle ----------------------------------------------------------------------

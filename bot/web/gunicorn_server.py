@@ -34,6 +34,13 @@ class PreloadedApp(BaseApplication):  # type: ignore[misc]
 
         self.cfg.set("post_fork", post_fork)
 
+        def child_exit(server: Any, worker: Any) -> None:
+            from bot.ops import metrics
+
+            metrics.worker_exited(worker.pid)
+
+        self.cfg.set("child_exit", child_exit)
+
     def load(self) -> Any:
         return self.application
 

@@ -50,6 +50,8 @@ def test_two_gunicorn_workers_answer_signed_messages(seeded: Database) -> None:
             t.start()
         for t in threads:
             t.join(timeout=30)
+        scrape = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10)
+        assert scrape.status_code == 200 and "linli_database_up 1.0" in scrape.text
     finally:
         proc.terminate()
         proc.wait(timeout=30)
