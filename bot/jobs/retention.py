@@ -18,32 +18,40 @@ PLACEHOLDER = "[anonymised]"
 BATCH = 1000
 
 
-def anonymise_inbound(db: Session, now: datetime, days: int, *, batch: int = BATCH) -> int:
-    """Replace text older than ``days`` with a placeholder; returns how many rows changed."""
+def anonymise_inbound(db: Session, now: datetime, days: int, *, batch: int | None = None) -> int:
+    """Replace text older than ``days`` with a placeholder; returns how many rows changed.
+
+    Each batch is its own short transaction on ``db``'s engine, so a run over
+    a large backlog never holds the write lock (SQLite) or row locks for long,
+    and a run that stops half-way keeps what it did.
+    """
     cutoff = now - timedelta(days=days)
+    size = batch or BATCH
+    engine = db.get_bind()
     total = 0
     while True:
-        ids = list(
-            db.scalars(
-                select(InboundMessage.id)
-                .where(InboundMessage.anonymised_at.is_(None), InboundMessage.received_at < cutoff)
-                .order_by(InboundMessage.id)
-                .limit(batch)
+        with Session(engine) as s, s.begin():
+            ids = list(
+                s.scalars(
+                    select(InboundMessage.id)
+                    .where(InboundMessage.anonymised_at.is_(None), InboundMessage.received_at < cutoff)
+                    .order_by(InboundMessage.id)
+                    .limit(size)
+                )
             )
-        )
-        if not ids:
-            return total
-        db.execute(
-            update(InboundMessage)
-            .where(InboundMessage.id.in_(ids))
-            .values(
-                content=case((InboundMessage.content.is_(None), None), else_=PLACEHOLDER),
-                extra={"anonymised": True},
-                reply=None,
-                anonymised_at=now,
+            if not ids:
+                return total
+            s.execute(
+                update(InboundMessage)
+                .where(InboundMessage.id.in_(ids))
+                .values(
+                    content=case((InboundMessage.content.is_(None), None), else_=PLACEHOLDER),
+                    extra={"anonymised": True},
+                    reply=None,
+                    anonymised_at=now,
+                )
+                .execution_options(synchronize_session=False)
             )
-            .execution_options(synchronize_session=False)
-        )
         total += len(ids)
 
 

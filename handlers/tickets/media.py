@@ -56,37 +56,59 @@ def attach(db: Session, ticket: Ticket, msg: IncomingMessage, person: Person | N
 
 
 def download_pending(db: Session, now: datetime, fetch: Fetcher, media_dir: Path, limit: int = 20) -> int:
-    """Fetch pending media and store them; returns how many were stored."""
-    rows = db.scalars(
-        select(TicketMedia).where(TicketMedia.status == MediaStatus.PENDING).order_by(TicketMedia.id).limit(limit)
-    ).all()
+    """Fetch pending media and store them; returns how many were stored.
+
+    No transaction stays open across a download (each may take seconds, two
+    calls when the token must be refreshed): the pending rows are read in one
+    short transaction, each file is fetched outside any, and each result is
+    recorded in its own short transaction on ``db``'s engine.
+    """
+    engine = db.get_bind()
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        rows = s.execute(
+            select(TicketMedia.id, TicketMedia.media_id, TicketMedia.channel, TicketMedia.account, TicketMedia.kind,
+                   TicketMedia.created_at, Ticket.number)
+            .outerjoin(Ticket, Ticket.id == TicketMedia.ticket_id)
+            .where(TicketMedia.status == MediaStatus.PENDING).order_by(TicketMedia.id).limit(limit)
+        ).all()
     stored = 0
-    for row in rows:
-        ticket = db.get(Ticket, row.ticket_id)
-        if ticket is None or row.media_id is None:
-            row.status = MediaStatus.FAILED
+    for media_id, wechat_id, channel, account, kind, created_at, number in rows:
+        if number is None or wechat_id is None:
+            _record(engine, media_id, status=MediaStatus.FAILED, attempt=False)
             continue
-        row.attempts += 1
         try:
-            content, content_type = fetch(row.channel, row.account, row.media_id)
+            content, content_type = fetch(channel, account, wechat_id)
         except MediaGone as exc:
-            row.status, row.last_error = MediaStatus.FAILED, str(exc)
+            _record(engine, media_id, status=MediaStatus.FAILED, last_error=str(exc))
             continue
         except Exception as exc:  # noqa: BLE001 - network/token trouble: retry on the next sweep
-            row.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            if row.attempts >= MAX_ATTEMPTS or now - row.created_at > MEDIA_ID_LIFETIME:
-                row.status = MediaStatus.FAILED
-            log.warning("media %s of %s not fetched: %s", row.id, ticket.number, row.last_error)
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            attempts = _record(engine, media_id, last_error=error)
+            if attempts >= MAX_ATTEMPTS or now - created_at > MEDIA_ID_LIFETIME:
+                _record(engine, media_id, status=MediaStatus.FAILED, attempt=False)
+            log.warning("media %s of %s not fetched: %s", media_id, number, error)
             continue
         extension = mimetypes.guess_extension(content_type.split(";")[0].strip()) or ".bin"
-        folder = media_dir / ticket.number
+        folder = media_dir / number
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{row.id}-{row.kind}{extension}"
+        path = folder / f"{media_id}-{kind}{extension}"
         path.write_bytes(content)
-        row.path, row.status, row.stored_at, row.last_error = str(path), MediaStatus.STORED, now, None
+        _record(engine, media_id, status=MediaStatus.STORED, path=str(path), stored_at=now, last_error=None)
         stored += 1
-    db.flush()
     return stored
+
+
+def _record(engine: Any, media_id: int, *, attempt: bool = True, **values: Any) -> int:
+    """Write one download's outcome in its own short transaction; returns the row's attempts."""
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        row = s.get(TicketMedia, media_id)
+        if row is None:
+            return 0
+        if attempt:
+            row.attempts += 1
+        for name, value in values.items():
+            setattr(row, name, value)
+        return row.attempts
 
 
 def wechat_fetcher(config: Any, tokens: Any) -> Fetcher:
