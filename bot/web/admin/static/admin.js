@@ -23,7 +23,8 @@
       });
     });
   });
-  document.addEventListener("htmx:afterSettle", function (evt) { ready(evt.target); });
+  document.addEventListener("htmx:afterSettle", function (evt) { drawCharts(evt.target); scrollChats(document); });
+  document.addEventListener("htmx:oobAfterSwap", function () { scrollChats(document); });
   document.addEventListener("change", function (evt) {
     var el = evt.target;
     if (el && el.matches && el.matches("[data-select-all]")) {

@@ -1,0 +1,278 @@
+"""The admin UI in a real browser: Debian's headless Chromium driven by Playwright (no browser download).
+
+The app runs in-process on a free 127.0.0.1 port (waitress in a thread) over a
+temporary SQLite database with the demo community. Without chromium (or the
+playwright package) these tests skip with the reason; under
+BOT_TEST_REQUIRE_SERVICES=1 (CI) they fail instead. Screenshots of every main
+page, desktop and 390 px wide, are written to var/screenshots/ (or
+$BOT_TEST_SCREENSHOTS) as test artifacts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import REPO_ROOT
+from tests.admin.conftest import PASSWORD
+from tests.conftest import TEST_APP_ID, TEST_TOKEN, skip_or_fail
+
+SCREENSHOTS = Path(os.environ.get("BOT_TEST_SCREENSHOTS") or REPO_ROOT / "var" / "screenshots")
+TIMEOUT_MS = 15_000
+PHONE = {"width": 390, "height": 844}
+
+
+def _chromium() -> str:
+    found = os.environ.get("BOT_TEST_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        skip_or_fail("Debian's chromium is not installed (apt-get install chromium); browser tests need it")
+    return found
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory, shared_tokenizer: Any) -> Iterator[dict[str, Any]]:
+    """The app on a free port over a fresh demo database: {"url", "services"}."""
+    from waitress import create_server
+
+    from bot import create_app
+    from bot.clock import wall_now
+    from bot.config import load_config
+    from bot.db import Database
+    from bot.importer import DATA_DIR, import_defaults, import_file
+    from bot.routing.engine import NlpEngine
+    from bot.services import Services
+    from bot.web.admin.accounts import ensure_account, seed_demo_accounts
+
+    folder = tmp_path_factory.mktemp("browser")
+    db = Database(f"sqlite:///{folder / 'linli.db'}")
+    db.upgrade()
+    import_defaults(db)
+    import_file(db, DATA_DIR / "demo.yaml")
+    config = load_config(None, env={}, overrides={
+        "database": db.url, "var_dir": str(folder), "channels": {"mode": "console"},
+        "wechat": {"token": TEST_TOKEN, "app_id": TEST_APP_ID},
+        "admin": {"cookie_secure": False, "secret_key": "browser-test-secret"},
+    })
+    services = Services(config=config, db=db)
+    services.nlp = NlpEngine(db, tokenizer=shared_tokenizer)
+    services.nlp.refresh()
+    with db.session() as s:
+        ensure_account(s, "admin", PASSWORD, "admin", wall_now())
+        seed_demo_accounts(s, PASSWORD, wall_now())
+    server = create_server(create_app(services=services), host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{server.effective_port}", "services": services}
+    server.close()
+    services.executor.shutdown(wait=False)
+    db.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = _chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("the playwright package is not installed (pip install -r requirements-dev.txt)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def _page(browser: Any, live: dict[str, Any], username: str = "admin", phone: bool = False) -> Any:
+    context = browser.new_context(viewport=PHONE if phone else {"width": 1280, "height": 900}, locale="zh-CN",
+                                  base_url=live["url"])
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.goto("/admin/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+    return page
+
+
+def _shot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def _say(page: Any, openid: str, text: str, expect: str | None = None) -> None:
+    """Send one message in the simulator as ``openid``; wait for the answer (and ``expect``) in the window."""
+    if f"as={openid}" not in page.url:
+        page.goto(f"/admin/simulator?as={openid}")
+    bubbles = page.get_by_test_id("sim-window").locator(".bubble")
+    before = bubbles.count()
+    page.get_by_label("要发送的消息").fill(text)
+    with page.expect_response(lambda response: response.url.endswith("/admin/simulator/send")) as sent:
+        page.get_by_role("button", name="发送").click()
+    assert sent.value.ok
+    page.wait_for_function("n => document.querySelectorAll('[data-testid=sim-window] .bubble').length > n", arg=before)
+    if expect:
+        page.get_by_test_id("sim-window").get_by_text(expect, exact=False).last.wait_for()
+
+
+def _ticket_in_window(page: Any) -> str:
+    found = re.findall(r"T\d{8}-\d{4}", page.get_by_test_id("sim-window").inner_text())
+    assert found, "the bot did not answer with a ticket number"
+    return found[-1]
+
+
+def _dashboard_number(page: Any, test_id: str) -> int:
+    page.goto("/admin/")
+    return int(page.get_by_test_id(test_id).inner_text())
+
+
+def test_login_and_every_main_page(browser: Any, live: dict[str, Any]) -> None:
+    page = _page(browser, live)
+    _say(page, "oDemoResident", "我住幸福里1栋1单元101", "1栋")
+    _say(page, "oDemoResident", "1栋门禁坏了刷卡没反应", "工单号")
+    number = _ticket_in_window(page)
+    pages = {
+        "dashboard": "/admin/", "tickets": "/admin/tickets", "ticket": f"/admin/tickets/{number}",
+        "rules": "/admin/rules", "rule-edit": "/admin/rules/1", "rule-history": "/admin/rules/1/history",
+        "words": "/admin/words", "unmatched": "/admin/unmatched", "simulator": "/admin/simulator?as=oDemoResident",
+        "community": "/admin/community/", "buildings": "/admin/community/buildings",
+        "communities-edit": "/admin/community/communities/1", "bind-codes": "/admin/community/bind-codes",
+        "categories": "/admin/setup/categories", "category-edit": "/admin/setup/categories/1",
+        "holidays": "/admin/setup/holidays?year=2027", "accounts": "/admin/accounts", "audit": "/admin/audit",
+        "outbox": "/admin/outbox",
+    }
+    for name, url in pages.items():
+        response = page.goto(url)
+        assert response is not None and response.status == 200, url
+        page.locator("main h1").first.wait_for()
+        if name == "dashboard":
+            page.wait_for_function("document.querySelectorAll('[data-chart] canvas').length >= 3")
+        _shot(page, f"desktop-{name}")
+    assert page.errors == []
+    page.context.close()
+
+
+def test_edit_a_rule_preview_save_and_the_simulator_follows(browser: Any, live: dict[str, Any]) -> None:
+    page = _page(browser, live)
+    _say(page, "oDemoMember2", "快递柜在哪里取件")
+    before = page.get_by_test_id("sim-window").inner_text()
+    assert "快递柜在社区服务站东侧" not in before
+    page.goto("/admin/rules?q=faq.office_address")
+    page.get_by_role("link", name="faq.office_address").click()
+    any_words = page.get_by_label(re.compile("任一关键词"))
+    any_words.fill(any_words.input_value() + " 快递柜")
+    page.get_by_label(re.compile("^回复")).fill("快递柜在社区服务站东侧，早八点到晚八点可取件。")
+    page.get_by_label(re.compile("输入一句居民可能说的话")).fill("快递柜在哪里取件")
+    page.get_by_test_id("explain-winner").get_by_text("faq.office_address").first.wait_for()
+    page.get_by_role("button", name=re.compile("预览改动")).click()
+    preview = page.get_by_test_id("preview")
+    preview.wait_for()
+    assert int(page.get_by_test_id("preview-moved").inner_text()) >= 1
+    assert "快递柜在哪里取件" in preview.inner_text()
+    _shot(page, "desktop-rule-preview")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("已保存").wait_for()
+    _say(page, "oDemoMember2", "快递柜在哪里取件", "快递柜在社区服务站东侧")
+    explanation = page.locator("#sim-result").inner_text()
+    assert "faq.office_address" in explanation
+    _shot(page, "desktop-simulator-after-rule")
+    assert page.errors == []
+    page.context.close()
+
+
+def test_report_accept_complete_rate_and_the_dashboard_counts(browser: Any, live: dict[str, Any]) -> None:
+    from bot.delivery.outbox import Outbox
+    from handlers.tickets.rating import sweep_ratings
+
+    staff = _page(browser, live)
+    rated_before = _dashboard_number(staff, "rated-count")
+    new_before = _dashboard_number(staff, "today-new")
+    _say(staff, "oDemoResident", "我住幸福里4栋1单元302", "4栋")
+    _say(staff, "oDemoResident", "4栋楼道灯坏了，晚上一片黑", "工单号")
+    number = _ticket_in_window(staff)
+    assert _dashboard_number(staff, "today-new") == new_before + 1
+
+    member = _page(browser, live, "liqiang")  # 网格员 of 第二网格 (幸福里3-5栋)
+    member.goto(f"/admin/tickets/{number}")
+    member.get_by_role("button", name="接单").click()
+    member.get_by_text(f"已接单 {number}").wait_for()
+    member.get_by_label(re.compile("完成说明")).fill("已更换灯泡")
+    member.get_by_role("button", name="完成", exact=True).click()
+    member.get_by_text("已标记完成").wait_for()
+    _shot(member, "desktop-ticket-done-by-member")
+    member.context.close()
+
+    services = live["services"]
+    with services.db.session() as s:  # the worker's rating sweep, run now
+        now = services.clock.now()
+        sweep_ratings(s, Outbox(s, now), services.config, now)
+    staff.goto("/admin/simulator?as=oDemoResident")
+    staff.get_by_test_id("sim-window").get_by_text("问题解决了吗", exact=False).last.wait_for()
+    _say(staff, "oDemoResident", "满意", "满意")
+    assert _dashboard_number(staff, "rated-count") == rated_before + 1
+    _shot(staff, "desktop-dashboard-after-rating")
+    assert staff.errors == []
+    staff.context.close()
+
+
+def test_a_grid_member_is_refused_on_the_rule_studio(browser: Any, live: dict[str, Any]) -> None:
+    page = _page(browser, live, "liqiang")
+    assert page.get_by_role("navigation", name="主菜单").get_by_text("规则工作室").count() == 0
+    response = page.goto("/admin/rules")
+    assert response is not None and response.status == 403
+    assert "不能打开" in page.locator("main").inner_text()
+    page.context.close()
+
+
+def test_csrf_is_required(browser: Any, live: dict[str, Any]) -> None:
+    page = _page(browser, live)
+    status = page.evaluate("""async () => (await fetch('/admin/rules/1/toggle', {method: 'POST'})).status""")
+    assert status == 400
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    status = page.evaluate("""async (token) => (await fetch('/admin/rules/1/toggle',
+        {method: 'POST', headers: {'X-CSRFToken': token}, redirect: 'manual'})).status""", token)
+    assert status in (0, 200, 302)  # a redirect after the change
+    page.goto("/admin/words")
+    page.evaluate("document.querySelectorAll('input[name=csrf_token]').forEach(e => e.remove())")
+    page.get_by_label("词语", exact=True).fill("快递驿站")
+    page.get_by_role("button", name="加入词典").click()
+    assert "CSRF" in page.locator("main").inner_text()
+    page.context.close()
+
+
+def test_a_script_message_is_shown_as_text(browser: Any, live: dict[str, Any]) -> None:
+    page = _page(browser, live)
+    script = "<script>window.__pwned = 1</script><img src=x onerror=window.__pwned=2>"
+    _say(page, "oDemoProperty", f"5栋电梯坏了 {script}", "<script>window.__pwned")
+    assert page.evaluate("window.__pwned === undefined")
+    page.goto("/admin/unmatched")
+    page.goto("/admin/tickets?view=all&q=pwned")
+    links = page.get_by_test_id("ticket-table").get_by_role("link", name=re.compile(r"T\d{8}"))
+    if links.count():
+        links.first.click()
+        assert "<script>window.__pwned" in page.get_by_test_id("ticket-description").inner_text()
+    assert page.evaluate("window.__pwned === undefined")
+    page.context.close()
+
+
+def test_main_pages_at_390_px(browser: Any, live: dict[str, Any]) -> None:
+    page = _page(browser, live, phone=True)
+    for name, url in {"dashboard": "/admin/", "tickets": "/admin/tickets", "rules": "/admin/rules",
+                      "rule-edit": "/admin/rules/1", "simulator": "/admin/simulator?as=oDemoResident",
+                      "community": "/admin/community/buildings", "holidays": "/admin/setup/holidays",
+                      "audit": "/admin/audit", "login": "/admin/login"}.items():
+        page.goto(url)
+        page.locator("main").first.wait_for()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"] + 1, f"{url} is {width}px wide at 390px"
+        _shot(page, f"phone-{name}")
+    assert page.errors == []
+    page.context.close()
