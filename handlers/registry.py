@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import bulletins, community, consultations, faq, help, media, tickets
+from handlers import bulletins, community, consultations, faq, help, media, reminders, tickets
 
 CAPABILITIES = [
     help.cap,
@@ -11,5 +11,6 @@ CAPABILITIES = [
     community.cap,
     tickets.cap,
     consultations.cap,
+    reminders.cap,
     bulletins.cap,
 ]

@@ -46,7 +46,7 @@ class Reminder(Base):
     audience_kind: Mapped[str | None] = mapped_column(String(16))  # building / estate / grid
     audience_code: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text, default="")
-    repeat: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    repeat: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))  # SQL NULL for a one-off
     # Staff reminders: the event the lead time counts back from, and that lead time.
     event_at: Mapped[datetime | None]
     lead_minutes: Mapped[int | None]

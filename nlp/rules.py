@@ -31,7 +31,7 @@ INTENTS: frozenset[str] = frozenset(
         "help.show",
         "human.handover",
         "consultations.answer",
-        "reminders.create",
+        "reminders.create", "reminders.list", "reminders.cancel",
         "subscriptions.subscribe",
         "subscriptions.unsubscribe",
         "subscriptions.list",

@@ -68,7 +68,7 @@ class StaffReminderIn(BaseModel):
     text: str = Field(min_length=1, max_length=1000, description="The message, as residents will read it")
     to: AudienceIn
     at: datetime | None = Field(default=None, description="The time (of the event), ISO 8601 with a zone")
-    when: str | None = Field(default=None, max_length=200, description="The time in Chinese, e.g. 下周三晚上7点")
+    when: str | None = Field(default=None, max_length=200, description="The time in Chinese, read like a resident's message")
     lead: list[str] = Field(default=[], max_length=6,
                             description="Send this long before the time: 1d, 2h, 30m (0 = at the time); "
                                         "empty = once, at the time")

@@ -108,7 +108,7 @@ def last_messages(db: Session, openids: Sequence[str]) -> dict[str, datetime]:
 def preview(db: Session, config: Config, kind: str, code: str, sends: Sequence[datetime]) -> list[dict[str, Any]]:
     """For each send time: people reached, per channel, and the unreachable with their reasons."""
     if kind == ROBOT:
-        return [{"at": at.isoformat(), "people": None, "reached": 1, "channels": {ROBOT_CHANNEL: 1},
+        return [{"at": at.astimezone(config.tz).isoformat(), "people": None, "reached": 1, "channels": {ROBOT_CHANNEL: 1},
                  "unreachable": 0, "unreachable_reasons": {}} for at in sends]
     found, without_account = targets(db, config, kind, code)
     console = console_mode(config)
@@ -131,7 +131,7 @@ def preview(db: Session, config: Config, kind: str, code: str, sends: Sequence[d
                 channels[f"{OFFICIAL_ACCOUNT}_template"] += 1
             else:
                 reasons["outside_48h_window_no_template"] += 1
-        out.append({"at": at.isoformat(), "people": len(found) + without_account, "reached": sum(channels.values()),
+        out.append({"at": at.astimezone(config.tz).isoformat(), "people": len(found) + without_account, "reached": sum(channels.values()),
                     "channels": dict(channels), "unreachable": sum(reasons.values()),
                     "unreachable_reasons": dict(reasons)})
     return out

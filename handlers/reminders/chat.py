@@ -174,16 +174,18 @@ def _intent(ctx: Ctx) -> str | None:
     return match.intent if match else None
 
 
-def _elsewhere(ctx: Ctx, has_time: bool) -> bool:
+def _elsewhere(ctx: Ctx, result: TimeResult | None, said: str) -> bool:
     """The router sends this answer to something else (a report, a status query, 我的工单 …).
 
-    A message with a time in it still answers when the router only offers an
-    FAQ answer or small talk (明天9点去打疫苗 is not a question about vaccines).
+    A message that is nothing but a time answers whatever the router says
+    (凌晨3点 is not a noise complaint here), and one with a time in it still
+    answers when the router only offers an FAQ answer or small talk
+    (明天9点去打疫苗 is not a question about vaccines).
     """
     intent = _intent(ctx)
-    if intent is None or intent == "reminders.create":
+    if intent is None or intent == "reminders.create" or (result is not None and not said):
         return False
-    return not (has_time and intent in _TIME_WINS)
+    return not (result is not None and intent in _TIME_WINS)
 
 
 def _new_request(ctx: Ctx, said: str) -> bool:
@@ -199,7 +201,7 @@ def answer_time(ctx: Ctx) -> Reply:
     if not ctx.msg.text:
         return _drop_or_pass(ctx, what)
     result, said, _ = _understand(ctx, ctx.msg.text)
-    if _elsewhere(ctx, result is not None):
+    if _elsewhere(ctx, result, said):
         return _drop_or_pass(ctx, what)
     if _new_request(ctx, said):
         return _from_text(ctx, ctx.msg.text)
@@ -225,7 +227,7 @@ def confirm_time(ctx: Ctx) -> Reply:
     if not text:
         return _drop_or_pass(ctx, what)
     result, said, _ = _understand(ctx, text)
-    if _elsewhere(ctx, result is not None):
+    if _elsewhere(ctx, result, said):
         return _drop_or_pass(ctx, what)
     if _new_request(ctx, said):
         return _from_text(ctx, text)

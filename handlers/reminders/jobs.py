@@ -10,7 +10,8 @@ Exactly once: the outbox idempotency key names the reminder and the
 occurrence (``reminder:<id>:<epoch>``, plus the recipient for an audience),
 and the row moves on in the same transaction. On PostgreSQL the rows are
 claimed ``FOR UPDATE SKIP LOCKED``, so two workers sweeping at once split them
-instead of colliding; on SQLite the database's single writer does the same.
+instead of colliding; on SQLite a sweep with something due reads it under the
+write lock (BEGIN IMMEDIATE), so a second sweep waits and then finds it done.
 
 Catch-up after the worker was down: an occurrence that fell due meanwhile is
 sent once when a worker comes back, with a note of the delay when it is later
@@ -62,6 +63,10 @@ def sweep_due_reminders(db: Session, outbox: Outbox, now: datetime, config: Conf
     postgres = db.get_bind().dialect.name == "postgresql"
     workdays = service.Workdays(db, config, now)
     handled = 0
+    if not postgres and not _anything_due(db, now):
+        return 0
+    if not postgres:
+        _take_the_write_lock(db)
     while handled < limit:
         query = (
             select(Reminder)
@@ -79,6 +84,22 @@ def sweep_due_reminders(db: Session, outbox: Outbox, now: datetime, config: Conf
         db.flush()
         handled += len(rows)
     return handled
+
+
+def _anything_due(db: Session, now: datetime) -> bool:
+    return db.scalar(select(Reminder.id).where(Reminder.status == ReminderStatus.ACTIVE,
+                                               Reminder.next_due_at <= now).limit(1)) is not None
+
+
+def _take_the_write_lock(db: Session) -> None:
+    """SQLite: read the due rows under the write lock (BEGIN IMMEDIATE), so a second sweep waits, then sees them done.
+
+    Without it both would read the same rows (pysqlite runs a SELECT outside any
+    transaction) and the second would collide on the outbox key.
+    """
+    connection = db.connection()
+    if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _fire(db: Session, outbox: Outbox, row: Reminder, now: datetime, config: Config, workdays: Any) -> None:
