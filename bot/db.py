@@ -1,12 +1,15 @@
-"""Engine and sessions, plus schema creation through Alembic."""
+"""Engine and sessions, locks that serialise one key's transactions, and schema creation through Alembic."""
 
 from __future__ import annotations
 
+import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,7 +37,48 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # A database that does not answer must fail fast: the webhook has 5 s to spool and answer.
+    connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args)
+
+
+CONNECT_TIMEOUT_SECONDS = 2
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True when ``error`` says the database could not be reached or dropped the connection.
+
+    Such a failure is not the message's fault: the webhook spools the message
+    and replays it when the database is back, instead of apologising for a bug.
+    """
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError))
+
+
+def _int4(value: str) -> int:
+    number = zlib.crc32(value.encode("utf-8"))
+    return number - (1 << 32) if number >= 1 << 31 else number
+
+
+def hold_lock(session: Session, scope: str, key: str) -> None:
+    """Hold a lock on ``(scope, key)`` until the session's transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock (two int4 hashes; a collision
+    only serialises two unrelated keys). SQLite: the database's write lock,
+    taken now with BEGIN IMMEDIATE unless this transaction already writes — one
+    writer at a time serialises every key. Statements after this one see what
+    the previous holder committed.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(CAST(:scope AS integer), CAST(:key AS integer))"),
+            {"scope": _int4(scope), "key": _int4(key)},
+        )
+        return
+    connection = session.connection()
+    if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -44,6 +88,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer: this process's serialised transactions queue here
+        # instead of polling the file lock (busy_timeout) against each other.
+        self._sqlite_writer = threading.Lock()
 
     @property
     def is_sqlite(self) -> bool:
@@ -53,6 +100,18 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on error."""
         with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def serialized(self, scope: str, key: str) -> Iterator[Session]:
+        """A transaction that holds the lock on ``(scope, key)`` (``hold_lock``) from its first statement."""
+        if self.is_sqlite:
+            with self._sqlite_writer, self.session() as session:
+                hold_lock(session, scope, key)
+                yield session
+            return
+        with self.session() as session:
+            hold_lock(session, scope, key)
             yield session
 
     def ping(self) -> None:

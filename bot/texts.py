@@ -18,7 +18,10 @@ WELCOME_FROM_SCENE = "您好，欢迎关注！已为您记录来源：{scene}。
 FALLBACK = "抱歉，我没太明白您的意思。\n" + CAPABILITIES_MENU
 NOT_AVAILABLE_YET = "我听懂了，您是想{what}。抱歉，这项服务还在开通中，暂时不能在线办理。如需帮助请回复“人工”。"
 
-INTERNAL_ERROR = "抱歉，系统开小差了。您的留言已经记录，工作人员会尽快处理；紧急情况请拨打 110 / 119 / 120。"
+# The message failed twice and waits in the staff queue (GET /api/v1/inbound/failed) with its text.
+INTERNAL_ERROR = "抱歉，系统没能自动处理您的消息，已转给社区工作人员人工查看；紧急情况请拨打 110 / 119 / 120。"
+# The database was unreachable: the message is in the local spool and is answered once it is back.
+SPOOLED = "您的消息已收到。系统正在恢复，处理后会再回复您；紧急情况请拨打 110 / 119 / 120。"
 REPLY_TRUNCATED = "（内容较长，只显示了前面部分。）"
 REPLY_LATER = "您的消息已收到，正在处理，稍后回复您。"
 

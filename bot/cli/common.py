@@ -33,7 +33,8 @@ def build_services(config: Config, *, warm: bool = True) -> Any:
     from bot.db import Database
     from bot.services import Services
 
-    services = Services(config=config, db=Database(config.database_url))
+    # Long-running processes replay messages spooled during a database outage.
+    services = Services(config=config, db=Database(config.database_url), background_replay=True)
     if warm:
         from bot.routing.engine import attach_nlp
 

@@ -9,6 +9,6 @@ from bot.services import Services
 
 _config = load_config()
 setup_logging(_config.log_level)
-_services = Services(config=_config, db=Database(_config.database_url))
+_services = Services(config=_config, db=Database(_config.database_url), background_replay=True)
 attach_nlp(_services)
 app = create_app(services=_services)

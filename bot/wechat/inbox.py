@@ -1,13 +1,30 @@
-"""Receiving one message: store it once, decide within WeChat's window, remember the answer.
+"""Receiving one message: store it once, handle it in its user's turn, answer within WeChat's window.
 
 WeChat retries an unanswered message up to three times, possibly at another
 process. The inbound row, unique per (account, dedupe key), is the lock: the
 first request inserts it and handles the message; a retry finds the row and
 waits for the stored answer instead of handling it again.
 
+One user's messages are handled one at a time: the handler's transaction
+starts by taking the user's lock (``Database.serialized``: a PostgreSQL
+advisory lock, SQLite's write lock), so a message sees everything the user's
+previous one changed — their Person, their conversation step — whichever
+process handled it.
+
+A handler that fails is run once more in a fresh transaction. If it fails
+again the message stays ``failed`` with its text: the staff queue
+(``GET /api/v1/inbound/failed``), which the apology tells the user about.
+
+When the database cannot be reached, the message goes to the local spool
+(bot/wechat/spool.py) and the user is told it will be answered; the spool is
+replayed into the inbox, in order, when the database is back
+(bot/wechat/replay.py), and the reply then travels through the outbox. A
+user with messages waiting in the spool has their next ones queued behind them.
+
 If handling outlives the reply budget (4 s of WeChat's 5), the request answers
-"success" and the handler's reply is queued as a customer-service message in
-the handler's own transaction.
+"success" and the handler's reply is queued as a customer-service message.
+The passive answer is handed to the request only after the handler's
+transaction committed.
 """
 
 from __future__ import annotations
@@ -17,16 +34,19 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import texts
+from bot.db import is_unavailable
 from bot.delivery.outbox import Outbox
 from bot.dialog.dispatcher import dispatch
 from bot.dialog.message import IncomingMessage
+from bot.wechat.spool import SpoolError, SpoolRecord
 from models import InboundMessage, InboundStatus
 
 log = logging.getLogger(__name__)
@@ -35,6 +55,25 @@ log = logging.getLogger(__name__)
 # retry may take it over, so the message is never lost.
 STALE_CLAIM = timedelta(seconds=30)
 _POLL_SECONDS = 0.05
+USER_LOCK = "inbox.user"  # Database.serialized scope: one user's messages, one at a time
+HANDLER_ATTEMPTS = 2  # a failing handler is run once more before the message goes to the staff queue
+
+
+class Outcome(StrEnum):
+    HANDLED = "handled"  # answered (passively or through the outbox)
+    FAILED = "failed"  # failed twice: apologised, in the staff queue
+    SPOOLED = "spooled"  # the database went away: in the spool, replayed later
+    UNAVAILABLE = "unavailable"  # the database went away during a replay: try again later
+    SKIPPED = "skipped"  # a replayed record that is already in the inbox
+    WAIT = "wait"  # a replayed record whose message another request is still handling
+
+
+class _AlreadyHandled(Exception):
+    """The row was finished meanwhile (a commit whose outcome was unknown, a takeover): undo this attempt."""
+
+
+class Unavailable(Exception):
+    """Neither the database nor the spool could take the message: WeChat must retry it."""
 
 
 @dataclass(frozen=True)
@@ -52,10 +91,10 @@ def user_key(user_id: str) -> str:
 class _Handoff:
     """Decides, under a lock, whether the request or the outbox delivers the reply."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, abandoned: bool = False) -> None:
         self.lock = threading.Lock()
         self.done = threading.Event()
-        self.abandoned = False  # the request gave up waiting
+        self.abandoned = abandoned  # the request gave up waiting (or, replaying, there is none)
         self.answer: Answer | None = None
 
 
@@ -64,17 +103,36 @@ class Inbox:
         self.services = services
 
     def receive(self, msg: IncomingMessage) -> Answer:
-        """Store, handle (once) and answer one message within the reply budget."""
-        budget = self.services.config.server.reply_budget_seconds
-        deadline = time.monotonic() + budget
-        row_id = self._claim(msg)
-        if row_id is None:
-            return self._await_original(msg, deadline)
+        """Store, handle (once) and answer one message within the reply budget.
+
+        Raises:
+            Unavailable: the database is unreachable and the spool refused the message.
+        """
+        services = self.services
+        deadline = time.monotonic() + services.config.server.reply_budget_seconds
+        spooled = services.spool.has_pending()
+        if spooled and services.spool.holds_user(msg.account, msg.user_id):
+            # The user's earlier messages wait in the spool (the database is, or was just, away):
+            # this one queues behind them, so their messages are handled in order.
+            services.wake_replayer()
+            return self._spool(msg, None, texts.SPOOLED)
+        try:
+            row_id = self._claim(msg, services.clock.now())
+            if spooled:
+                services.wake_replayer()  # the database answers again: replay what waits
+            if row_id is None:
+                return self._await_original(msg, deadline)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            log.warning("database unavailable (%s): spooling key=%s user=%s",
+                        type(exc).__name__, msg.dedupe_key, user_key(msg.user_id))
+            return self._spool(msg, None, texts.SPOOLED)
         return self._handle_within(msg, row_id, deadline)
 
     # -- claiming -----------------------------------------------------------------
 
-    def _claim(self, msg: IncomingMessage) -> int | None:
+    def _claim(self, msg: IncomingMessage, received_at: datetime) -> int | None:
         """Insert the inbound row; None if another request already has it."""
         now = self.services.clock.now()
         row = InboundMessage(
@@ -88,7 +146,7 @@ class Inbox:
             media_id=msg.media_id,
             extra=_jsonable(msg.extra),
             status=InboundStatus.PROCESSING,
-            received_at=now,
+            received_at=received_at,
             claimed_at=now,
         )
         try:
@@ -135,6 +193,71 @@ class Inbox:
         )
         return result.rowcount == 1
 
+    # -- the spool ----------------------------------------------------------------
+
+    def _spool(self, msg: IncomingMessage, row_id: int | None, text: str) -> Answer:
+        try:
+            self.services.spool.append(SpoolRecord(msg, self.services.clock.now(), row_id))
+        except SpoolError as exc:
+            log.error("could not spool key=%s user=%s: %s", msg.dedupe_key, user_key(msg.user_id), exc)
+            raise Unavailable(str(exc)) from exc
+        return Answer(text)
+
+    def replay(self, record: SpoolRecord, ours: set[int]) -> Outcome:
+        """Store and handle one spooled message (its reply goes through the outbox).
+
+        ``ours`` holds the rows this replayer claimed before the database went
+        away again: those it takes back at once; another process's fresh claim
+        it waits for (``Outcome.WAIT``), a stale one it takes over.
+        """
+        msg = record.msg
+        try:
+            row_id = self._claim(msg, record.received_at)
+            if row_id is None:
+                taken = self._take_over_spooled(msg, record, ours)
+                if not isinstance(taken, int):
+                    return taken
+                row_id = taken
+        except Exception as exc:
+            if is_unavailable(exc):
+                return Outcome.UNAVAILABLE
+            raise
+        outcome = self._handle(msg, row_id, _Handoff(abandoned=True), spool_on_outage=False)
+        if outcome is Outcome.UNAVAILABLE:
+            ours.add(row_id)
+        else:
+            ours.discard(row_id)
+        return outcome
+
+    def _take_over_spooled(self, msg: IncomingMessage, record: SpoolRecord, ours: set[int]) -> int | Outcome:
+        now = self.services.clock.now()
+        with self.services.db.session() as db:
+            row = db.execute(
+                select(InboundMessage.id, InboundMessage.status, InboundMessage.claimed_at, InboundMessage.reply)
+                .where(InboundMessage.account == msg.account, InboundMessage.dedupe_key == msg.dedupe_key)
+            ).one_or_none()
+            if row is None:
+                return Outcome.SKIPPED  # purged long ago
+            if row.status == InboundStatus.DONE and row.id == record.row_id and (row.reply or {}).get("text"):
+                # The handler's commit landed just as the database went away, so the user was told
+                # "we will reply": the reply they never saw goes through the outbox now.
+                _queue_late_reply(db, msg, row.reply["text"], now)
+                db.execute(update(InboundMessage).where(InboundMessage.id == row.id)
+                           .values(status=InboundStatus.DEFERRED))
+                return Outcome.SKIPPED
+            if row.status != InboundStatus.PROCESSING:
+                return Outcome.SKIPPED  # handled already
+            mine = row.id == record.row_id or row.id in ours
+            if not mine and row.claimed_at >= now - STALE_CLAIM:
+                return Outcome.WAIT  # another request is handling it right now
+            taken = db.execute(
+                update(InboundMessage)
+                .where(InboundMessage.id == row.id, InboundMessage.status == InboundStatus.PROCESSING,
+                       InboundMessage.claimed_at == row.claimed_at)
+                .values(claimed_at=now)
+            ).rowcount
+        return row.id if taken == 1 else Outcome.WAIT
+
     # -- handling -----------------------------------------------------------------
 
     def _handle_within(self, msg: IncomingMessage, row_id: int, deadline: float) -> Answer:
@@ -148,64 +271,113 @@ class Inbox:
         log.warning("reply budget exceeded, answering later key=%s", msg.dedupe_key)
         return Answer(None)
 
-    def _handle(self, msg: IncomingMessage, row_id: int, handoff: _Handoff) -> None:
+    def _handle(self, msg: IncomingMessage, row_id: int, handoff: _Handoff, *, spool_on_outage: bool = True) -> Outcome:
         try:
-            self._handle_once(msg, row_id, handoff)
-        except Exception:  # noqa: BLE001 - the one error boundary on the request path
-            log.exception(
-                "handler failed channel=%s key=%s user=%s", msg.channel, msg.dedupe_key, user_key(msg.user_id)
-            )
-            self._record_failure(msg, row_id, handoff)
+            return self._attempt(msg, row_id, handoff, spool_on_outage)
         finally:
             handoff.done.set()
 
+    def _attempt(self, msg: IncomingMessage, row_id: int, handoff: _Handoff, spool_on_outage: bool) -> Outcome:
+        error: Exception | None = None
+        for attempt in range(1, HANDLER_ATTEMPTS + 1):
+            try:
+                self._handle_once(msg, row_id, handoff)
+                return Outcome.HANDLED
+            except _AlreadyHandled:
+                log.warning("message was handled meanwhile, attempt undone key=%s", msg.dedupe_key)
+                return Outcome.HANDLED
+            except Exception as exc:  # noqa: BLE001 - the one error boundary on the request path
+                error = exc
+                if is_unavailable(exc):
+                    log.warning("database unavailable while handling (%s) attempt=%s key=%s",
+                                type(exc).__name__, attempt, msg.dedupe_key)
+                else:
+                    log.exception("handler failed attempt=%s channel=%s key=%s user=%s",
+                                  attempt, msg.channel, msg.dedupe_key, user_key(msg.user_id))
+        assert error is not None
+        if is_unavailable(error):
+            if not spool_on_outage:
+                return Outcome.UNAVAILABLE
+            try:
+                self.services.spool.append(SpoolRecord(msg, self.services.clock.now(), row_id))
+            except SpoolError as exc:
+                log.error("could not spool key=%s: %s", msg.dedupe_key, exc)
+            else:
+                with handoff.lock:
+                    if not handoff.abandoned:
+                        handoff.answer = Answer(texts.SPOOLED)
+                return Outcome.SPOOLED
+        self._record_failure(msg, row_id, handoff, error)
+        return Outcome.FAILED
+
     def _handle_once(self, msg: IncomingMessage, row_id: int, handoff: _Handoff) -> None:
         services = self.services
-        with services.db.session() as db:
+        with services.db.serialized(USER_LOCK, f"{msg.account}:{msg.user_id}") as db:
             now = services.clock.now()
             decision = dispatch(msg, db=db, services=services, now=now)
             text = decision.reply.text
-            row = db.get(InboundMessage, row_id)
-            assert row is not None
-            row.intent = decision.intent
-            row.handled_at = now
-            row.reply = {"text": text}
             with handoff.lock:
-                if handoff.abandoned and text:
-                    _queue_late_reply(db, msg, text, now)
-                    row.status = InboundStatus.DEFERRED
-                else:
-                    row.status = InboundStatus.DONE
-                    handoff.answer = Answer(text)
+                late = handoff.abandoned
+            status = InboundStatus.DONE
+            if late and text:
+                _queue_late_reply(db, msg, text, now)
+                status = InboundStatus.DEFERRED
+            if not _finish_row(db, row_id, status, {"text": text}, now, intent=decision.intent):
+                raise _AlreadyHandled
+        # Committed: only now may the request pass the answer on.
+        with handoff.lock:
+            if not handoff.abandoned:
+                handoff.answer = Answer(text)
+            gave_up_meanwhile = handoff.abandoned and not late and bool(text)
+        if gave_up_meanwhile:
+            self._defer(msg, row_id, text or "")
         log.info(
             "handled channel=%s key=%s user=%s intent=%s",
             msg.channel, msg.dedupe_key, user_key(msg.user_id), decision.intent,
         )
 
-    def _record_failure(self, msg: IncomingMessage, row_id: int, handoff: _Handoff) -> None:
-        """Keep the message (status failed) and apologise; nothing is silently dropped."""
+    def _defer(self, msg: IncomingMessage, row_id: int, text: str) -> None:
+        """The request stopped waiting while the handler committed: send the reply through the outbox."""
+        try:
+            with self.services.db.session() as db:
+                now = self.services.clock.now()
+                _queue_late_reply(db, msg, text, now)
+                db.execute(update(InboundMessage).where(InboundMessage.id == row_id)
+                           .values(status=InboundStatus.DEFERRED))
+        except Exception:  # noqa: BLE001 - the message is handled; only its reply is lost
+            log.exception("could not queue the late reply key=%s", msg.dedupe_key)
+
+    def _record_failure(self, msg: IncomingMessage, row_id: int, handoff: _Handoff, error: Exception) -> None:
+        """Keep the message (status failed: the staff queue) and apologise; nothing is silently dropped."""
         text = texts.INTERNAL_ERROR
         try:
             with self.services.db.session() as db:
                 now = self.services.clock.now()
-                row = db.get(InboundMessage, row_id)
                 with handoff.lock:
                     late = handoff.abandoned
-                    if late:
-                        _queue_late_reply(db, msg, text, now)
-                    else:
-                        handoff.answer = Answer(text)
-                if row is not None:
-                    row.status = InboundStatus.FAILED
-                    row.error = "handler crashed; see the server log"
-                    # A late apology already travels through the outbox:
-                    # retries must answer "success", not apologise again.
-                    row.reply = {"text": text, "via": "outbox"} if late else {"text": text}
-                    row.handled_at = now
+                # A late apology travels through the outbox: retries must answer "success", not repeat it.
+                reply = {"text": text, "via": "outbox"} if late else {"text": text}
+                error_note = f"handler failed {HANDLER_ATTEMPTS} times ({type(error).__name__}); see the server log"
+                if not _finish_row(db, row_id, InboundStatus.FAILED, reply, now, error=error_note):
+                    return  # finished elsewhere meanwhile: nothing to apologise for
+                if late:
+                    _queue_late_reply(db, msg, text, now)
         except Exception:  # noqa: BLE001 - database down: still answer the user
             log.exception("could not record the failure key=%s", msg.dedupe_key)
-            with handoff.lock:
+        with handoff.lock:
+            if not handoff.abandoned:
                 handoff.answer = Answer(text)
+
+
+def _finish_row(db: Any, row_id: int, status: str, reply: dict[str, Any], now: datetime, **values: Any) -> bool:
+    """Record the outcome; False if the row is no longer "processing" (someone else finished it)."""
+    result = db.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == row_id, InboundMessage.status == InboundStatus.PROCESSING)
+        .values(status=status, reply=reply, handled_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)
 
 
 def _queue_late_reply(db: Any, msg: IncomingMessage, text: str, now: Any) -> None:

@@ -1,8 +1,9 @@
 """The WeChat callbacks: /wechat (Official Account) and /wecom (WeCom app).
 
-A thin Flask adapter over bot/wxproto.py (wire format) and bot/inbox.py
-(store once, decide, answer). Every protocol failure is a 4xx with a short
-reason, logged without secrets.
+A thin Flask adapter over bot/wechat/wxproto.py (wire format) and
+bot/wechat/inbox.py (store once, decide, answer; spool while the database is
+unreachable). Every protocol failure is a 4xx with a short reason, logged
+without secrets; a message neither stored nor spooled is a 503, which WeChat retries.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from bot.wechat.inbox import Answer, Inbox
+from bot.wechat.inbox import Answer, Inbox, Unavailable
 from bot.wechat.wxproto import (
     Cipher,
     ProtocolError,
@@ -95,7 +96,7 @@ def wechat_message() -> Response:
         msg = to_incoming(data, channel="official_account", account=config.account_id)
     except ProtocolError as error:
         return _reject(error)
-    return _answer(Inbox(services).receive(msg), msg, cipher)
+    return _receive(services, msg, cipher)
 
 
 @bp.get("/wecom")
@@ -133,7 +134,16 @@ def wecom_message() -> Response:
         msg = to_incoming(data, channel="wecom_app", account=f"wecom:{wecom.corp_id}:{wecom.agent_id}")
     except ProtocolError as error:
         return _reject(error)
-    return _answer(Inbox(services).receive(msg), msg, cipher)
+    return _receive(services, msg, cipher)
+
+
+def _receive(services: Any, msg: Any, cipher: Cipher | None) -> Response:
+    try:
+        answer = Inbox(services).receive(msg)
+    except Unavailable:
+        # Neither the database nor the spool took it: WeChat retries a failed request.
+        return Response("temporarily unavailable", status=503, mimetype="text/plain")
+    return _answer(answer, msg, cipher)
 
 
 def _answer(answer: Answer, msg: Any, cipher: Cipher | None) -> Response:
