@@ -104,7 +104,7 @@ def when_text(db: Session, config: Config, consultation: Consultation, after_hou
     else:
         local = back.astimezone(config.tz)
         phone = texts.AFTER_HOURS_PHONE.format(phone=after_hours_phone) if after_hours_phone else ""
-        text = texts.WHEN_CLOSED.format(who=who, back=f"{local.month}月{local.day}日 {local:%H:%M}",
+        text = texts.WHEN_CLOSED.format(who=who, back=texts.BACK_AT.format(month=local.month, day=local.day, time=f"{local:%H:%M}"),
                                         after_hours=phone + texts.AFTER_HOURS_EMERGENCY)
     if not names:
         text += texts.NO_STAFF_YET

@@ -6,6 +6,7 @@ OPENED = "已为您转人工（咨询单 {number}）。{when}\n您可以直接�
 OPENED_WITH_TEXT = "已为您转人工（咨询单 {number}），您的留言已转给社区工作人员。{when}"
 WHEN_WORKING = "现在是工作时间，{who}会尽快回复您。"
 WHEN_CLOSED = "现在是非工作时间，{who}将在 {back}之后回复您。{after_hours}"
+BACK_AT = "{month}月{day}日 {time}"
 WHO_STAFF = "社区工作人员{names}"
 WHO_ANYONE = "社区工作人员"
 AFTER_HOURS_PHONE = "急事可拨打值班电话 {phone}；"
