@@ -31,6 +31,10 @@ class Policy:
 
 def policy_for(db: Session, config: Config, category: str, urgent: bool) -> Policy:
     row = db.scalar(select(CategoryDeadline).where(CategoryDeadline.category == category))
+    return _policy(config, row, urgent)
+
+
+def _policy(config: Config, row: CategoryDeadline | None, urgent: bool) -> Policy:
     t = config.tickets
     if urgent:
         # Minutes, around the clock: a gas leak does not wait for Monday.
@@ -44,6 +48,17 @@ def policy_for(db: Session, config: Config, category: str, urgent: bool) -> Poli
         (row.resolve_minutes if row else None) or t.resolve_minutes,
         bool(row.working_hours) if row else False,
     )
+
+
+class Policies:
+    """Every category's deadlines read in one query, for a sweep that looks at many tickets."""
+
+    def __init__(self, db: Session, config: Config) -> None:
+        self.config = config
+        self._rows = {row.category: row for row in db.scalars(select(CategoryDeadline))}
+
+    def of(self, category: str, urgent: bool) -> Policy:
+        return _policy(self.config, self._rows.get(category), urgent)
 
 
 def calendar(db: Session, config: Config, now: datetime) -> WorkCalendar:

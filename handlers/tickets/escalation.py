@@ -129,14 +129,16 @@ def active_deadline(ticket: Ticket) -> tuple[str, datetime] | None:
     return ("resolve", ticket.resolve_due_at) if ticket.resolve_due_at else None
 
 
-def _span(db: Session, config: Config, ticket: Ticket, stage: str) -> int:
-    policy = deadlines.policy_for(db, config, ticket.category, ticket.urgent)
+def _span(db: Session, config: Config, ticket: Ticket, stage: str,
+          policies: deadlines.Policies | None = None) -> int:
+    policy = (policies or deadlines.Policies(db, config)).of(ticket.category, ticket.urgent)
     return {"accept": policy.accept_minutes, "resolve": policy.resolve_minutes,
             "report_in": config.tickets.report_in_minutes}[stage]
 
 
-def _lead(db: Session, config: Config, ticket: Ticket, stage: str) -> timedelta:
-    return timedelta(minutes=min(config.tickets.remind_before_minutes, _span(db, config, ticket, stage) / 2))
+def _lead(db: Session, config: Config, ticket: Ticket, stage: str, policies: deadlines.Policies) -> timedelta:
+    return timedelta(minutes=min(config.tickets.remind_before_minutes,
+                                 _span(db, config, ticket, stage, policies) / 2))
 
 
 def _stamp(at: datetime) -> str:
@@ -161,9 +163,10 @@ def sweep_ticket_deadlines(db: Session, outbox: Outbox, now: datetime, config: C
     from handlers.tickets import rating
 
     steps = 0
+    policies = deadlines.Policies(db, config)  # every category's deadlines, read once per sweep
     for ticket in _due_tickets(db, now, config):
         for _ in range(MAX_STEPS_PER_TICKET):
-            taken = _step(db, outbox, config, ticket, now)
+            taken = _step(db, outbox, config, ticket, now, policies)
             if not taken:
                 break
             steps += taken
@@ -172,9 +175,21 @@ def sweep_ticket_deadlines(db: Session, outbox: Outbox, now: datetime, config: C
 
 
 def _due_tickets(db: Session, now: datetime, config: Config) -> list[Ticket]:
+    """Open tickets whose *active* deadline (``active_deadline``) is within reminding distance.
+
+    An accepted ticket keeps its past ``accept_due_at`` for the record; that is
+    no reason to read and lock it again on every sweep.
+    """
     horizon = now + timedelta(minutes=config.tickets.remind_before_minutes)
-    due = or_(Ticket.accept_due_at <= horizon, Ticket.resolve_due_at <= horizon, Ticket.report_in_due_at <= horizon)
-    query = (select(Ticket).where(Ticket.status.in_(OPEN_STATUSES), Ticket.paused_at.is_(None), due)
+    awaiting_report_in = and_(Ticket.escalation_level >= DEPARTMENT, Ticket.reported_in_at.is_(None),
+                              Ticket.report_in_due_at.is_not(None))
+    due = or_(
+        and_(awaiting_report_in, Ticket.report_in_due_at <= horizon),
+        and_(~awaiting_report_in, Ticket.accepted_at.is_(None), Ticket.accept_due_at <= horizon),
+        and_(~awaiting_report_in, Ticket.accepted_at.is_not(None), Ticket.resolve_due_at <= horizon),
+    )
+    query = (select(Ticket).where(Ticket.status.in_(OPEN_STATUSES), Ticket.status != TicketStatus.WAITING,
+                                  Ticket.paused_at.is_(None), due)
              .order_by(Ticket.id))
     if db.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)  # another worker's sweep takes the others
@@ -202,7 +217,8 @@ def _claim(db: Session, ticket: Ticket) -> bool:
     return True
 
 
-def _step(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: datetime) -> int:
+def _step(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: datetime,
+          policies: deadlines.Policies) -> int:
     active = active_deadline(ticket)
     if active is None:
         return 0
@@ -221,7 +237,7 @@ def _step(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: date
         missed_at = max(due, ticket.escalated_at) if ticket.escalated_at else due
         escalate(db, outbox, config, ticket, missed_at, reason=stage)
         return 1
-    if now >= due - _lead(db, config, ticket, stage):
+    if now >= due - _lead(db, config, ticket, stage, policies):
         key = f"{stage}:{_stamp(due)}"
         if ticket.reminded_key == key or not _claim(db, ticket):
             return 0
