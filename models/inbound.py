@@ -16,7 +16,8 @@ class InboundStatus(StrEnum):
     PROCESSING = "processing"  # claimed by one request; retries wait for it
     DONE = "done"  # answered passively; `reply` holds the answer
     DEFERRED = "deferred"  # answered "success"; the reply went to the outbox
-    FAILED = "failed"  # the handler crashed; a generic apology was sent
+    FAILED = "failed"  # the handler failed twice; the user was told staff will look: the staff queue
+    RESOLVED = "resolved"  # a failed message staff have dealt with (POST /api/v1/inbound/{id}/resolve)
 
 
 class InboundMessage(Base):

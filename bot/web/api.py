@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.routing import rulestore
 from bot.web import auth
@@ -36,6 +36,7 @@ MSG_TOKEN_INVALID = "the token is invalid or has been revoked"
 MSG_LOGIN_FAILED = "wrong username or password"
 MSG_NOT_FOUND = "{resource} {id} not found"
 MSG_OUTBOX_NOT_RETRYABLE = "outbox message {id} does not exist or has not failed"
+MSG_NOT_FAILED = "inbound message {id} does not exist or is not in the staff queue"
 _FIELD_IN_MESSAGE = re.compile(r"fields? '([a-z_]+)'")
 
 # Bounds on every admin-supplied size: a 20-digit priority or a 100,000-word keyword
@@ -333,6 +334,49 @@ def unmatched() -> Any:
         return jsonify({"messages": [
             {"id": r.id, "text": r.content, "channel": r.channel, "received_at": r.received_at.isoformat()} for r in rows
         ]})
+
+
+# -- the staff queue of messages the bot could not handle --------------------------------
+
+MAX_ID = 2**31 - 1  # ids are 32-bit in PostgreSQL: a larger one cannot exist
+
+
+@bp.get("/inbound/failed")
+@authenticated
+def failed_messages() -> Any:
+    """Messages whose handler failed twice, oldest first: the residents were told staff would look at them."""
+    try:
+        limit = min(max(int(request.args.get("limit", 100)), 1), 500)
+    except ValueError:
+        return unprocessable([{"field": "limit", "message": "must be an integer"}])
+    with current_services().db.session() as session:
+        rows = session.scalars(
+            select(InboundMessage)
+            .where(InboundMessage.status == InboundStatus.FAILED)
+            .order_by(InboundMessage.received_at, InboundMessage.id)
+            .limit(limit)
+        )
+        return jsonify({"messages": [
+            {"id": r.id, "text": r.content, "msg_type": r.msg_type, "media_id": r.media_id, "channel": r.channel,
+             "account": r.account, "user_id": r.user_id, "intent": r.intent, "error": r.error,
+             "received_at": r.received_at.isoformat()}
+            for r in rows
+        ]})
+
+
+@bp.post("/inbound/<int:message_id>/resolve")
+@authenticated
+def resolve_failed_message(message_id: int) -> Any:
+    """Take a failed message off the staff queue once someone has dealt with it."""
+    with current_services().db.session() as session:
+        done = message_id <= MAX_ID and session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id == message_id, InboundMessage.status == InboundStatus.FAILED)
+            .values(status=InboundStatus.RESOLVED)
+        ).rowcount == 1
+    if not done:
+        return error(404, "not_found", MSG_NOT_FAILED.format(id=message_id))
+    return jsonify({"id": message_id, "status": InboundStatus.RESOLVED.value})
 
 
 # -- undelivered messages --------------------------------------------------------------

@@ -74,6 +74,8 @@ def document(registry: Registry) -> dict[str, Any]:
             "/route/explain": {"post": {"summary": "Tokens, entities, candidates and the winner for a message; optionally with a draft rule", "requestBody": _body("ExplainIn"), "responses": {"200": _OK, **_ERRORS}}},
             "/outbox/undelivered": {"get": {"summary": "Dead and failed outbound messages with their errors", "responses": {"200": _OK, **_ERRORS}}},
             "/outbox/{outbox_id}/retry": {"post": {"summary": "Send a dead message again", "parameters": [{"name": "outbox_id", "in": "path", "required": True, "schema": {"type": "integer"}}], "responses": {"200": _OK, **_ERRORS, **_NOT_FOUND}}},
+            "/inbound/failed": {"get": {"summary": "The staff queue: messages the bot failed to handle, with their text", "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}], "responses": {"200": _OK, **_ERRORS}}},
+            "/inbound/{message_id}/resolve": {"post": {"summary": "Take a failed message off the staff queue", "parameters": [{"name": "message_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}], "responses": {"200": _OK, **_ERRORS, **_NOT_FOUND}}},
             "/route/unmatched": {"get": {"summary": "Recent messages no rule matched", "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}], "responses": {"200": _OK, **_ERRORS}}},
             **{path: item for part in parts for path, item in part.paths(_OK, _ERRORS, _NOT_FOUND, _body).items()},
         },

@@ -2,8 +2,9 @@
 
 Slow: WeChat stops waiting after 5 s, so beyond the reply budget the request
 answers "success" and the real reply goes to the outbox as a late reply.
-Crash: the resident gets an apology, the message is kept as failed, and the
-next message is answered normally.
+Crash: the handler is run once more; if it fails again the resident gets an
+apology saying staff will look at it, the message waits in the staff queue
+(failed, listed by the API), and the next message is answered normally.
 """
 
 from __future__ import annotations
@@ -32,15 +33,24 @@ NORMAL_REPLY = "好的，收到。"
 
 
 class Probe:
-    """Test capability: "慢" sleeps past the budget, "炸" raises, "慢炸" both; anything else answers at once."""
+    """Test capability: "慢" sleeps past the budget, "炸" raises, "慢炸" both, "抖" raises the first time
+    only (with an outbox row that must not survive); anything else answers at once."""
 
     def __init__(self, delay: float) -> None:
         self.delay = delay
         self.finished = threading.Event()
+        self.flaky_calls = 0
         self.cap = Capability("probe")
         self.cap.intent("fallback")(self.handle)
 
     def handle(self, ctx: Ctx) -> Reply:
+        if ctx.msg.text == "抖":
+            self.flaky_calls += 1
+            ctx.outbox.text(channel=ctx.msg.channel, account=ctx.msg.account, recipient="grid_member_1",
+                            kind="task", text=f"attempt {self.flaky_calls}")
+            if self.flaky_calls == 1:
+                raise RuntimeError("a deadlock, a glitch")
+            return Reply(NORMAL_REPLY)
         if ctx.msg.text == "慢":
             time.sleep(self.delay)
             self.finished.set()
@@ -128,18 +138,36 @@ def test_a_fast_handler_is_answered_passively_with_no_outbox_row(client, db, kit
     assert [r.status for r in inbound(db)] == ["done"]
 
 
-def test_a_crashing_handler_apologises_and_keeps_the_message(client, db, kit):
+def test_a_handler_that_fails_once_is_run_again_and_answers(client, db, kit, probe):
+    assert send(client, kit, kit.text("抖"))["Content"] == NORMAL_REPLY
+    assert probe.flaky_calls == 2
+    assert [r.status for r in inbound(db)] == ["done"]
+    # The failed attempt's changes were rolled back: one task, from the second attempt.
+    assert [r.payload["text"] for r in outbox_rows(db)] == ["attempt 2"]
+
+
+def test_a_crashing_handler_apologises_and_puts_the_message_in_the_staff_queue(client, db, kit, admin_token):
     xml = kit.text("炸")
     reply = send(client, kit, xml)
     assert reply["Content"] == texts.INTERNAL_ERROR
     (row,) = inbound(db)
     assert (row.status, row.content) == ("failed", "炸")
-    assert row.error
+    assert "2 times" in (row.error or "")
     # A retry of the same message gets the same apology, not a second crash.
     assert send(client, kit, xml)["Content"] == texts.INTERNAL_ERROR
     # The next message is answered normally.
     assert send(client, kit, kit.text("你好"))["Content"] == NORMAL_REPLY
     assert [r.status for r in inbound(db)] == ["failed", "done"]
+
+    # The apology's promise: staff see the message, with its text and sender, until they resolve it.
+    auth = {"Authorization": f"Bearer {admin_token}"}
+    queue = client.get("/api/v1/inbound/failed", headers=auth).get_json()["messages"]
+    assert [(m["id"], m["text"], m["user_id"]) for m in queue] == [(row.id, "炸", OPENID)]
+    assert client.post(f"/api/v1/inbound/{row.id}/resolve", headers=auth).status_code == 200
+    assert client.get("/api/v1/inbound/failed", headers=auth).get_json()["messages"] == []
+    assert client.post(f"/api/v1/inbound/{row.id}/resolve", headers=auth).status_code == 404
+    assert client.post("/api/v1/inbound/99999999999/resolve", headers=auth).status_code == 404
+    assert client.get("/api/v1/inbound/failed").status_code == 401
 
 
 def test_a_slow_handler_that_crashes_apologises_once_through_the_outbox(client, db, kit, probe):
