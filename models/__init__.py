@@ -24,7 +24,7 @@ from models.conversation import ConversationState
 from models.holiday import CategoryDeadline, DayKind, Holiday, HolidayYear
 from models.inbound import InboundMessage, InboundStatus
 from models.outbox import OutboxMessage, OutboxStatus
-from models.person import BindCode, GridMember, Identity, IdentityKind, MemberRole, Person, Resident, Staff
+from models.person import BindAttempt, BindCode, GridMember, Identity, IdentityKind, MemberRole, Person, Resident, Staff
 from models.reminder import Reminder, ReminderStatus
 from models.rule import DictionaryWord, Rule, RuleVersion
 from models.ticket import (
@@ -51,6 +51,7 @@ __all__ = [
     "AuditEntry",
     "AudienceKind",
     "Base",
+    "BindAttempt",
     "BindCode",
     "Building",
     "BulletinDelivery",

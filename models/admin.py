@@ -45,6 +45,12 @@ class ApiToken(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    admin_id: Mapped[int] = mapped_column(ForeignKey("admin_users.id", ondelete="CASCADE"))
+    admin_id: Mapped[int] = mapped_column(ForeignKey("admin_users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
+    # A token stops working when it expires (admin.api_token_days), is revoked, or its user's
+    # password changes (the stamp is taken from the password hash when the token is issued).
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    password_stamp: Mapped[str | None] = mapped_column(String(24))
+    label: Mapped[str] = mapped_column(String(64), default="", server_default="")  # "login", "cli", "demo" …

@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
@@ -118,3 +118,22 @@ class BindCode(Base):
     used_by: Mapped[str | None] = mapped_column(String(160))  # "kind:value" of the identity bound
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class BindAttempt(Base):
+    """One "绑定 <code>" a sender tried, and how it ended: the log admins read, and what limits guessing.
+
+    ``outcome`` is ``ok``, ``unknown``, ``used``, ``expired``, ``retired`` (the code saw too many wrong
+    guesses while it was outstanding) or ``cooldown`` (the sender tried too often and was not checked).
+    """
+
+    __tablename__ = "bind_attempts"
+    __table_args__ = (Index("ix_bind_attempts_sender_at", "sender", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    sender: Mapped[str] = mapped_column(String(160))  # "kind:value" of the identity that sent it
+    outcome: Mapped[str] = mapped_column(String(16))
+    code_id: Mapped[int | None] = mapped_column(ForeignKey("bind_codes.id", ondelete="SET NULL"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))

@@ -61,7 +61,7 @@ class Ticket(Base):
     room: Mapped[str | None] = mapped_column(String(16))
     location: Mapped[str] = mapped_column(String(255), default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
     channel: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default=TicketStatus.QUEUED)
     urgent: Mapped[bool] = mapped_column(default=False)
@@ -122,7 +122,7 @@ class TicketEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime]
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"), index=True)
     actor: Mapped[str] = mapped_column(String(64), default="system")
     kind: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="")
