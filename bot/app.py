@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, Response
 
@@ -41,13 +42,17 @@ def create_app(config: Config | None = None, *, services: Services | None = None
     init_admin(app, services)  # the staff's web UI under /admin, with the capabilities' pages
 
     @app.get("/healthz")
-    def healthz() -> tuple[dict[str, str], int]:
+    def healthz() -> tuple[dict[str, Any], int]:
+        # Messages kept in the local spool while the database was away (shown only when there are some).
+        spooled = {"spooled": count} if (count := services.spool.count()) else {}
         try:
             services.db.ping()
         except Exception as exc:  # noqa: BLE001 - report, don't crash the probe
             log.warning("health check: database unreachable: %s", type(exc).__name__)
-            return {"status": "error", "database": "unreachable"}, 503
-        return {"status": "ok", "database": "ok"}, 200
+            return {"status": "error", "database": "unreachable", **spooled}, 503
+        if spooled:
+            services.wake_replayer()  # the database answers: replay them now
+        return {"status": "ok", "database": "ok", **spooled}, 200
 
     @app.get("/metrics")
     def prometheus_metrics() -> Response:
