@@ -122,8 +122,9 @@ class Plan:
 class RunResult:
     run_id: int
     recipients: int
-    queued: int
+    queued: int  # all queued deliveries of the run
     skipped: int
+    added: int  # messages this attempt queued (less than ``queued`` when it finished a killed run)
 
 
 # --- what is due ---------------------------------------------------------------------------------
@@ -355,14 +356,14 @@ def open_run(db: Database, issue: Issue, now: datetime) -> tuple[int, bool]:
     key = (BulletinRun.series_id == issue.series_id, BulletinRun.day == issue.day,
            BulletinRun.post_id == issue.post_id)
     with db.session() as s:
-        inserted = s.execute(
-            _insert_ignore(db)(BulletinRun).values(
+        inserted = s.scalar(
+            _insert_ignore(db)(BulletinRun.__table__).values(
                 series_id=issue.series_id, day=issue.day, post_id=issue.post_id, slot_at=issue.slot_at,
                 status=RunStatus.RUNNING, started_at=now, attempts=1, recipients=0, queued=0, skipped=0, kind="",
-            ).on_conflict_do_nothing(index_elements=["series_id", "day", "post_id"])
-        ).rowcount
+            ).on_conflict_do_nothing(index_elements=["series_id", "day", "post_id"]).returning(BulletinRun.__table__.c.id)
+        )
         run = s.execute(select(BulletinRun.id, BulletinRun.status).where(*key)).one()
-        if not inserted and run.status != RunStatus.DONE:
+        if inserted is None and run.status != RunStatus.DONE:
             s.execute(update(BulletinRun).where(BulletinRun.id == run.id).values(attempts=BulletinRun.attempts + 1))
         return run.id, run.status == RunStatus.DONE
 
@@ -389,6 +390,7 @@ def run_issue(db: Database, config: Config, issue: Issue, now: datetime) -> RunR
         rendered = service.payloads(series, bulletin, config)
         recipients = plan(s, series, config, now)
         slug, kind = series.slug, bulletin.kind
+        before = _queued(s, run_id)
     for batch in _slices(recipients, config.bulletins.fanout_batch_size):
         write_batch(db, issue, run_id, batch, rendered, config, now)
     with db.session() as s:
@@ -403,18 +405,24 @@ def run_issue(db: Database, config: Config, issue: Issue, now: datetime) -> RunR
         if issue.post_id:
             s.execute(update(BulletinPost).where(BulletinPost.id == issue.post_id)
                       .values(status=PostStatus.PUBLISHED))
-    log.info("bulletin %s %s post=%s: %s queued, %s skipped", slug, issue.day, issue.post_id, queued, skipped)
-    return RunResult(run_id, queued + skipped, queued, skipped)
+    log.info("bulletin %s %s post=%s: %s queued (%s now), %s skipped", slug, issue.day, issue.post_id, queued,
+             queued - before, skipped)
+    return RunResult(run_id, queued + skipped, queued, skipped, queued - before)
+
+
+def _queued(db: Session, run_id: int) -> int:
+    return db.scalar(select(func.count()).select_from(BulletinDelivery).where(
+        BulletinDelivery.run_id == run_id, BulletinDelivery.status == DeliveryStatus.QUEUED)) or 0
 
 
 def fan_out_due(db: Database, config: Config, now: datetime) -> int:
-    """The cron job: fan out every due issue; returns the messages queued."""
+    """The cron job: fan out every due issue; returns the messages it queued."""
     with db.session() as s:
         issues = due_issues(s, now, config)
     queued = 0
     for issue in issues:
         result = run_issue(db, config, issue, now)
-        queued += result.queued if result else 0
+        queued += result.added if result else 0
     return queued
 
 
