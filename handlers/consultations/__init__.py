@@ -6,9 +6,11 @@ follow-up step, and the JSON API of the staff queue.
 
 from __future__ import annotations
 
-from handlers.consultations import api, chat
+from handlers.consultations import admin, api, chat
 from handlers.consultations.capability import cap
 
 cap.api(api.bp, schemas=api.SCHEMAS, paths=api.openapi_paths)
+cap.admin(*admin.MENU, blueprint=admin.bp)  # the queue page (admin/)
+cap.dashboard(admin.PANEL)
 
 __all__ = ["cap", "chat"]

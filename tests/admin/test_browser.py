@@ -145,7 +145,7 @@ def test_login_and_every_main_page(browser: Any, live: dict[str, Any]) -> None:
         "words": "/admin/words", "unmatched": "/admin/unmatched", "simulator": "/admin/simulator?as=oDemoResident",
         "community": "/admin/community/", "buildings": "/admin/community/buildings",
         "communities-edit": "/admin/community/communities/1", "bind-codes": "/admin/community/bind-codes",
-        "categories": "/admin/setup/categories", "category-edit": "/admin/setup/categories/1",
+        "consultations": "/admin/consultations?status=all", "categories": "/admin/setup/categories", "category-edit": "/admin/setup/categories/1",
         "holidays": "/admin/setup/holidays?year=2027", "accounts": "/admin/accounts", "audit": "/admin/audit",
         "outbox": "/admin/outbox",
     }
@@ -221,6 +221,25 @@ def test_report_accept_complete_rate_and_the_dashboard_counts(browser: Any, live
     _shot(staff, "desktop-dashboard-after-rating")
     assert staff.errors == []
     staff.context.close()
+
+
+def test_answer_a_consultation(browser: Any, live: dict[str, Any]) -> None:
+    resident = _page(browser, live)
+    _say(resident, "oConsultResident", "人工", "咨询单")
+    _say(resident, "oConsultResident", "请问社区的疫苗接种点周六开门吗", "已转给工作人员")
+    staff = _page(browser, live, "zhangzr")  # 社区工作人员
+    assert int(staff.get_by_test_id("consultations-waiting").inner_text()) >= 1
+    staff.get_by_role("navigation", name="主菜单").get_by_role("link", name="人工咨询").click()
+    staff.get_by_test_id("consultations").get_by_role("row").filter(has_text="疫苗接种点").get_by_role("link").click()
+    staff.get_by_label(re.compile("回复居民")).fill("周六上午 9:00-11:30 开门，请带身份证。")
+    staff.get_by_role("button", name="发送回复").click()
+    staff.get_by_text("回复已通过公众号发给居民").wait_for()
+    _shot(staff, "desktop-consultation")
+    staff.context.close()
+    resident.goto("/admin/simulator?as=oConsultResident")
+    resident.get_by_test_id("sim-window").get_by_text("周六上午 9:00-11:30 开门").wait_for()
+    assert resident.errors == []
+    resident.context.close()
 
 
 def test_a_grid_member_is_refused_on_the_rule_studio(browser: Any, live: dict[str, Any]) -> None:

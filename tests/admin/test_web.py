@@ -59,9 +59,10 @@ def test_roles_open_only_their_pages(admin_client: Client) -> None:
     expectations = {
         "admin": {"/admin/rules": 200, "/admin/accounts": 200, "/admin/community/": 200, "/admin/simulator": 200,
                   "/admin/tickets": 200, "/admin/audit": 200},
-        "zhangzr": {"/admin/rules": 403, "/admin/accounts": 403, "/admin/community/": 403, "/admin/simulator": 200,
+        "zhangzr": {"/admin/consultations": 200, "/admin/rules": 403, "/admin/accounts": 403, "/admin/community/": 403, "/admin/simulator": 200,
                     "/admin/tickets": 200, "/admin/": 200},
         "liqiang": {"/admin/rules": 403, "/admin/rules/new": 403, "/admin/simulator": 403, "/admin/tickets": 200,
+                    "/admin/consultations": 403,
                     "/admin/setup/holidays": 403, "/admin/": 200},
         "wangprop": {"/admin/rules": 403, "/admin/audit": 403, "/admin/tickets": 200},
     }
