@@ -218,10 +218,12 @@ class Inbox:
                 if not isinstance(taken, int):
                     return taken
                 row_id = taken
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - one bad record must not block the ones behind it
             if is_unavailable(exc):
                 return Outcome.UNAVAILABLE
-            raise
+            log.exception("spooled message could not be stored, skipped key=%s user=%s",
+                          msg.dedupe_key, user_key(msg.user_id))
+            return Outcome.SKIPPED
         outcome = self._handle(msg, row_id, _Handoff(abandoned=True), spool_on_outage=False)
         if outcome is Outcome.UNAVAILABLE:
             ours.add(row_id)

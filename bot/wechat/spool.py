@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,9 +55,12 @@ class SpoolRecord:
 
 
 @dataclass
-class _UsersCache:
-    signature: tuple[tuple[str, int, int], ...] = ()
-    users: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+class _FileIndex:
+    """What has been read of one spool file: up to ``offset``, ``records`` lines from ``users``."""
+
+    offset: int = 0
+    records: int = 0
+    users: set[tuple[str, str]] = field(default_factory=set)
 
 
 def _encode(record: SpoolRecord) -> bytes:
@@ -105,7 +109,8 @@ class Spool:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._users = _UsersCache()
+        self._index: dict[int, _FileIndex] = {}  # by inode: a batch keeps its file's, a fresh file gets its own
+        self._index_lock = threading.Lock()
 
     # -- writing (the webhook) ----------------------------------------------------------
 
@@ -149,25 +154,46 @@ class Spool:
 
     def count(self) -> int:
         """Records waiting to be replayed."""
-        return sum(1 for path in self.files() for _ in self._lines(path))
+        return sum(index.records for index in self._refresh())
 
     def holds_user(self, account: str, user_id: str) -> bool:
         """Whether a message of this user waits in the spool (their next one must queue behind it)."""
-        paths = self._existing(self.files())
-        signature = tuple((p.name, st.st_size, st.st_mtime_ns) for p in paths if (st := _stat(p)) is not None)
-        if not signature:
-            return False
-        if signature != self._users.signature:
-            users = set()
-            for path in paths:
-                for line in self._lines(path):
-                    try:
-                        data = json.loads(line)
-                        users.add((data["account"], data["user_id"]))
-                    except (ValueError, KeyError):
-                        continue
-            self._users = _UsersCache(signature, frozenset(users))
-        return (account, user_id) in self._users.users
+        return any((account, user_id) in index.users for index in self._refresh())
+
+    def _refresh(self) -> list[_FileIndex]:
+        """Index what was appended since the last look (each byte is read once, however long the outage)."""
+        with self._index_lock:
+            seen: dict[int, _FileIndex] = {}
+            for path in self.files():
+                st = _stat(path)
+                if st is None:
+                    continue
+                index = self._index.get(st.st_ino) or _FileIndex()
+                if st.st_size > index.offset:
+                    self._read_tail(path, index)
+                seen[st.st_ino] = index
+            self._index = seen
+            return list(seen.values())
+
+    @staticmethod
+    def _read_tail(path: Path, index: _FileIndex) -> None:
+        try:
+            with path.open("rb") as f:
+                f.seek(index.offset)
+                data = f.read()
+        except FileNotFoundError:
+            return
+        end = data.rfind(b"\n") + 1  # only whole lines; a line being written is read next time
+        for line in data[:end].split(b"\n"):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                index.users.add((record["account"], record["user_id"]))
+            except (ValueError, KeyError, TypeError):
+                continue  # a torn line: never acknowledged, never replayed
+            index.records += 1
+        index.offset += end
 
     @contextmanager
     def replaying(self) -> Iterator[list[Path] | None]:
@@ -229,10 +255,6 @@ class Spool:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-    @staticmethod
-    def _existing(paths: list[Path]) -> list[Path]:
-        return [p for p in paths if _stat(p) is not None]
 
     @staticmethod
     def _lines(path: Path) -> Iterator[bytes]:

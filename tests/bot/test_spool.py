@@ -86,6 +86,22 @@ def test_holds_user_sees_waiting_messages(tmp_path: Path) -> None:
     assert not spool.holds_user("mp:wxspool", "oA")
 
 
+def test_the_index_follows_appends_seals_and_fresh_files(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "spool")
+    spool.append(SpoolRecord(message(1, user="oA"), T0))
+    assert (spool.count(), spool.holds_user("mp:wxspool", "oA")) == (1, True)
+    with spool.replaying() as batches:  # sealed into a batch, not finished
+        assert batches is not None
+    spool.append(SpoolRecord(message(2, user="oB"), T0))  # a fresh inbox.jsonl
+    spool.append(SpoolRecord(message(3, user="oB"), T0))
+    assert spool.count() == 3
+    assert spool.holds_user("mp:wxspool", "oA") and spool.holds_user("mp:wxspool", "oB")
+    with spool.replaying() as batches:
+        assert batches is not None
+        spool.finish(batches[0])
+    assert (spool.count(), spool.holds_user("mp:wxspool", "oA"), spool.holds_user("mp:wxspool", "oB")) == (2, False, True)
+
+
 def _append_many(directory: str, start: int, count: int) -> None:
     spool = Spool(Path(directory))
     for n in range(start, start + count):
