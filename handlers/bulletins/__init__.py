@@ -11,7 +11,7 @@ editorial JSON API (api.py, report.py) and its health check (health.py).
 from __future__ import annotations
 
 from bot.config import REPO_ROOT
-from handlers.bulletins import api, chat, health, importing, jobs
+from handlers.bulletins import admin, api, chat, health, importing, jobs
 from handlers.bulletins.capability import cap
 
 cap.imports(importing.SECTION, order=60)(importing.import_bulletins)
@@ -19,5 +19,7 @@ cap.defaults(REPO_ROOT / "data" / "bulletins.yaml")
 cap.jobs(jobs.bulletin_jobs)
 cap.api(api.bp, schemas=api.SCHEMAS, paths=api.openapi_paths)
 cap.health(health.check_series)
+cap.admin(*admin.MENU, blueprint=admin.bp)  # series, calendar, preview, test send, reports (admin/)
+cap.dashboard(admin.PANEL)
 
 __all__ = ["cap", "chat"]

@@ -145,7 +145,8 @@ def test_login_and_every_main_page(browser: Any, live: dict[str, Any]) -> None:
         "words": "/admin/words", "unmatched": "/admin/unmatched", "simulator": "/admin/simulator?as=oDemoResident",
         "community": "/admin/community/", "buildings": "/admin/community/buildings",
         "communities-edit": "/admin/community/communities/1", "bind-codes": "/admin/community/bind-codes",
-        "consultations": "/admin/consultations?status=all", "categories": "/admin/setup/categories", "category-edit": "/admin/setup/categories/1",
+        "consultations": "/admin/consultations?status=all", "bulletins": "/admin/bulletins",
+        "bulletin-series": "/admin/bulletins/party_history", "categories": "/admin/setup/categories", "category-edit": "/admin/setup/categories/1",
         "holidays": "/admin/setup/holidays?year=2027", "accounts": "/admin/accounts", "audit": "/admin/audit",
         "outbox": "/admin/outbox",
     }

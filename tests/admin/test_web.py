@@ -59,10 +59,10 @@ def test_roles_open_only_their_pages(admin_client: Client) -> None:
     expectations = {
         "admin": {"/admin/rules": 200, "/admin/accounts": 200, "/admin/community/": 200, "/admin/simulator": 200,
                   "/admin/tickets": 200, "/admin/audit": 200},
-        "zhangzr": {"/admin/consultations": 200, "/admin/rules": 403, "/admin/accounts": 403, "/admin/community/": 403, "/admin/simulator": 200,
+        "zhangzr": {"/admin/consultations": 200, "/admin/bulletins": 200, "/admin/rules": 403, "/admin/accounts": 403, "/admin/community/": 403, "/admin/simulator": 200,
                     "/admin/tickets": 200, "/admin/": 200},
         "liqiang": {"/admin/rules": 403, "/admin/rules/new": 403, "/admin/simulator": 403, "/admin/tickets": 200,
-                    "/admin/consultations": 403,
+                    "/admin/consultations": 403, "/admin/bulletins": 403,
                     "/admin/setup/holidays": 403, "/admin/": 200},
         "wangprop": {"/admin/rules": 403, "/admin/audit": 403, "/admin/tickets": 200},
     }
@@ -222,3 +222,18 @@ def test_the_dashboard_counts_and_charts(admin_client: Client) -> None:
     _report(client, "电梯坏了，按钮没反应")
     html = client.get("/admin/").get_data(as_text=True)
     assert 'data-testid="today-new">1<' in html and "data-chart=" in html and "本周未匹配消息" in html
+
+
+def test_a_bulletin_entry_is_written_for_an_empty_day_and_audited(admin_client: Client,
+                                                                   admin_services: Services) -> None:
+    client = admin_client("zhangzr")
+    page = client.get("/admin/bulletins/party_history")
+    assert page.status_code == 200 and 'data-testid="empty-days"' in page.get_data(as_text=True)
+    saved = client.post("/admin/bulletins/party_history/entries/new",
+                        {"day": "02-14", "title": "社区的一天", "body": f"正文 {SCRIPT}"})
+    assert saved.status_code == 302
+    calendar = client.get("/admin/bulletins/party_history?month=2027-02&date=2027-02-14").get_data(as_text=True)
+    assert "社区的一天" in calendar and SCRIPT not in calendar
+    with admin_services.db.session() as s:
+        assert s.scalar(select(AuditEntry.action).where(AuditEntry.target_type == "bulletin_entry")) == \
+            "bulletin_entry.create"
