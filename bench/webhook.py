@@ -21,13 +21,15 @@ signed plaintext WeChat text messages with unique MsgIds from 1,000 users:
     unknown  a message no rule matches (the fallback answer)
 
 at 1 and 8 connections, on SQLite and PostgreSQL, with 1 and 2 server
-processes (gunicorn -w 2 for the reference; two `serve` processes on two ports
-with the connections spread over both for Linli, since `serve` has no process
-option). Cold start is process start to the first answered message. The
-generator's own ceiling against a trivial server is measured and printed first.
+processes (gunicorn -w 2 for the reference; for Linli `serve --workers 2` when
+the code under test has that option, else two `serve` processes on two ports
+with the connections spread over both). Cold start is process start to the
+first answered message. The generator's own ceiling against a trivial server
+is measured and printed first.
 
-    .venv/bin/python bench/webhook.py                 # quick: 1 s warm-up + 5 s per cell (~8 min)
-    .venv/bin/python bench/webhook.py --full          # 2 s + 15 s per cell (~20 min)
+    .venv/bin/python bench/webhook.py                 # quick: 1 s warm-up + 5 s per cell (~9 min)
+    .venv/bin/python bench/webhook.py --repeat 3      # each cell 3 times, medians (~26 min)
+    .venv/bin/python bench/webhook.py --full          # 2 s + 15 s per cell (~22 min)
     .venv/bin/python bench/webhook.py --rev HEAD      # measure a commit (git archive), not the working tree
     .venv/bin/python bench/webhook.py --backends sqlite --procs 1 --scenarios report,faq
 
@@ -390,27 +392,15 @@ class Linli(Server):
             )
 
     def commands(self) -> list[tuple[list[str], int]]:
-        cmds = []
-        for _ in range(self.procs):
+        def serve(port: int, *extra: str) -> list[str]:
+            config = ["--config", str(self.config_path)]
+            return [sys.executable, "-m", "bot", "serve", *config, "--host", "127.0.0.1", "--port", str(port), *extra]
+
+        if self.procs > 1 and self.bench.serve_workers_option():
             port = free_port()
-            cmds.append(
-                (
-                    [
-                        sys.executable,
-                        "-m",
-                        "bot",
-                        "serve",
-                        "--config",
-                        str(self.config_path),
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(port),
-                    ],
-                    port,
-                )
-            )
-        return cmds
+            return [(serve(port, "--workers", str(self.procs)), port)]
+        # No process option: that many `serve` processes on as many ports, the connections spread over them.
+        return [(serve(port), port) for port in (free_port() for _ in range(self.procs))]
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -445,6 +435,21 @@ class Bench:
         self.msg_id_base = 7_000_000_000_000_000
         self.pg_created: set[str] = set()
         self.warmed: set[str] = set()
+        self._workers_option: bool | None = None
+
+    def serve_workers_option(self) -> bool:
+        """Whether `python -m bot serve` of the code under test takes --workers (issue 16, item 3)."""
+        if self._workers_option is None:
+            out = subprocess.run(
+                [sys.executable, "-m", "bot", "serve", "--help"], cwd=self.repo, capture_output=True, text=True
+            ).stdout
+            self._workers_option = "--workers" in out
+        return self._workers_option
+
+    def multiprocess_note(self) -> str:
+        if self.serve_workers_option():
+            return "Linli with 2 processes: `serve --workers 2` (one port)"
+        return "Linli with 2 processes: two `serve` processes on two ports, connections spread (serve has no --workers)"
 
     # -- setup --
 
@@ -876,6 +881,8 @@ def main() -> None:
         f"{f' x {args.repeat} (medians)' if args.repeat > 1 else ''}; "
         f"run time {elapsed / 60:.1f} min; code: {'commit ' + rev if rev else bench.repo}"
     )
+    if bench.cells and any(cell.procs > 1 for cell in bench.cells):
+        print(f"# {bench.multiprocess_note()}; reference: gunicorn -w 2 (sync)")
     print(f"# load average (1 min) of the whole machine: {load_before} at the start, {_loadavg()} at the end")
     print(
         "# generator ceiling (trivial server on the server core): "

@@ -12,7 +12,8 @@ runs inline, not on the executor thread, so that the profiler sees it.
     .venv/bin/python bench/webhook_sqlcount.py                      # SQLite and PostgreSQL
     .venv/bin/python bench/webhook_sqlcount.py --rev 5303269 --backends sqlite --profile unknown --n 200
 
-Uses the app's own building functions (bot.cli._load / _services, bot.create_app),
+Uses the app's own building functions (bot.cli.common.load_cli_config / build_services,
+before the restructure bot.cli._load / _services; bot.create_app),
 so it follows the code it measures as long as those keep their names.
 """
 
@@ -127,9 +128,14 @@ def measure(repo: Path, database_url: str, tmp: Path, n: int, profile: str | Non
         )
 
     from bot import create_app
-    from bot.cli import _load, _services
 
-    services = _services(_load(str(config_path)))
+    try:  # after the restructure of bot/cli
+        from bot.cli.common import build_services, load_cli_config
+    except ImportError:
+        from bot.cli import _load as load_cli_config
+        from bot.cli import _services as build_services
+
+    services = build_services(load_cli_config(str(config_path)))
     app = create_app(services=services)
     client = app.test_client()
     counts = Counts()
@@ -171,7 +177,8 @@ def measure(repo: Path, database_url: str, tmp: Path, n: int, profile: str | Non
             print(f"    {statement}")
 
     if profile:
-        services.executor = InlineExecutor()
+        if hasattr(services, "executor"):
+            services.executor = InlineExecutor()
         scenario = SCENARIOS[profile]
         profiler = cProfile.Profile()
         started = time.perf_counter()
