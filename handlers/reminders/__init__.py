@@ -9,11 +9,12 @@ due, exactly once, with catch-up after an outage (jobs.py), the JSON API
 
 from __future__ import annotations
 
-from handlers.reminders import api, chat, health, jobs
+from handlers.reminders import admin, api, chat, health, jobs
 from handlers.reminders.capability import cap
 
 cap.jobs(jobs.reminder_jobs)
 cap.api(api.bp, schemas=api.SCHEMAS, paths=api.openapi_paths)
 cap.health(health.overdue_reminders)
+cap.admin(*admin.MENU, blueprint=admin.bp)  # the list, cancel, and scheduling with the reach preview (admin/)
 
 __all__ = ["cap", "chat"]

@@ -146,7 +146,7 @@ def test_login_and_every_main_page(browser: Any, live: dict[str, Any]) -> None:
         "community": "/admin/community/", "buildings": "/admin/community/buildings",
         "communities-edit": "/admin/community/communities/1", "bind-codes": "/admin/community/bind-codes",
         "consultations": "/admin/consultations?status=all", "bulletins": "/admin/bulletins",
-        "bulletin-series": "/admin/bulletins/party_history", "categories": "/admin/setup/categories", "category-edit": "/admin/setup/categories/1",
+        "bulletin-series": "/admin/bulletins/party_history", "reminders": "/admin/reminders?kind=staff", "categories": "/admin/setup/categories", "category-edit": "/admin/setup/categories/1",
         "holidays": "/admin/setup/holidays?year=2027", "accounts": "/admin/accounts", "audit": "/admin/audit",
         "outbox": "/admin/outbox",
     }

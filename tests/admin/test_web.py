@@ -59,10 +59,10 @@ def test_roles_open_only_their_pages(admin_client: Client) -> None:
     expectations = {
         "admin": {"/admin/rules": 200, "/admin/accounts": 200, "/admin/community/": 200, "/admin/simulator": 200,
                   "/admin/tickets": 200, "/admin/audit": 200},
-        "zhangzr": {"/admin/consultations": 200, "/admin/bulletins": 200, "/admin/rules": 403, "/admin/accounts": 403, "/admin/community/": 403, "/admin/simulator": 200,
+        "zhangzr": {"/admin/consultations": 200, "/admin/bulletins": 200, "/admin/reminders": 200, "/admin/rules": 403, "/admin/accounts": 403, "/admin/community/": 403, "/admin/simulator": 200,
                     "/admin/tickets": 200, "/admin/": 200},
         "liqiang": {"/admin/rules": 403, "/admin/rules/new": 403, "/admin/simulator": 403, "/admin/tickets": 200,
-                    "/admin/consultations": 403, "/admin/bulletins": 403,
+                    "/admin/consultations": 403, "/admin/bulletins": 403, "/admin/reminders": 403,
                     "/admin/setup/holidays": 403, "/admin/": 200},
         "wangprop": {"/admin/rules": 403, "/admin/audit": 403, "/admin/tickets": 200},
     }
@@ -237,3 +237,20 @@ def test_a_bulletin_entry_is_written_for_an_empty_day_and_audited(admin_client: 
     with admin_services.db.session() as s:
         assert s.scalar(select(AuditEntry.action).where(AuditEntry.target_type == "bulletin_entry")) == \
             "bulletin_entry.create"
+
+
+def test_a_staff_reminder_shows_its_reach_before_it_is_scheduled(admin_client: Client,
+                                                                  admin_services: Services) -> None:
+    from models import Reminder
+
+    client = admin_client("zhangzr")
+    _report(client, "电梯坏了，按钮没反应")  # oDemoResident now lives in 幸福里3栋
+    form = {"text": "周三上午停水，请提前储水", "kind": "estate", "code": "xfl", "when": "下周三上午9点", "lead": "1d 2h"}
+    reach = client.post("/admin/reminders/preview", form).get_data(as_text=True)
+    assert 'data-testid="reach"' in reach and reach.count("<tr>") == 3  # a header and two send times
+    assert client.post("/admin/reminders/preview", {**form, "when": "昨天上午9点"}).status_code == 200
+    assert client.post("/admin/reminders", form).status_code == 302
+    with admin_services.db.session() as s:
+        rows = list(s.scalars(select(Reminder).where(Reminder.audience_code == "xfl")))
+    assert len(rows) == 2 and {r.lead_minutes for r in rows} == {1440, 120}
+    assert all(r.created_by == "admin:zhangzr" for r in rows)
