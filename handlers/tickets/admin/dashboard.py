@@ -79,7 +79,8 @@ def render(view: Any) -> str:
             urgent_query = urgent_query.where(where)
         alerts = [{"number": t.number, "category": names.get(t.category, t.category), "location": t.location,
                    "created_at": t.created_at, "status": t.status,
-                   "ack_minutes": round((t.accepted_at - t.created_at).total_seconds() / 60) if t.accepted_at else None}
+                   "ack_minutes": round(((t.acknowledged_at or t.accepted_at) - t.created_at).total_seconds() / 60)
+                   if (t.acknowledged_at or t.accepted_at) else None}
                   for t in s.scalars(urgent_query)]
     by_category = Counter(names.get(c, c) for c, _, _ in rows).most_common(12)
     by_grid = Counter(grids.get(g, "-") if g else "-" for _, g, _ in rows).most_common(12)

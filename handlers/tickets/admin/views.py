@@ -29,6 +29,7 @@ from models import (
     Person,
     Staff,
     Ticket,
+    TicketAlert,
     TicketMedia,
     TicketStatus,
 )
@@ -137,6 +138,12 @@ def _timeline(s: Session, ticket: Ticket) -> list[dict[str, Any]]:
     for m in s.scalars(select(TicketMedia).where(TicketMedia.ticket_id == ticket.id).order_by(TicketMedia.id)):
         items.append({"at": m.created_at, "kind": "media", "title": m.kind, "who": "", "note": "", "media": m,
                       "internal": False, "data": m.data or {}})
+    alerted = s.execute(select(TicketAlert, Person.name).join(Person, Person.id == TicketAlert.person_id)
+                        .where(TicketAlert.ticket_id == ticket.id).order_by(TicketAlert.id)).all()
+    for alert, name in alerted:
+        items.append({"at": alert.alerted_at, "kind": "alert", "title": alert.rung, "who": name or "",
+                      "note": "", "internal": False, "data": {"acknowledged_at": alert.acknowledged_at,
+                                                               "via": alert.via or ""}})
     key = f"ticket:{ticket.number}:%"
     for o in s.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key.like(key)).order_by(OutboxMessage.id)):
         items.append({"at": o.created_at, "kind": "message", "title": o.kind, "who": o.recipient[:8] + "…",
