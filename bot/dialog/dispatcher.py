@@ -77,7 +77,9 @@ def _choose(ctx: Ctx, services: Any) -> tuple[str | None, Handler]:
     ctx.understanding = understanding
     match = understanding.match
 
-    # 1. The urgent fast path wins over everything, even an open question.
+    # 1. The urgent fast path wins over everything, even an open question. Both levels go to the urgent
+    #    intent, whose handler reads the detector's level from the match: a STRONG one acts at once, an
+    #    AMBIGUOUS one shows the safety text and asks (a yes/no to that question is answered there too).
     if understanding.urgent and match is not None:
         ctx.match = match
         return match.intent, _handler_for(registry, match.intent)

@@ -19,7 +19,7 @@ from nlp.router import Router
 from nlp.rules import Rule
 from nlp.tokenizer import Tokenizer, dictionary_files
 from nlp.understand import Understanding, explain, understand
-from nlp.urgent import build_routers
+from nlp.urgent import Detector, build_routers
 
 log = logging.getLogger(__name__)
 Routers = tuple[Router, Any]  # (normal router, urgent detector) as nlp.urgent.build_routers makes them
@@ -32,7 +32,7 @@ class NlpEngine:
         self._lock = threading.Lock()
         self._version: tuple[int, int] | None = None
         self._router = Router([])
-        self._urgent = Router([])
+        self._urgent: Router | Detector = Detector()  # the built-in words work before the first rule load
         self._words: set[str] = set()
         self._estates: tuple[str, ...] = ()
 
@@ -66,11 +66,16 @@ class NlpEngine:
         log.info("routers built: rules version %s, words version %s, %d rules", version[0], version[1], len(rules))
         return True
 
-    def understand(self, text: str, community: str | None = None, routers: Routers | None = None) -> Understanding:
-        """Route one message; ``routers`` (from ``draft``) replaces the stored rules' routers."""
+    def understand(self, text: str, community: str | None = None, routers: Routers | None = None,
+                   urgent: bool = True) -> Understanding:
+        """Route one message; ``routers`` (from ``draft``) replaces the stored rules' routers.
+
+        ``urgent=False`` skips the urgent detector: a message the resident said is not an
+        emergency ("2 否" to the confirmation question) is routed as an ordinary one.
+        """
         self.refresh()
-        router, urgent = routers or (self._router, self._urgent)
-        return understand(text, tokenizer=self.tokenizer, router=router, urgent_router=urgent,
+        router, detector = routers or (self._router, self._urgent)
+        return understand(text, tokenizer=self.tokenizer, router=router, urgent_router=detector if urgent else None,
                           estates=self._estates, community=community)
 
     def explain(self, text: str, community: str | None = None, router: Router | None = None,

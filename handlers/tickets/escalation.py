@@ -125,6 +125,8 @@ def active_deadline(ticket: Ticket) -> tuple[str, datetime] | None:
     if ticket.escalation_level >= DEPARTMENT and ticket.reported_in_at is None and ticket.report_in_due_at:
         return "report_in", ticket.report_in_due_at
     if ticket.accepted_at is None:
+        if ticket.urgent and ticket.acknowledged_at is None and ticket.ack_due_at is not None:
+            return None  # nobody acknowledged the alert yet: the acknowledgement ladder runs (acknowledge.py)
         return ("accept", ticket.accept_due_at) if ticket.accept_due_at else None
     return ("resolve", ticket.resolve_due_at) if ticket.resolve_due_at else None
 
@@ -154,15 +156,17 @@ MAX_STEPS_PER_TICKET = 2 * TOP + 2  # every rung's escalation and a reminder or 
 def sweep_ticket_deadlines(db: Session, outbox: Outbox, now: datetime, config: Config) -> int:
     """Remind, escalate, ask for ratings and close unrated tickets as of ``now``; returns steps taken.
 
+    Urgent alerts nobody acknowledged in time go one step further first (acknowledge.py).
+
     A ticket climbs every rung whose deadline passed by ``now`` in one run (a
     worker that was down, or ``sweep --at`` far ahead); each rung is stamped
     at the deadline it missed. Concurrent sweeps are safe on both databases:
     each step first claims the ticket's row with a conditional UPDATE, and
     only the sweep whose UPDATE matched goes on.
     """
-    from handlers.tickets import rating
+    from handlers.tickets import acknowledge, rating
 
-    steps = 0
+    steps = acknowledge.sweep_unacknowledged(db, outbox, now, config)
     policies = deadlines.Policies(db, config)  # every category's deadlines, read once per sweep
     for ticket in _due_tickets(db, now, config):
         for _ in range(MAX_STEPS_PER_TICKET):

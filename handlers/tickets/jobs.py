@@ -1,4 +1,5 @@
-"""The tickets capability's scheduled work: every ticket's deadlines, and media downloads."""
+"""The tickets capability's scheduled work: every ticket's deadlines (and unacknowledged urgent alerts),
+unanswered emergency questions, and media downloads."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.delivery.outbox import Outbox
 from bot.jobs.scheduler import Sweep
+from handlers.tickets.emergency import sweep_urgent_checks
 from handlers.tickets.escalation import sweep_ticket_deadlines
 from handlers.tickets.media import media_jobs
 
@@ -20,4 +22,9 @@ def ticket_jobs(services: Any) -> list[Sweep]:
     def deadlines(db: Session, outbox: Outbox, now: datetime) -> int:
         return sweep_ticket_deadlines(db, outbox, now, config)
 
-    return [Sweep("tickets.deadlines", deadlines, config.tickets.deadline_sweep_seconds), *media_jobs(services)]
+    def urgent_checks(db: Session, outbox: Outbox, now: datetime) -> int:
+        return sweep_urgent_checks(db, outbox, now, config)
+
+    return [Sweep("tickets.deadlines", deadlines, config.tickets.deadline_sweep_seconds),
+            Sweep("tickets.urgent_checks", urgent_checks, config.tickets.deadline_sweep_seconds),
+            *media_jobs(services)]

@@ -1,16 +1,19 @@
 """Grid members' and staff's commands in chat (binding their identity is the community capability's).
 
 Intents: members.accept, members.progress, members.complete, members.transfer,
-         members.return, members.tasks, members.detail, members.phone, members.report_in, members.wait
+         members.return, members.tasks, members.detail, members.phone, members.report_in, members.wait,
+         members.acknowledge
 
 Commands (the rules in data/rules/members.yaml route them here; the command table
 below then reads them strictly, the command word first):
     接单 T…            处理中 T… 说明       完成 T… 说明 (photos may follow)
     转派 T… 姓名或部门  退回 T… 原因         我的任务      详情 T…      电话 T…
     报到 T… (a department takes an escalated ticket)   待补充 T… 问题 (ask the resident; deadlines pause)
+    收到 T… (an urgent alert is in someone's hands; 接单, 处理中, 完成 and 报到 count too, acknowledge.py)
 The ticket number may be left out when the member has exactly one open ticket.
 Only bound members and staff may use them, and only on tickets of their grids,
-their department or transferred to them; anyone else is refused and nothing changes.
+their department or transferred to them, and on urgent tickets whose alert reached them; anyone
+else is refused and nothing changes.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 from bot.dialog.capability import Ctx
 from bot.dialog.message import Reply
 from handlers.community import people
-from handlers.tickets import escalation, service, texts
+from handlers.tickets import acknowledge, escalation, service, texts
 from handlers.tickets.capability import cap
 from handlers.tickets.chat import list_my_tickets, open_attach_window
 from handlers.tickets.states import Flow
@@ -58,7 +61,12 @@ COMMANDS: dict[str, Command] = {
     "members.phone": Command(lexicon.MEMBER_PHONE_WORDS, True),
     "members.report_in": Command(lexicon.MEMBER_REPORT_IN_WORDS, True),
     "members.wait": Command(lexicon.MEMBER_WAIT_WORDS, True, texts.MEMBER_NOTE_WAIT, texts.MEMBER_EXAMPLE_WAIT),
+    "members.acknowledge": Command(lexicon.MEMBER_ACK_WORDS, True),
 }
+# Acting on an urgent ticket shows its alert reached someone: these acknowledge it too (silently: they
+# tell the reporters themselves).
+ACKNOWLEDGING = {"members.accept": "accept", "members.progress": "progress", "members.complete": "complete",
+                 "members.report_in": "report_in"}
 
 
 @dataclass(frozen=True)
@@ -100,7 +108,7 @@ def _ticket_for(ctx: Ctx, intent: str, person: Person, roles: people.Roles, pars
     ticket = service.ticket_by_number(ctx.db, parsed.number)
     if ticket is None:
         return Reply(texts.TICKET_NOT_FOUND.format(number=parsed.number))
-    if not roles.may_act_on(person.id, ticket):
+    if not roles.may_act_on(person.id, ticket) and not acknowledge.was_alerted(ctx.db, ticket, person.id):
         log.info("member %s refused on %s (not theirs)", person.id, ticket.number)
         return Reply(texts.MEMBER_NOT_YOURS.format(number=ticket.number))
     return ticket
@@ -127,6 +135,9 @@ def _command(intent: str, action: Action) -> None:
             return found
         if command.note and not parsed.note and intent != "members.complete":
             return Reply(texts.MEMBER_NEED_NOTE.format(what=command.note, example=command.example))
+        if intent in ACKNOWLEDGING and found.urgent and found.status in OPEN_STATUSES:
+            acknowledge.acknowledge(ctx.db, ctx.outbox, ctx.config, found, person, ctx.now, via=ACKNOWLEDGING[intent],
+                                    notify=False)
         return action(ctx, person, found, parsed.note)
 
     run.__name__ = f"run_{intent.split('.')[1]}"
@@ -237,6 +248,17 @@ def report_in_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Rep
     return Reply(texts.REPORT_IN_DONE.format(number=ticket.number, due=service.local(due, ctx.config.tz)))
 
 
+def acknowledge_alert(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
+    """收到: the urgent alert is in this person's hands; the ladder stops and the reporters hear who it is."""
+    if ticket.status not in OPEN_STATUSES:
+        return Reply(texts.MEMBER_ALREADY_DONE.format(number=ticket.number))
+    if not ticket.urgent:
+        return Reply(texts.ACK_NOT_URGENT.format(number=ticket.number))
+    if not acknowledge.acknowledge(ctx.db, ctx.outbox, ctx.config, ticket, person, ctx.now):
+        return Reply(texts.ACK_ALREADY.format(number=ticket.number))
+    return Reply(texts.ACK_DONE.format(number=ticket.number))
+
+
 def wait_for_resident(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
     """待补充: ask the reporters a question; the deadlines pause until one answers."""
     if ticket.status not in OPEN_STATUSES:
@@ -256,6 +278,7 @@ for _intent, _action in (
     ("members.tasks", list_tasks),
     ("members.detail", show_detail),
     ("members.phone", show_phone),
+    ("members.acknowledge", acknowledge_alert),
 ):
     _command(_intent, _action)
 

@@ -203,8 +203,19 @@ def _community_id(db: Session, place: Place) -> int | None:
     return db.scalar(select(Community.id).order_by(Community.id).limit(1))
 
 
-def find_duplicate(db: Session, config: Config, category: str, place: Place, now: datetime) -> Ticket | None:
-    """An open ticket of the same category in the same building (or unit, per category) within the window."""
+def find_duplicate(db: Session, config: Config, category: str, place: Place, now: datetime,
+                   urgent: bool = False) -> Ticket | None:
+    """The open ticket a report joins, or None.
+
+    An ordinary report joins an ordinary ticket of the same category in the same
+    building (or unit, per category) within ``tickets.duplicate_window_minutes``.
+    An urgent report joins only an urgent ticket of the same category and the same
+    place (building, unit and room alike) from the last ``tickets.urgent_join_minutes``:
+    a collapse must never vanish into an older pothole ticket, and two people hurt
+    in two flats are two emergencies. Neither kind ever joins the other.
+    """
+    if urgent:
+        return _urgent_duplicate(db, config, category, place, now)
     window = config.tickets.duplicate_window_minutes
     if place.building is None or window <= 0:
         return None
@@ -213,12 +224,29 @@ def find_duplicate(db: Session, config: Config, category: str, place: Place, now
         Ticket.category == category,
         Ticket.building_id == place.building.id,
         Ticket.status.in_(OPEN_STATUSES),
+        Ticket.urgent.is_(False),
         Ticket.created_at >= now - timedelta(minutes=window),
     )
     if scope == "unit":
         # Two reports that both leave the unit out are taken as the same one;
         # a report without a unit never joins a ticket that names one.
         query = query.where(Ticket.unit == place.unit if place.unit is not None else Ticket.unit.is_(None))
+    return db.scalar(query.order_by(Ticket.created_at).limit(1))
+
+
+def _urgent_duplicate(db: Session, config: Config, category: str, place: Place, now: datetime) -> Ticket | None:
+    window = config.tickets.urgent_join_minutes
+    if place.building is None or window <= 0:
+        return None
+    query = select(Ticket).where(
+        Ticket.urgent.is_(True),
+        Ticket.category == category,
+        Ticket.building_id == place.building.id,
+        Ticket.unit == place.unit if place.unit is not None else Ticket.unit.is_(None),
+        Ticket.room == place.room if place.room is not None else Ticket.room.is_(None),
+        Ticket.status.in_(OPEN_STATUSES),
+        Ticket.created_at >= now - timedelta(minutes=window),
+    )
     return db.scalar(query.order_by(Ticket.created_at).limit(1))
 
 
@@ -232,7 +260,7 @@ def _add_reporter(db: Session, ticket: Ticket, person: Person, msg: IncomingMess
 def report(db: Session, outbox: Outbox, config: Config, *, person: Person, msg: IncomingMessage, category: str,
            description: str, place: Place, now: datetime, urgent: bool = False) -> Outcome:
     """File a report: join a neighbour's open ticket, or open, assign and push a new one."""
-    duplicate = find_duplicate(db, config, category, place, now)
+    duplicate = find_duplicate(db, config, category, place, now, urgent=urgent)
     if duplicate is not None:
         already = db.scalar(select(TicketReporter.id).where(
             TicketReporter.ticket_id == duplicate.id, TicketReporter.person_id == person.id))
@@ -300,6 +328,8 @@ def push_task(db: Session, outbox: Outbox, config: Config, ticket: Ticket, perso
         description=mask_phones_in(ticket.description), reporter=display_name(reporter), phone=mask_phone(reporter.phone if reporter else None),
         due=local(ticket.accept_due_at or ticket.created_at, config.tz),
     )
+    if ticket.urgent and ticket.acknowledged_at is None:
+        text += texts.TICKET_TASK_ACK.format(number=ticket.number)  # 收到 T…, or the ladder goes on
     return push(db, outbox, config, person_id, "ticket_task", text, key=f"ticket:{ticket.number}:event:{event.id}")
 
 

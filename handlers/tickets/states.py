@@ -12,3 +12,4 @@ class Flow(StrEnum):
     RATE = "tickets.rate:answer"  # the rating question went out (rating.py)
     WAITING = "tickets.waiting:answer"  # a member asked the resident for details (待补充)
     URGENT_ASK_LOCATION = "tickets.urgent:ask_location"  # an urgent ticket was opened without a place
+    URGENT_CONFIRM = "tickets.urgent:confirm"  # an ambiguous emergency: "现在是否正在发生危险？1 是 / 2 否"

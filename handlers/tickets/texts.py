@@ -12,13 +12,68 @@ from bot.texts import NOT_AVAILABLE_YET as NOT_AVAILABLE_YET
 from handlers.community.texts import PHONE_UNKNOWN as PHONE_UNKNOWN
 from handlers.community.texts import ROLE_STAFF as ROLE_STAFF
 
-# Urgent fast path: what to do right now, per category. Numbers are national.
+# Urgent fast path: what to do right now, per situation (safety.safety_key chooses one), following
+# the public guidance of 119 / 120 and the gas and power companies. Numbers are national; 95598 is the
+# power companies' line, 96333 the elevator emergency line in many cities; the gas company's own line
+# comes from config (emergency.gas_company_phone) in the numbers line below the text.
 SAFETY_INSTRUCTIONS = {
-    "gas": "闻到燃气味：请立即关闭燃气总阀，打开门窗通风；不要开关电器、不要打电话或用明火；离开房间后再拨打燃气公司抢修电话或 119。",
-    "fire": "发生火情：请立即拨打 119，用湿毛巾捂住口鼻、弯腰沿疏散通道撤离，不要乘坐电梯。",
-    "elevator": "电梯困人：请保持冷静，按下轿厢内警铃或拨打轿厢内救援电话，不要强行扒门；无法联系时拨打 119（或 96333 电梯应急）。",
-    "medical": "有人受伤或晕倒：请立即拨打 120，不要随意搬动伤者；如有出血先按压止血。",
-    "power": "漏电危险：请不要触碰，远离带电处；如能安全操作，先断开总电源，再拨打 95598 或 119。",
+    "fire": (
+        "发生火情：火小可用灭火器扑救，电器、油锅起火不要用水泼；火大立即撤离，用湿毛巾捂住口鼻、弯腰低姿走楼梯，"
+        "不要乘电梯，不要返回取东西；门把手发烫或楼道浓烟时不要开门，用湿布堵住门缝，到窗口呼救。"
+        "立即拨打 119，说清地址、起火位置、有没有人被困。"
+    ),
+    "gas": (
+        "闻到燃气味：不要开关电灯和电器，不要在屋里打电话，不要点火或抽烟；轻轻打开门窗通风，关闭燃气阀门；"
+        "所有人离开房间，到室外安全处再拨打燃气公司抢修电话或 119。有人头晕、昏迷时把他移到空气新鲜处，拨打 120。"
+    ),
+    "power": (
+        "电线冒火花、电箱打火或电线掉落：远离带电处，不要触碰电线、电箱和泡水的插座，不要用水扑救电器起火；"
+        "能安全操作时拉下总闸断电，再拨打供电抢修 95598；已经起火请拨打 119。"
+    ),
+    "electric_shock": (
+        "有人触电：不要直接用手拉触电的人！先拉下电闸或拔掉插头，或用干燥的木棍、塑料等不导电的东西挑开电线；"
+        "断电后立即拨打 120；伤者没有反应、没有正常呼吸时，立即做心肺复苏（胸外按压）。"
+        "发现漏电不要触碰，远离并断电，再拨打供电抢修 95598。"
+    ),
+    "flooding": (
+        "积水碰到电箱、插座或电线：人不要进入积水，远离电箱和插座，防止触电；能安全操作时在干燥处拉下总闸断电；"
+        "有人被困或水位上涨时拨打 119，有人受伤拨打 120。"
+    ),
+    "elevator": (
+        "电梯困人：请保持冷静，按下轿厢内的警铃，或拨打轿厢内张贴的电梯救援电话（多地为 96333）；"
+        "不要强行扒门，不要从轿厢顶部爬出，不要在轿厢里跳动；联系不上时拨打 119，在轿厢内等待专业人员救援。"
+    ),
+    "entrapment": (
+        "有人被困屋内：请保持冷静，呼喊或敲击门窗发出求救信号，不要翻窗、攀爬冒险；拨打 119 请求救援开门。"
+        "老人或病人独自在屋里、敲门叫不应时可能突发疾病，请立即拨打 120 和 110。"
+    ),
+    "fall_from_height": (
+        "有人从高处坠落：立即拨打 120；除非现场还有危险，不要搬动伤者，尤其不要扶起或转动头颈；"
+        "有出血用干净的布用力按压止血；没有反应、没有正常呼吸时立即做心肺复苏。"
+        "有人要从高处跳下时立即拨打 110，不要刺激他，尽量陪他说话。"
+    ),
+    "medical": (
+        "有人晕倒或突发急病：立即拨打 120，说清地址和病人情况；拍打双肩、大声呼喊看有无反应，"
+        "没有反应、没有正常呼吸时立即做心肺复苏（胸外按压），附近有 AED 请尽快取来；"
+        "有呼吸但叫不醒时让他侧躺，防止呕吐物堵住气道；不要喂水喂药。"
+    ),
+    "stroke": (
+        "疑似中风（口角歪斜、一侧手脚无力、说话不清）：立即拨打 120，记下发病时间（或最后一次看到他正常的时间）；"
+        "让病人躺下、头偏向一侧，不要喂水、喂食、喂药，不要掐人中或随意搬动；等待急救时留意呼吸。"
+    ),
+    "heart": (
+        "疑似心脏病发作（胸口压榨样疼痛、大汗、喘不上气）：立即拨打 120；让病人停止活动，坐下或半躺休息，"
+        "解开衣领，不要让他走动；失去反应、没有正常呼吸时立即做心肺复苏，附近有 AED 请尽快取来。"
+    ),
+    "seizure": (
+        "有人抽搐：请拨打 120；移开身边的硬物，在头下垫软的东西，让他侧躺；不要往嘴里塞任何东西，"
+        "不要强行按住手脚；记下抽搐开始的时间，停止后让他侧躺休息，留意呼吸。"
+    ),
+    "bleeding": (
+        "大量出血：立即拨打 120；用干净的布或纱布直接用力按压伤口止血，血浸透了不要揭开，再加一层继续按压；"
+        "让伤者躺下，注意保暖。"
+    ),
+    "help": "请先确保人身安全，远离危险处；情况紧急请立即拨打下面的电话，说清地址和发生了什么。",
 }
 
 # -- TICKETS: reporting, residents' side, grid members ------------------------------------
@@ -137,6 +192,9 @@ TICKET_EVENT_NAMES = {
     "closed_default": "默认满意办结",
     "urgent_alert": "紧急通知",
     "rung_skipped": "跳过无人层级",
+    "acknowledged": "确认收到",
+    "ack_escalated": "无人确认，加急通知",
+    "no_danger": "居民回复现在没有危险",
 }
 
 
@@ -152,7 +210,7 @@ URGENT_CREATED_ASK_LOCATION = (
     "⚠️ 紧急情况请先确保安全！\n{instructions}\n{numbers}\n"
     "已登记紧急工单 {number}，{notified}。请马上告诉我具体位置（如“3栋2单元502”），方便人员赶到。"
 )
-URGENT_NOTIFIED = "已同时通知{handlers}"
+URGENT_NOTIFIED = "已同时通知{handlers}，有人确认收到会马上告诉您"
 URGENT_NOTIFIED_NOBODY = "暂时没能联系到值班人员，请务必先拨打上面的紧急电话"
 URGENT_LOCATION_SAVED = "已把位置“{location}”补充到紧急工单 {number}，已通知{handlers}。请注意安全！"
 URGENT_LOCATION_SAVED_NOBODY = (
@@ -163,7 +221,8 @@ URGENT_WHO_STAFF = "社区值班人员"
 URGENT_WHO_LAST = "{first}和{last}"
 URGENT_ALERT = (
     "【紧急工单】{number}\n类别：{category}\n地点：{location}\n描述：{description}\n"
-    "报告人：{reporter} {phone}\n请在 {due} 前响应：回复“接单 {number}”或“报到 {number}”。"
+    "报告人：{reporter} {phone}\n请立即回复“收到 {number}”确认收到，到场处理请回复“接单 {number}”。"
+    "{due} 前无人确认将继续加急通知。"
 )
 
 REMINDER = "【即将超时】工单 {number}（{category}，{location}）须在 {due} 前{what}，请尽快处理。"
@@ -254,6 +313,71 @@ TICKET_DESCRIPTION_WITH_DETAIL = "{description}\n补充：{note}"
 # -- URGENT tickets: handler-built words ------------------------------------------------------
 URGENT_LOCATION_ASKING = "未说明（正在询问居民）"
 EVENT_NOTE_LOCATION = "位置：{label}"
+
+
+# -- URGENT tickets: an ambiguous one is confirmed with one tap (issue 11) -------------------------
+URGENT_CONFIRM_QUESTION = "现在是否正在发生危险？回复 1 是 / 2 否"
+URGENT_CONFIRM_ASK = "⚠️ 请先确保安全！\n{instructions}\n{numbers}\n" + URGENT_CONFIRM_QUESTION
+URGENT_CONFIRM_WILL_ESCALATE = "\n{minutes}分钟内没有回复，我们会按紧急情况通知值班人员。"
+URGENT_CONFIRM_OPTIONS = {"1": "是，正在发生", "2": "否，没有危险"}
+URGENT_CONFIRM_TAIL = "点选一项，或回复 1 / 2。情况紧急请直接拨打 119 / 120 / 110。"
+URGENT_CONFIRM_TEMPLATE_REMARK = "请在公众号聊天中回复：1 是｜2 否"
+# The answers, after dropping spaces and punctuation (a menu tap sends the option's words; the
+# first part before a comma counts too: "是，正在冒烟", "没有，谢谢").
+URGENT_CONFIRM_WORDS = {
+    "1": "yes", "1是": "yes", "是": "yes", "是的": "yes", "是啊": "yes", "对": "yes", "对的": "yes", "对啊": "yes",
+    "嗯": "yes", "嗯嗯": "yes", "正在": "yes", "正在发生": "yes", "是正在发生": "yes", "还在": "yes", "有": "yes",
+    "有危险": "yes", "危险": "yes", "快来": "yes", "快来人": "yes",
+    "2": "no", "2否": "no", "否": "no", "不是": "no", "不是的": "no", "没有": "no", "没有了": "no", "没": "no",
+    "没事": "no", "没事了": "no", "没危险": "no", "没有危险": "no", "否没有危险": "no", "不危险": "no",
+    "好了": "no", "已经好了": "no", "不用": "no", "不用了": "no", "误报": "no", "虚惊一场": "no",
+}
+URGENT_CONFIRM_AGAIN = "请先回答：" + URGENT_CONFIRM_QUESTION + "。\n情况紧急请直接拨打：{numbers}"
+URGENT_CONFIRM_PLACE_NOTED = "已记下位置：{location}。"
+URGENT_CONFIRM_STILL_OPEN = "（刚才的问题还在：" + URGENT_CONFIRM_QUESTION + "）"
+URGENT_CONFIRM_NO = "好的，没有危险就好。"
+URGENT_CONFIRM_NO_NOTHING = "好的，没有危险就好。如需报修或咨询，请直接告诉我具体问题。"
+URGENT_CONFIRM_LATE_YES = "已经按紧急情况处理：紧急工单 {number}。{status}"
+URGENT_CONFIRM_LATE_NO = "好的，已告诉处理人员您说现在没有危险（紧急工单 {number}）。"
+URGENT_CONFIRM_TIMEOUT = (
+    "您刚才说“{text}”，{minutes}分钟内没有收到您的回复。为了安全，已按紧急情况登记紧急工单 {number}，{notified}。\n"
+    "{instructions}\n{numbers}"
+)
+URGENT_CONFIRM_TIMEOUT_ASK_LOCATION = "\n请马上告诉我具体位置（如“3栋2单元502”），方便人员赶到。"
+URGENT_TASK_NO_DANGER = "【紧急工单】{number} 报告人回复：现在没有危险。请核实后处理。"
+
+# -- URGENT tickets: a report that joins one already open, and where its alert stands ----------------
+URGENT_JOINED = (
+    "⚠️ 紧急情况请先确保安全！\n{instructions}\n{numbers}\n"
+    "附近刚刚已有人报告同一紧急情况，已把您的报告并入紧急工单 {number}（{location}）。{status}"
+)
+URGENT_REPEAT = "⚠️ 请先确保安全！\n{instructions}\n{numbers}\n您刚才已报告过（紧急工单 {number}）。{status}"
+URGENT_STATUS_ACKED = "{who}已确认收到。"
+URGENT_STATUS_WAITING = "已通知{handlers}，还没有人确认收到，我们正在继续加急通知。"
+URGENT_STATUS_NOBODY = "暂时还没有工作人员确认收到，请务必先拨打上面的紧急电话。"
+
+# -- URGENT tickets: every alert acknowledged (收到 T…) or taken further ------------------------------
+TICKET_TASK_ACK = "\n⚠️ 紧急工单：请立即回复“收到 {number}”确认收到，无人确认将继续加急通知。"
+ACK_DONE = "已确认收到紧急工单 {number}，已告诉居民。到场处理请回复“接单 {number}”。"
+ACK_ALREADY = "您已经确认收到过紧急工单 {number}。"
+ACK_NOT_URGENT = "工单 {number} 不是紧急工单，不需要确认收到；接手请回复“接单 {number}”。"
+ACK_WHO = {
+    "member": "网格员{name}", "staff": "社区工作人员{name}", "department": "{department}{name}", "other": "{name}",
+}
+URGENT_NOTE_ACK_COMING = "{who}已收到您的紧急求助（工单 {number}），正在赶来。"
+URGENT_NOTE_ACK_HANDLING = "{who}已收到您的紧急求助（工单 {number}），正在处理。"
+URGENT_ALERT_AGAIN = (
+    "【紧急·无人确认】{number}（第{round}次加急）\n类别：{category}\n地点：{location}\n描述：{description}\n"
+    "报告人：{reporter} {phone}\n已通知的人员{minutes}分钟内都没有确认收到。"
+    "请立即回复“收到 {number}”确认，到场处理请回复“接单 {number}”。"
+)
+URGENT_NOTE_NO_ACK = "紧急工单 {number}：已通知的工作人员还没有确认收到，已再次加急通知{who}。请务必先拨打紧急电话：\n{numbers}"
+URGENT_NOTE_NO_ACK_NOBODY = (
+    "紧急工单 {number}：暂时还没有工作人员确认收到，也没能联系到更多人员。请务必立即拨打紧急电话：\n{numbers}"
+)
+EVENT_NOTE_ACK_ESCALATED = "{minutes}分钟内无人确认收到，第{round}次加急：通知{who}"
+EVENT_NOTE_ACK_NOBODY = "{minutes}分钟内无人确认收到，第{round}次加急：没有更多可通知的人员"
+ACK_RUNG_WORDS = {"street": "街道", "again": "已通知人员"}
 
 
 # -- MEMBERS: prompts for a command's note, task ages, defaults --------------------------------

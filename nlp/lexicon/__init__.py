@@ -81,6 +81,7 @@ MEMBER_DETAIL_WORDS: tuple[str, ...] = ("详情", "工单详情")
 MEMBER_PHONE_WORDS: tuple[str, ...] = ("电话", "查看电话", "居民电话")
 MEMBER_REPORT_IN_WORDS: tuple[str, ...] = ("报到", "部门报到")
 MEMBER_WAIT_WORDS: tuple[str, ...] = ("待补充", "需补充", "请居民补充")
+MEMBER_ACK_WORDS: tuple[str, ...] = ("收到", "已收到", "确认收到", "收到了")  # an urgent alert (issue 11)
 
 # -- Addresses (nlp/address.py) ---------------------------------------------------------------
 ADDRESS_NUMERALS = "零〇一二三四五六七八九十百"
