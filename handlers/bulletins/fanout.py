@@ -76,6 +76,8 @@ ROBOT_ACCOUNT = "wecom_robot"
 # so the window is still open when the worker gets to the message.
 WINDOW_MARGIN = timedelta(hours=1)
 OFFICIAL_ACCOUNT = "official_account"
+# A fan-out queueing at least this many messages refreshes PostgreSQL's statistics of the outbox.
+ANALYZE_AFTER = 10_000
 
 
 class Reason(StrEnum):
@@ -405,6 +407,11 @@ def run_issue(db: Database, config: Config, issue: Issue, now: datetime) -> RunR
         if issue.post_id:
             s.execute(update(BulletinPost).where(BulletinPost.id == issue.post_id)
                       .values(status=PostStatus.PUBLISHED))
+    if queued - before >= ANALYZE_AFTER and db.engine.dialect.name == "postgresql":
+        # The planner last counted few pending rows: without fresh statistics it would sort every one of
+        # them on each claim of the outbox instead of reading the first batch off the index.
+        with db.session() as s:
+            s.execute(text("ANALYZE outbox_messages"))
     log.info("bulletin %s %s post=%s: %s queued (%s now), %s skipped", slug, issue.day, issue.post_id, queued,
              queued - before, skipped)
     return RunResult(run_id, queued + skipped, queued, skipped, queued - before)

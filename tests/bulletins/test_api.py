@@ -186,3 +186,14 @@ def test_an_inline_series_for_the_party_group_robot(api: Callable[..., Any], tow
 
     with pytest.raises(ImportFormatError, match="targets"):
         import_file(town.services.db, bad)
+
+
+def test_doctor_names_a_template_rung_without_a_template_and_robots_not_configured(town: Town) -> None:
+    from handlers.bulletins.health import check_series
+    from tests.bulletins.conftest import add_series
+
+    add_series(town.services.db, "group_news", "群通知", T0, audience="robots", audience_targets=["lobby"],
+               ladder=["robot"])
+    problems = check_series(town.services)
+    assert any("party_history" in p and "templates.bulletin" in p for p in problems), problems
+    assert any("group_news" in p and "lobby" in p for p in problems), problems
