@@ -243,8 +243,8 @@ def cancel_reminder(reminder_id: int) -> Any:
         if request.args.get("series") in ("1", "true") and row.series:
             rows = list(s.scalars(select(Reminder).where(Reminder.series == row.series)))
         for r in rows:
-            if r.status == ReminderStatus.ACTIVE:
-                service.cancel(r, now)
+            if r.status == ReminderStatus.ACTIVE or (r.last_due_at is not None and r.last_due_at > now):
+                service.cancel(s, r, now)
         return jsonify({"reminders": [_row(r, services.config) for r in rows]})
 
 

@@ -90,7 +90,7 @@ def _create(ctx: Ctx, what: str, proposal: dict[str, Any]) -> Reply:
     refusal = service.window_refusal(ctx.config, owner, first, repeat, ctx.now)
     if refusal is not None:
         return Reply(refusal, end=True)
-    count = service.count_active(ctx.db, owner)
+    count = service.count_active(ctx.db, owner, ctx.now)
     if count >= ctx.config.reminders.max_per_user:
         return Reply(texts.TOO_MANY.format(count=count), end=True)
     row = service.create(ctx.db, owner, what, first, repeat, ctx.now)
@@ -120,7 +120,7 @@ def create_reminder(ctx: Ctx) -> Reply:
 @cap.intent("reminders.list")
 def list_reminders(ctx: Ctx) -> Reply:
     """The resident's reminders still to come, numbered as they were confirmed."""
-    rows = service.active(ctx.db, service.Owner.of(ctx.msg))
+    rows = service.active(ctx.db, service.Owner.of(ctx.msg), ctx.now)
     if not rows:
         return Reply(texts.LIST_EMPTY)
     lines = [texts.LIST_HEAD.format(count=len(rows))]
@@ -134,16 +134,16 @@ def cancel_reminder(ctx: Ctx) -> Reply:
     """Cancel one reminder by its number, or all of them; with one reminder, that one."""
     owner = service.Owner.of(ctx.msg)
     text = ctx.msg.text
-    rows = service.active(ctx.db, owner)
+    rows = service.active(ctx.db, owner, ctx.now)
     if reminderwords.names_all(text):
         if not rows:
             return Reply(texts.CANCEL_NONE)
         for row in rows:
-            service.cancel(row, ctx.now)
+            service.cancel(ctx.db, row, ctx.now)
         return Reply(texts.CANCELLED_ALL.format(count=len(rows)))
     number = reminderwords.reminder_number(text)
     if number is not None:
-        row = service.by_number(ctx.db, owner, number)
+        row = service.by_number(ctx.db, owner, number, ctx.now)
         if row is None:
             return Reply(texts.CANCEL_NOT_FOUND.format(number=number))
         return Reply(_cancelled(ctx, row))
@@ -160,9 +160,9 @@ def _cancelled(ctx: Ctx, row: Any) -> str:
     if row.repeat:
         text = texts.CANCELLED_REPEAT.format(number=row.number, rule=service.rule_text(row.repeat), what=what)
     else:
-        when = service.when_text(row.next_due_at or ctx.now, ctx.config.tz, ctx.now)
+        when = service.when_text(service.upcoming(row, ctx.now) or ctx.now, ctx.config.tz, ctx.now)
         text = texts.CANCELLED.format(number=row.number, when=when, what=what)
-    service.cancel(row, ctx.now)
+    service.cancel(ctx.db, row, ctx.now)
     return text
 
 

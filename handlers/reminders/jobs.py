@@ -1,10 +1,14 @@
 """The one sweep that sends every reminder that fell due (not one scheduler job per reminder).
 
 Every ``reminders.sweep_seconds`` the worker takes the active rows whose
-``next_due_at`` has passed — by the (status, next_due_at) index, in batches,
-so its cost and memory depend on what is due, not on how many are pending —
-and, in one transaction per run, queues each occurrence in the outbox and moves
-the row on (a one-off is done; a recurrence gets its next occurrence).
+``next_due_at`` falls before the next run — by the (status, next_due_at)
+index, in batches, so its cost and memory depend on what is due, not on how
+many are pending — and, in one transaction per run, queues each occurrence in
+the outbox and moves the row on (a one-off is done; a recurrence gets its next
+occurrence). An occurrence still a few seconds ahead is queued with the outbox
+row's ``next_attempt_at`` at its time: the one-second drain sends it on time,
+so lateness does not grow with the sweep interval. Cancelling withdraws such a
+row while it is not yet due (service.cancel).
 
 Exactly once: the outbox idempotency key names the reminder and the
 occurrence (``reminder:<id>:<epoch>``, plus the recipient for an audience),
@@ -58,19 +62,27 @@ def reminder_jobs(services: Any) -> list[Sweep]:
 
 
 def sweep_due_reminders(db: Session, outbox: Outbox, now: datetime, config: Config, *,
-                        limit: int = MAX_PER_SWEEP) -> int:
-    """Queue every occurrence due by ``now`` once, move the rows on; returns the rows handled."""
+                        limit: int = MAX_PER_SWEEP, ahead: timedelta | None = None) -> int:
+    """Queue every occurrence due by ``now`` + ``ahead`` once, move the rows on; returns the rows handled.
+
+    ``ahead`` (default: one sweep interval) queues what falls due before the
+    next run with the outbox's ``next_attempt_at`` set to its time, so the
+    one-second drain sends it on time instead of up to an interval late.
+    """
+    if ahead is None:
+        ahead = timedelta(seconds=config.reminders.sweep_seconds)
+    horizon = now + ahead
     postgres = db.get_bind().dialect.name == "postgresql"
     workdays = service.Workdays(db, config, now)
     handled = 0
-    if not postgres and not _anything_due(db, now):
+    if not postgres and not _anything_due(db, horizon):
         return 0
     if not postgres:
         _take_the_write_lock(db)
     while handled < limit:
         query = (
             select(Reminder)
-            .where(Reminder.status == ReminderStatus.ACTIVE, Reminder.next_due_at <= now)
+            .where(Reminder.status == ReminderStatus.ACTIVE, Reminder.next_due_at <= horizon)
             .order_by(Reminder.next_due_at, Reminder.id)
             .limit(min(BATCH, limit - handled))
         )
@@ -109,7 +121,7 @@ def _fire(db: Session, outbox: Outbox, row: Reminder, now: datetime, config: Con
     skipped = 0
     if row.repeat:
         following = service.next_occurrence(row.repeat, occurrence, config.tz, workdays)
-        while following <= now and skipped < MAX_SKIPPED:
+        while following <= now and skipped < MAX_SKIPPED:  # missed while no worker ran
             skipped += 1
             occurrence = following
             following = service.next_occurrence(row.repeat, occurrence, config.tz, workdays)
@@ -139,15 +151,18 @@ def _fire(db: Session, outbox: Outbox, row: Reminder, now: datetime, config: Con
 def _queue(db: Session, outbox: Outbox, row: Reminder, occurrence: datetime, now: datetime, config: Config) -> int:
     """Outbox rows for one occurrence: to the owner or robot, or to everyone in the audience."""
     text = service.push_text(row, occurrence, now, config)
-    key = f"reminder:{row.id}:{int(occurrence.timestamp())}"
+    key = service.occurrence_key(row, occurrence)
+    send_at = max(occurrence, now)
     if row.recipient is not None:
-        outbox.text(channel=row.channel, account=row.account, recipient=row.recipient, kind=service.TEMPLATE_KIND,
-                    text=text, key=key)
+        message = outbox.text(channel=row.channel, account=row.account, recipient=row.recipient,
+                              kind=service.TEMPLATE_KIND, text=text, key=key)
+        message.next_attempt_at = send_at
         return 1
     found, without_account = audience.targets(db, config, row.audience_kind or "", row.audience_code or "")
     for target in found:
-        outbox.text(channel=target.channel, account=target.account, recipient=target.recipient,
-                    kind=service.TEMPLATE_KIND, text=text, key=f"{key}:{target.channel}:{target.recipient}")
+        message = outbox.text(channel=target.channel, account=target.account, recipient=target.recipient,
+                              kind=service.TEMPLATE_KIND, text=text, key=f"{key}:{target.channel}:{target.recipient}")
+        message.next_attempt_at = send_at
     if without_account:
         log.info("reminder %s: %s residents of %s %s have no WeChat account to send to",
                  row.id, without_account, row.audience_kind, row.audience_code)

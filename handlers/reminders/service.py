@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.config import Config
@@ -31,7 +31,7 @@ from bot.delivery.channels.official_account import CUSTOMER_SERVICE_WINDOW
 from bot.dialog.message import IncomingMessage
 from bot.workcalendar import WorkCalendar, load_calendar, warn_missing
 from handlers.reminders import texts
-from models import Reminder, ReminderStatus
+from models import OutboxMessage, OutboxStatus, Reminder, ReminderStatus
 from nlp.timeparse import Freq, Recurrence, TimeResult
 
 log = logging.getLogger(__name__)
@@ -132,10 +132,17 @@ def delay_text(delay: timedelta) -> str:
     return texts.DELAY_HOURS_MINUTES.format(hours=hours, minutes=minutes)
 
 
+def upcoming(row: Reminder, now: datetime) -> datetime | None:
+    """The next time the resident will hear from it: an occurrence already queued for a moment ahead, or the next."""
+    if row.last_due_at is not None and row.last_due_at > now:
+        return row.last_due_at
+    return row.next_due_at
+
+
 def line_of(row: Reminder, tz: ZoneInfo, now: datetime) -> str:
     """One line of "我的提醒"."""
     what = row.text or texts.NO_WHAT
-    when = when_text(row.next_due_at or now, tz, now)
+    when = when_text(upcoming(row, now) or now, tz, now)
     if row.repeat:
         return texts.LIST_LINE_REPEAT.format(number=row.number, rule=rule_text(row.repeat), what=what, when=when)
     return texts.LIST_LINE.format(number=row.number, when=when, what=what)
@@ -161,22 +168,25 @@ class Owner:
                 Reminder.recipient == self.recipient)
 
 
-def active(db: Session, owner: Owner) -> list[Reminder]:
+def _still_to_come(now: datetime) -> Any:
+    """Active rows, and one-offs whose occurrence the sweep queued for a moment still ahead."""
+    return or_(Reminder.status == ReminderStatus.ACTIVE,
+               and_(Reminder.status == ReminderStatus.DONE, Reminder.last_due_at > now))
+
+
+def active(db: Session, owner: Owner, now: datetime) -> list[Reminder]:
     """The owner's reminders still to come, soonest first."""
-    return list(db.scalars(
-        select(Reminder).where(*owner.where(), Reminder.status == ReminderStatus.ACTIVE)
-        .order_by(Reminder.next_due_at, Reminder.id)
-    ))
+    rows = db.scalars(select(Reminder).where(*owner.where(), _still_to_come(now)).order_by(Reminder.id))
+    return sorted(rows, key=lambda r: (upcoming(r, now) or now, r.id))
 
 
-def by_number(db: Session, owner: Owner, number: int) -> Reminder | None:
-    return db.scalar(select(Reminder).where(*owner.where(), Reminder.number == number,
-                                            Reminder.status == ReminderStatus.ACTIVE))
+def by_number(db: Session, owner: Owner, number: int, now: datetime) -> Reminder | None:
+    return db.scalar(select(Reminder).where(*owner.where(), Reminder.number == number, _still_to_come(now)))
 
 
-def count_active(db: Session, owner: Owner) -> int:
+def count_active(db: Session, owner: Owner, now: datetime) -> int:
     return db.scalar(select(func.count()).select_from(Reminder)
-                     .where(*owner.where(), Reminder.status == ReminderStatus.ACTIVE)) or 0
+                     .where(*owner.where(), _still_to_come(now))) or 0
 
 
 def window_refusal(config: Config, owner: Owner, first: datetime, repeat: dict[str, Any] | None,
@@ -205,10 +215,21 @@ def create(db: Session, owner: Owner, what: str, first: datetime, repeat: dict[s
     return row
 
 
-def cancel(row: Reminder, now: datetime) -> None:
+def cancel(db: Session, row: Reminder, now: datetime) -> None:
+    """Stop it, and withdraw an occurrence the sweep queued ahead of its time that is not yet due."""
+    if row.last_due_at is not None and row.last_due_at > now:
+        db.execute(delete(OutboxMessage).where(
+            OutboxMessage.idempotency_key.startswith(f"{occurrence_key(row, row.last_due_at)}"),
+            OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at > now,
+        ).execution_options(synchronize_session=False))
     row.status = ReminderStatus.CANCELLED
     row.next_due_at = None
     row.updated_at = now
+
+
+def occurrence_key(row: Reminder, occurrence: datetime) -> str:
+    """The outbox idempotency key of one occurrence (an audience's recipients append their own part)."""
+    return f"reminder:{row.id}:{int(occurrence.timestamp())}"
 
 
 # -- what is sent ----------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ TRIGGERS: tuple[str, ...] = (
     "别让我忘了", "不要让我忘了",
     "设置一个提醒", "设一个提醒", "设置提醒", "设个提醒", "定个提醒", "定一个提醒", "加个提醒",
     "定个闹钟", "设个闹钟",
-    "记得提醒", "到时候提醒", "提醒",
+    "提醒大家", "通知大家", "记得提醒", "到时候提醒", "提醒",
 )  # fmt: skip
 """Phrases that ask for a reminder; the first one found (longest first at a position) is cut from the content."""
 

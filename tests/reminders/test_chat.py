@@ -232,3 +232,18 @@ def test_the_reminder_itself(desk: Desk) -> None:
     assert desk.pushed() == [texts.PUSH_NO_WHAT, "⏰ 提醒：去社区打疫苗"]
     assert [r.status for r in desk.reminders()] == [ReminderStatus.DONE, ReminderStatus.DONE]
     assert desk.say("我的提醒") == texts.LIST_EMPTY
+
+
+def test_a_reminder_queued_ahead_of_its_time_is_still_listed_and_can_be_withdrawn(desk: Desk) -> None:
+    """The sweep queues what falls due before its next run for that exact second; until then it is the resident's."""
+    from datetime import timedelta
+
+    desk.say("半小时后提醒我关火")  # 11:00:00
+    assert desk.sweep(local(2026, 12, 2, 10, 59) + timedelta(seconds=55)) == 1
+    [queued] = desk.outbox()
+    assert queued.next_attempt_at == local(2026, 12, 2, 11, 0)  # the drain sends it on time, not at the next sweep
+    desk.clock.at = local(2026, 12, 2, 10, 59) + timedelta(seconds=57)
+    assert "1. 12月2日（周三）11:00 关火" in (desk.say("我的提醒") or "")
+    assert desk.say("取消提醒 1") == "已取消提醒 1：12月2日（周三）11:00 关火"
+    assert desk.outbox() == []
+    assert desk.sweep(local(2026, 12, 2, 11, 1)) == 0

@@ -200,3 +200,15 @@ def test_the_sweep_reads_due_rows_by_index(db: Database, config: Config) -> None
         event.remove(db.engine, "before_cursor_execute", record)
     selects = [s for s in statements if "FROM reminders" in s]
     assert len(selects) == 1 and "LIMIT" in selects[0].upper()
+
+
+def test_the_health_check_reports_a_sweep_that_stopped(db: Database, config: Config) -> None:
+    from bot.clock import FixedClock
+    from handlers.reminders.health import overdue_reminders
+
+    add(db, local(2026, 12, 2, 11, 0))
+    services = type("S", (), {"config": config, "db": db, "clock": FixedClock(local(2026, 12, 2, 11, 3))})()
+    assert overdue_reminders(services) == []
+    services.clock = FixedClock(local(2026, 12, 2, 11, 6))
+    [problem] = overdue_reminders(services)
+    assert problem.startswith("1 reminders are overdue") and "python -m bot worker" in problem
