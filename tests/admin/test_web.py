@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.services import Services
@@ -254,3 +255,47 @@ def test_a_staff_reminder_shows_its_reach_before_it_is_scheduled(admin_client: C
         rows = list(s.scalars(select(Reminder).where(Reminder.audience_code == "xfl")))
     assert len(rows) == 2 and {r.lead_minutes for r in rows} == {1440, 120}
     assert all(r.created_by == "admin:zhangzr" for r in rows)
+
+
+@pytest.mark.slow
+def test_the_demo_prints_the_admin_url_and_its_login_works(tmp_path) -> None:
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    from bot.config import REPO_ROOT
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    demo = subprocess.Popen([sys.executable, "-m", "bot", "demo", "--port", str(port), "--var-dir", str(tmp_path)],
+                            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not any("/admin/" in line for line in lines):
+            line = demo.stdout.readline()  # type: ignore[union-attr]
+            assert line or demo.poll() is None, "".join(lines)
+            lines.append(line)
+        lines.append(demo.stdout.readline())  # type: ignore[union-attr]  # the other roles' accounts
+        printed = "".join(lines)
+        found = re.search(r"(http://\S+/admin/)\s+\S+ (\S+) / (\S+)", printed)
+        assert found, printed
+        url, username, password = found.groups()
+        session = requests.Session()
+        while time.monotonic() < deadline:
+            try:
+                page = session.get(url + "login", timeout=5)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        answer = session.post(url + "login", data={"csrf_token": token, "username": username, "password": password},
+                              timeout=10)
+        assert answer.status_code == 200 and "概览" in answer.text and "liqiang" in printed
+    finally:
+        demo.terminate()
+        demo.wait(timeout=10)

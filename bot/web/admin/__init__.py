@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import secrets
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,7 +57,12 @@ def secret_key(services: Services) -> str:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
+        for _ in range(50):  # another process may have created it and not written it yet
+            key = path.read_text(encoding="ascii").strip()
+            if key:
+                return key
+            time.sleep(0.02)
+        raise RuntimeError(f"{path} is empty: delete it or set admin.secret_key") from None
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(secrets.token_urlsafe(48))
     log.info("generated the admin session key in %s", path)
