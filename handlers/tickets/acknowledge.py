@@ -125,14 +125,14 @@ def title(db: Session, person_id: int) -> str:
     person = db.get(Person, person_id)
     name = display_name(person)
     if is_member(db, person_id):
-        return texts.ACK_WHO[MEMBER].format(name=name)
+        return texts.ACK_WHO["member"].format(name=name)
     staff = db.scalar(select(Staff).where(Staff.person_id == person_id).order_by(Staff.id).limit(1))
     if staff is not None and staff.department_id is None:
-        return texts.ACK_WHO[STAFF].format(name=name)
+        return texts.ACK_WHO["staff"].format(name=name)
     if staff is not None:
         department = db.get(Department, staff.department_id)
-        return texts.ACK_WHO[DEPARTMENT].format(department=department.name if department else "", name=name)
-    return texts.ACK_WHO[OTHER].format(name=name)
+        return texts.ACK_WHO["department"].format(department=department.name if department else "", name=name)
+    return texts.ACK_WHO["other"].format(name=name)
 
 
 def joined_titles(db: Session, person_ids: list[int]) -> str:
