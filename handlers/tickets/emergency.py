@@ -112,8 +112,9 @@ def report_emergency(ctx: Ctx) -> Reply:
         return ask_confirmation(ctx, danger, person, place)
     description = ctx.msg.text
     check = _open_check(ctx, danger.category)
+    if check is not None and not _claim_check(ctx.db, check, UrgentCheckStatus.CONFIRMED, ctx.now):
+        check = None  # the sweep settled it a moment ago
     if check is not None:  # the question asked a moment ago is answered by a clearer message
-        check.status, check.answered_at = UrgentCheckStatus.CONFIRMED, ctx.now
         description = texts.TICKET_DESCRIPTION_WITH_DETAIL.format(description=check.text, note=ctx.msg.text)
         place = place if place.label else place_of(ctx.db, check.place)
     return open_urgent_reply(ctx, danger, person, description, place, check)
@@ -313,7 +314,8 @@ def ask_confirmation(ctx: Ctx, danger: Danger, person: Person, place: places.Pla
     if ctx.msg.channel == "official_account":  # one tap, in the 48-hour window the resident's message opened
         ctx.outbox.enqueue(channel=ctx.msg.channel, account=ctx.msg.account, recipient=ctx.msg.user_id,
                            kind="urgent_confirm", key=f"urgent_check:{check.id}:menu", payload=_menu())
-    return Reply(reply, next=Flow.URGENT_CONFIRM, data={"check": check.id})
+    return Reply(reply, next=Flow.URGENT_CONFIRM, data={"check": check.id, "text": text, "situation": danger.situation,
+                                                         "strong_words": strong})
 
 
 def _menu() -> dict[str, object]:
@@ -360,20 +362,30 @@ def answer_confirmation(ctx: Ctx) -> Reply:
         return Reply.pass_on()
     if answer is None:
         return something_else(ctx, check)
-    if check.status != UrgentCheckStatus.PENDING:
-        return _late_answer(ctx, check, answer)
-    check.answered_at = ctx.now
+    outcome = UrgentCheckStatus.CONFIRMED if answer == YES else UrgentCheckStatus.DENIED
+    if check.status != UrgentCheckStatus.PENDING or not _claim_check(ctx.db, check, outcome, ctx.now):
+        ctx.db.refresh(check)
+        return _late_answer(ctx, check, answer)  # the sweep acted (or another answer came) first
     person = people.person_for(ctx.db, ctx.msg, ctx.now)
     if answer == YES:
-        check.status = UrgentCheckStatus.CONFIRMED
         danger = Danger(check.category, check.situation, check.frame, STRONG, check.strong_words)
         description = check.text
         if not is_bare_answer(ctx.msg.text):  # "是，烟越来越大了": the words belong to the report
             description = texts.TICKET_DESCRIPTION_WITH_DETAIL.format(description=check.text, note=ctx.msg.text)
         return open_urgent_reply(ctx, danger, person, description, place_of(ctx.db, check.place), check)
-    check.status = UrgentCheckStatus.DENIED
     log.info("urgent check %s: the resident says there is no danger now", check.id)
     return route_as_ordinary(ctx, check.text)
+
+
+def _claim_check(db: Session, check: UrgentCheck, outcome: str, now: datetime) -> bool:
+    """Settle a pending question once: an answer and the sweep may race; the first conditional UPDATE wins."""
+    claimed = db.execute(
+        update(UrgentCheck).where(UrgentCheck.id == check.id, UrgentCheck.status == UrgentCheckStatus.PENDING)
+        .values(status=outcome, answered_at=now).execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if claimed:
+        check.status, check.answered_at = outcome, now
+    return claimed
 
 
 def something_else(ctx: Ctx, check: UrgentCheck) -> Reply:

@@ -184,3 +184,18 @@ def test_the_same_worry_said_twice_is_one_question(town: Town) -> None:
     assert sweep_checks(town, 3) == 1 and len(town.tickets()) == 1
     assert town.tickets()[0].created_at == at(9, 3)
     assert STREET not in pages(town) and PROPERTY not in pages(town)  # the street only hears if nobody answers
+
+
+def test_an_answer_racing_the_sweep_is_told_what_happened(town: Town) -> None:
+    from bot.dialog.conversation import save_state
+
+    town.say(RESIDENT, UNSURE_STRONG)
+    (check,) = checks(town)
+    sweep_checks(town, 3)  # the sweep escalated while the resident's "2" was on its way
+    with town.services.db.session() as s:
+        save_state(s, "official_account", RESIDENT, "tickets.urgent:confirm", {"check": check.id}, town.clock.at)
+        s.commit()
+    (ticket,) = town.tickets()
+    assert town.say(RESIDENT, "2") == texts.URGENT_CONFIRM_LATE_NO.format(number=ticket.number)
+    assert texts_to(town, MEMBER)[-1] == texts.URGENT_TASK_NO_DANGER.format(number=ticket.number)
+    assert checks(town)[0].status == "escalated"  # what happened stays on record
