@@ -24,5 +24,6 @@ cap.admin(*admin.MENU)
 for _blueprint in admin.BLUEPRINTS:
     cap.admin(blueprint=_blueprint)
 cap.dashboard(admin.PANEL)
+cap.api(admin.API.bp, schemas=admin.API.SCHEMAS, paths=admin.API.openapi_paths)
 
 __all__ = ["cap", "chat", "emergency", "members"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -299,3 +300,32 @@ def test_the_demo_prints_the_admin_url_and_its_login_works(tmp_path) -> None:
     finally:
         demo.terminate()
         demo.wait(timeout=10)
+
+
+def test_the_json_api_has_the_same_ticket_actions(admin_client: Client, admin_app, admin_services: Services) -> None:
+    from bot.web.auth import issue_token
+
+    number = _report(admin_client("admin"), "电梯坏了，按钮没反应")
+    with admin_services.db.session() as s:
+        tokens = {name: issue_token(s, s.scalar(select(AdminUser).where(AdminUser.username == name)))
+                  for name in ("admin", "liqiang")}
+    api = admin_app.test_client()
+
+    def act(user: str, body: dict, url: str = f"/api/v1/tickets/{number}/actions") -> Any:
+        return api.post(url, json=body, headers={"Authorization": f"Bearer {tokens[user]}"})
+
+    refused = act("liqiang", {"action": "escalate"})  # a 网格员 may not escalate
+    assert refused.status_code == 409 and refused.get_json()["error"] == "refused"
+    assert act("liqiang", {"action": "accept"}).get_json()["status"] == "accepted"
+    assert act("admin", {"action": "close"}).status_code == 409  # a close needs its message
+    closed = act("admin", {"action": "close", "note": "已修好"})
+    assert closed.status_code == 200 and closed.get_json()["status"] == "closed"
+    assert act("admin", {"action": "fly"}).status_code == 422
+    assert act("admin", {"action": "note", "note": "x"}, "/api/v1/tickets/T20000101-0001/actions").status_code == 404
+    bulk = act("admin", {"action": "note", "note": "批量备注", "numbers": [number, "T20000101-0001"]},
+               "/api/v1/tickets/actions").get_json()["results"]
+    assert [r["done"] for r in bulk] == [True, False]
+    with admin_services.db.session() as s:
+        actors = set(s.scalars(select(AuditEntry.actor).where(AuditEntry.target_id == number)))
+    assert actors == {"admin", "liqiang"}
+    assert "/tickets/{number}/actions" in api.get("/api/v1/openapi.json").get_json()["paths"]

@@ -135,6 +135,8 @@ def guard() -> Any:
     """before_request of every admin blueprint: CSRF, sign-in, role."""
     if request.method not in SAFE_METHODS:
         current_app.extensions["csrf"].protect()
+    if any("\x00" in value for _, values in request.values.lists() for value in values):
+        return render_template("admin/error.html", message=texts.BAD_INPUT), 400  # no database stores NUL
     view = current_app.view_functions.get(request.endpoint or "")
     if view is None:
         return None  # 404/405 follow

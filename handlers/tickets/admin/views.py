@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.delivery.outbox import Outbox
 from bot.errors import UserFacingError
 from bot.web.admin import audit
-from bot.web.admin.access import admin_blueprint, allow, forbidden, is_htmx, now, services, viewer
+from bot.web.admin.access import Viewer, admin_blueprint, allow, forbidden, is_htmx, now, services, viewer
 from handlers.community.people import display_name, mask_phone, roles_of
 from handlers.tickets import escalation, service
 from handlers.tickets import texts as ticket_texts
@@ -187,7 +187,7 @@ def act(number: str) -> Any:
         if t is None or not _scope(s).allows(t):
             return forbidden(viewer())
         savepoint = s.begin_nested()
-        message, ok = _apply(s, t, action, request.form, at)
+        message, ok = apply_action(s, t, action, request.form, at, viewer())
         (savepoint.commit if ok else savepoint.rollback)()
         flash(message, "ok" if ok else "error")
     return redirect(url_for("tickets_admin.ticket", number=number))
@@ -197,9 +197,12 @@ def _snapshot(t: Ticket) -> dict[str, Any]:
     return audit.snapshot(t, ["status", "category", "assignee_id", "department_id", "escalation_level", "closed_at"])
 
 
-def _apply(s: Session, t: Ticket, action: str, form: Any, at: Any) -> tuple[str, bool]:
-    """Do one action on one ticket; (message, done)."""
-    who = viewer()
+def apply_action(s: Session, t: Ticket, action: str, form: Any, at: Any, who: Viewer) -> tuple[str, bool]:
+    """Do one action on one ticket as ``who`` (the web form or the JSON API); (message, done).
+
+    ``form`` is a mapping with ``note``, ``person`` (id), ``department`` (id) and ``category`` (slug)
+    as the action needs them. The ticket's scope is the caller's to check.
+    """
     svc = services()
     outbox = Outbox(s, at)
     note = (form.get("note") or "").strip()[:1000]
@@ -256,7 +259,7 @@ def _apply(s: Session, t: Ticket, action: str, form: Any, at: Any) -> tuple[str,
     except UserFacingError as exc:
         return exc.text, False
     audit.record(s, f"ticket.{action}", target_type="ticket", target_id=t.number, summary=note or message,
-                 before=before, after=_snapshot(t))
+                 before=before, after=_snapshot(t), actor=who.username, actor_id=who.id)
     return message, True
 
 
@@ -299,7 +302,7 @@ def bulk() -> Any:
             if t is None or not allowed.allows(t):
                 continue
             savepoint = s.begin_nested()
-            message, ok = _apply(s, t, action, request.form, at)
+            message, ok = apply_action(s, t, action, request.form, at, viewer())
             (savepoint.commit if ok else savepoint.rollback)()
             if ok:
                 done += 1
