@@ -32,8 +32,8 @@ def _bar(names: list[str], values: list[int], color: str) -> dict[str, Any]:
         "tooltip": {"trigger": "axis"},
         "xAxis": {"type": "value", "minInterval": 1},
         "yAxis": {"type": "category", "data": names[::-1]},
-        "series": [{"type": "bar", "data": values[::-1], "itemStyle": {"color": color}, "label": {"show": True,
-                                                                                                 "position": "right"}}],
+        "series": [{"type": "bar", "data": values[::-1], "barMaxWidth": 28, "itemStyle": {"color": color},
+                    "label": {"show": True, "position": "right"}}],
     }
 
 
