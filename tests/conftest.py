@@ -199,13 +199,42 @@ def shared_tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return tokenizer
 
 
+_seed_snapshots: dict[str, dict[str, list[dict[str, Any]]]] = {}
+
+
+def _snapshot(db: Database) -> dict[str, list[dict[str, Any]]]:
+    with db.engine.connect() as conn:
+        return {t.name: [dict(row._mapping) for row in conn.execute(t.select())] for t in Base.metadata.sorted_tables}
+
+
+def _restore(db: Database, snapshot: dict[str, list[dict[str, Any]]]) -> None:
+    """Put the seeded rows back (into emptied tables); PostgreSQL's id sequences continue after them."""
+    with db.engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            rows = snapshot[table.name]
+            if rows:
+                conn.execute(table.insert(), rows)
+            if db.engine.dialect.name == "postgresql" and "id" in table.c and rows:
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                  f"(SELECT max(id) FROM {table.name}))"))
+
+
 @pytest.fixture
 def seeded(db: Database) -> Database:
-    """The database with the default categories, rules and the demo community imported."""
+    """The database with the default categories, rules and the demo community imported.
+
+    Importing takes seconds (rules, bulletin content, the demo); it runs once per backend and
+    process, and later tests get the same rows back from a snapshot in milliseconds.
+    """
     from bot.importer import DATA_DIR, import_defaults, import_file
 
-    import_defaults(db)
-    import_file(db, DATA_DIR / "demo.yaml")
+    backend = db.engine.dialect.name
+    if backend not in _seed_snapshots:
+        import_defaults(db)
+        import_file(db, DATA_DIR / "demo.yaml")
+        _seed_snapshots[backend] = _snapshot(db)
+    else:
+        _restore(db, _seed_snapshots[backend])
     return db
 
 
