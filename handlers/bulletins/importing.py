@@ -9,10 +9,11 @@ file does not mention are left alone (admins may have added them). Documented in
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.importer import ImportContext
@@ -49,7 +50,7 @@ def _content(ctx: ImportContext, record: dict[str, Any], slug: str, where: str) 
             if inline:
                 raise ctx.fail(f"{where} ({slug}): give either 'content' (a series file) or {inline} inline, not both")
             path = Path(str(record["content"]))
-            content = load_series(path if path.is_absolute() else ctx.path.parent / path)
+            content = _load_cached(path if path.is_absolute() else ctx.path.parent / path)
             if content.slug != slug:
                 raise ctx.fail(f"{where}: 'series' is {slug!r} but {record['content']} holds series {content.slug!r}")
             return content
@@ -57,6 +58,20 @@ def _content(ctx: ImportContext, record: dict[str, Any], slug: str, where: str) 
         return parse_series({"series": slug, "title": record.get("name"), **raw}, source=f"{ctx.path}: {where}")
     except ContentError as exc:
         raise ctx.fail(str(exc)) from None
+
+
+def _load_cached(path: Path) -> Series:
+    """A series file, parsed once per process while it is unchanged (tests import the defaults again and again)."""
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return load_series(path)  # names the missing file
+    return _parsed(path.resolve(), stamp)
+
+
+@lru_cache(maxsize=32)
+def _parsed(path: Path, stamp: int) -> Series:
+    return load_series(path)
 
 
 def _columns(ctx: ImportContext, record: dict[str, Any], content: Series, where: str) -> dict[str, Any]:
@@ -147,7 +162,7 @@ def _upsert_entries(ctx: ImportContext, series: BulletinSeries, content: Series)
         columns = entry_columns(entry, position)
         row = existing.get(entry.key)
         if row is None:
-            new.append(BulletinEntry(series_id=series.id, key=entry.key, source=IMPORT, updated_at=ctx.now, **columns))
+            new.append({"series_id": series.id, "key": entry.key, "source": IMPORT, "updated_at": ctx.now, **columns})
             report.count(report.created, "bulletin_entries")
         elif row.source == ADMIN and not ctx.force:
             report.kept.append(f"bulletin entry {series.slug}/{entry.key}")
@@ -158,4 +173,5 @@ def _upsert_entries(ctx: ImportContext, series: BulletinSeries, content: Series)
             report.count(report.updated, "bulletin_entries")
         else:
             report.count(report.unchanged, "bulletin_entries")
-    session.add_all(new)
+    if new:
+        session.execute(insert(BulletinEntry), new)  # one statement: the defaults are imported into every test database
