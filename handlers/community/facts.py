@@ -79,7 +79,8 @@ def _grid_phones(db: Session, person_id: int | None, community: Community | None
     elif community is not None:
         query = query.where(Grid.community_id == community.id)
     rows = db.execute(query.order_by(GridMember.grid_id, GridMember.id)).all()
-    return texts.LIST_SEPARATOR.join(texts.GRID_PHONE.format(name=name or "", phone=phone) for name, phone in rows)
+    unique = dict.fromkeys((name or "", phone) for name, phone in rows)  # a member of two grids once
+    return texts.LIST_SEPARATOR.join(texts.GRID_PHONE.format(name=name, phone=phone) for name, phone in unique)
 
 
 def fill(text: str, facts: Facts, config: Config) -> str:
