@@ -58,6 +58,7 @@ from models import (
     UrgentCheck,
     UrgentCheckStatus,
 )
+from nlp.lexicon.location_hints import PLACE_HINT_CHARS
 
 log = logging.getLogger(__name__)
 
@@ -541,7 +542,14 @@ def answer_urgent_location(ctx: Ctx) -> Reply:
     else:
         address = ctx.understanding.entities.address if ctx.understanding else None
         place = places.resolve(ctx.db, address, home_estate(ctx, person)) if address else None
-        label = place.label if isinstance(place, places.Place) else (ctx.msg.text or "").strip()
+        text = (ctx.msg.text or "").strip()
+        if not isinstance(place, places.Place):
+            if ctx.understanding is not None and ctx.understanding.match is not None:
+                return Reply.pass_on()  # a report, a question, a command: not where the danger is
+            if not any(char in PLACE_HINT_CHARS for char in text):
+                return Reply(texts.TICKET_ASK_LOCATION.format(category=service.category_name(ctx.db, ticket.category)),
+                             next=Flow.URGENT_ASK_LOCATION)  # "1", "好的": still ask where
+        label = place.label if isinstance(place, places.Place) else text
         if isinstance(place, places.Place) and place.building is not None and ticket.building_id is None:
             ticket.building_id, ticket.unit, ticket.room = place.building.id, place.unit, place.room
             ticket.grid_id = ticket.grid_id or place.grid_id

@@ -19,3 +19,13 @@ def test_the_place_given_later_brings_in_its_grid_member(town: Town) -> None:
     assert number in task and "（紧急）" in task and "幸福里小区3栋2单元" in task
     assert answer.startswith(f"已把位置“幸福里小区3栋2单元”补充到紧急工单 {number}，已通知网格员")
     assert town.say(MEMBER, f"接单 {number}") == texts.MEMBER_ACCEPTED.format(number=number)
+
+
+def test_an_answer_that_names_no_place_is_not_taken_as_the_place(town: Town) -> None:
+    number = number_in(town.say("oStranger2", "燃气味很大"))
+    again = town.say("oStranger2", "1")  # not a place: the question is asked again
+    assert again == texts.TICKET_ASK_LOCATION.format(category="燃气") and not town.ticket(number).location
+    thanks = town.say("oStranger2", "谢谢")  # small talk is answered as what it is
+    assert "谢" in thanks or "不客气" in thanks
+    answer = town.say("oStranger2", "就在3栋楼下")
+    assert f"补充到紧急工单 {number}" in answer and "3栋" in town.ticket(number).location
