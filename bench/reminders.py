@@ -124,6 +124,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def worker_memory(db: Database, api: FakeWeChatAPI, work: Path, label: str, seconds: float) -> dict[str, int]:
     config = write_config(work / f"{label}-mem.yaml", db.url, api, reminders={"sweep_seconds": 1})
+    db.upgrade()  # the tree may have gained a migration since the bench began (the worker refuses an old schema)
     proc = start_worker(config, work / f"{label}-mem.log")
     try:
         time.sleep(seconds)
@@ -143,6 +144,7 @@ def lateness_run(db: Database, api: FakeWeChatAPI, work: Path, label: str, n: in
     api.reset()
     account = f"mp:{api.app_id}"
     config = write_config(work / f"{label}-late.yaml", db.url, api)
+    db.upgrade()
     proc = start_worker(config, work / f"{label}-late.log")
     rng = random.Random(7)
     try:

@@ -1,7 +1,7 @@
 """The one sweep that sends every reminder that fell due (not one scheduler job per reminder).
 
 Every ``reminders.sweep_seconds`` the worker takes the active rows whose
-``next_due_at`` falls before the next run — by the (status, next_due_at)
+``next_due_at`` falls within the next two runs — by the (status, next_due_at)
 index, in batches, so its cost and memory depend on what is due, not on how
 many are pending — and, in one transaction per run, queues each occurrence in
 the outbox and moves the row on (a one-off is done; a recurrence gets its next
@@ -72,12 +72,13 @@ def sweep_due_reminders(db: Session, outbox: Outbox, now: datetime, config: Conf
                         limit: int = MAX_PER_SWEEP, ahead: timedelta | None = None) -> int:
     """Queue every occurrence due by ``now`` + ``ahead`` once, move the rows on; returns the rows handled.
 
-    ``ahead`` (default: one sweep interval) queues what falls due before the
-    next run with the outbox's ``next_attempt_at`` set to its time, so the
+    ``ahead`` (default: two sweep intervals, so a run that starts late or takes
+    long still leaves every reminder queued before its second) queues what
+    falls due soon with the outbox's ``next_attempt_at`` set to its time: the
     one-second drain sends it on time instead of up to an interval late.
     """
     if ahead is None:
-        ahead = timedelta(seconds=config.reminders.sweep_seconds)
+        ahead = timedelta(seconds=2 * config.reminders.sweep_seconds)
     horizon = now + ahead
     postgres = db.get_bind().dialect.name == "postgresql"
     workdays = service.Workdays(db, config, now)
