@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.config import Config
+from bot.db import hold_lock
 from bot.delivery.outbox import Outbox
 from bot.dialog.message import IncomingMessage
 from bot.errors import UserFacingError
@@ -203,6 +204,19 @@ def _community_id(db: Session, place: Place) -> int | None:
     return db.scalar(select(Community.id).order_by(Community.id).limit(1))
 
 
+JOIN_LOCK = "tickets.join"  # bot.db.hold_lock scope of reports that may join one another
+
+
+def join_key(category: str, community_id: int | None) -> str:
+    """Reports that could ever join one ticket share this key: the same category in the same community.
+
+    Deliberately coarser than the duplicate rule (building, unit, window …), so
+    the rule can change without the lock missing a pair; it only serialises
+    simultaneous reports of one category in one community, for a few milliseconds each.
+    """
+    return f"{community_id}:{category}"
+
+
 def find_duplicate(db: Session, config: Config, category: str, place: Place, now: datetime,
                    urgent: bool = False) -> Ticket | None:
     """The open ticket a report joins, or None.
@@ -259,7 +273,13 @@ def _add_reporter(db: Session, ticket: Ticket, person: Person, msg: IncomingMess
 
 def report(db: Session, outbox: Outbox, config: Config, *, person: Person, msg: IncomingMessage, category: str,
            description: str, place: Place, now: datetime, urgent: bool = False) -> Outcome:
-    """File a report: join a neighbour's open ticket, or open, assign and push a new one."""
+    """File a report: join a neighbour's open ticket, or open, assign and push a new one.
+
+    The duplicate check and the new ticket happen under the join lock, so two
+    neighbours reporting at once (even to two processes) make one ticket.
+    """
+    community_id = _community_id(db, place)
+    hold_lock(db, JOIN_LOCK, join_key(category, community_id))
     duplicate = find_duplicate(db, config, category, place, now, urgent=urgent)
     if duplicate is not None:
         already = db.scalar(select(TicketReporter.id).where(
@@ -275,7 +295,7 @@ def report(db: Session, outbox: Outbox, config: Config, *, person: Person, msg: 
     from handlers.tickets import deadlines
 
     ticket = Ticket(
-        number=next_number(db, now, config.tz), community_id=_community_id(db, place), category=category,
+        number=next_number(db, now, config.tz), community_id=community_id, category=category,
         building_id=place.building.id if place.building else None, grid_id=place.grid_id,
         unit=place.unit, room=place.room, location=place.label, description=description,
         reporter_id=person.id, channel=msg.channel, status=TicketStatus.QUEUED, urgent=urgent,

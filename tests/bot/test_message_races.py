@@ -116,7 +116,7 @@ def test_a_new_users_first_two_messages_at_once_in_one_process(nlp_services: Ser
     assert_each_handled_once(db, answers, pairs, before)
 
 
-def _http_post(ports: list[int]) -> Callable[[int, dict[str, str], bytes], tuple[int, bytes]]:
+def http_post(ports: list[int]) -> Callable[[int, dict[str, str], bytes], tuple[int, bytes]]:
     session = requests.Session()
     session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=20))
 
@@ -133,5 +133,5 @@ def test_fifty_new_users_first_two_messages_at_two_processes(seeded: Database, t
     pairs = 50
     before = (_count(seeded, Person), _count(seeded, Identity))
     with serve_processes(seeded.url, tmp_path, count=2) as ports:
-        answers = send_pairs(Sender(_http_post(ports)), pairs, targets=2, prefix="oRaceTwo")
+        answers = send_pairs(Sender(http_post(ports)), pairs, targets=2, prefix="oRaceTwo")
     assert_each_handled_once(seeded, answers, pairs, before)
