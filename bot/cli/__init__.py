@@ -39,6 +39,17 @@ class _Commands(click.Group):
         self._add_capability_commands()
         return super().get_command(ctx, cmd_name)
 
+    def invoke(self, ctx: click.Context) -> object:
+        """A database that cannot be reached, whatever the command: one line with the fix, not a traceback."""
+        from sqlalchemy.exc import InterfaceError, OperationalError
+
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, InterfaceError) as exc:
+            from bot.cli.preflight import unreachable
+
+            raise unreachable(None, exc) from None
+
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:

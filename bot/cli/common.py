@@ -7,7 +7,6 @@ from typing import Any
 
 import click
 
-from bot import texts
 from bot.config import Config, ConfigError, load_config
 from bot.ops.logging_setup import setup_logging
 
@@ -24,6 +23,11 @@ def load_cli_config(config_path: str | None, **overrides: Any) -> Config:
         config = load_config(config_path, overrides=overrides or None)
     except ConfigError as exc:
         raise click.ClickException(f"configuration error:\n{exc}") from None
+    from bot.cli import preflight
+    from bot.ops import redact
+
+    redact.add_config_secrets(config)
+    preflight.remember(config.database_url)
     setup_logging(config.log_level)
     return config
 
@@ -43,11 +47,10 @@ def build_services(config: Config, *, warm: bool = True) -> Any:
 
 
 def require_schema(db: Any) -> None:
-    """Stop with the fix when the database is not initialised or not migrated."""
-    from bot.db import schema_is_current
+    """Stop with the fix when the database is missing, unreachable, not initialised or not migrated."""
+    from bot.cli.preflight import check_database
 
-    if not schema_is_current(db):
-        raise click.ClickException(texts.CLI_SCHEMA_MISSING)
+    check_database(db)
 
 
 def local_time(config: Config, text: str) -> Any:

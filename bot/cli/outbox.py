@@ -7,7 +7,7 @@ import logging
 import click
 
 from bot import texts
-from bot.cli.common import CONFIG_OPTION, load_cli_config
+from bot.cli.common import CONFIG_OPTION, load_cli_config, require_schema
 
 log = logging.getLogger("bot")
 
@@ -26,7 +26,9 @@ def outbox_dead(config_path: str | None, limit: int) -> None:
     from bot.db import Database
     from bot.delivery.outbox import undelivered
 
-    with Database(config.database_url).session() as session:
+    db = Database(config.database_url)
+    require_schema(db)
+    with db.session() as session:
         rows = undelivered(session, limit=limit)
     if not rows:
         click.echo(texts.CLI_OUTBOX_EMPTY)
@@ -47,5 +49,7 @@ def outbox_retry(config_path: str | None, ids: tuple[int, ...], retry_all: bool)
     from bot.db import Database
     from bot.delivery.outbox import retry_dead_messages
 
-    count = retry_dead_messages(Database(config.database_url), None if retry_all else list(ids))
+    db = Database(config.database_url)
+    require_schema(db)
+    count = retry_dead_messages(db, None if retry_all else list(ids))
     click.echo(texts.CLI_OUTBOX_REQUEUED.format(count=count))

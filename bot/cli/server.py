@@ -11,7 +11,8 @@ from typing import Any
 import click
 
 from bot import texts
-from bot.cli.common import CONFIG_OPTION, build_services, load_cli_config, require_schema
+from bot.cli.common import CONFIG_OPTION, build_services, load_cli_config
+from bot.cli.preflight import check_database, check_port
 from bot.config import REPO_ROOT
 from bot.jobs import scheduler
 
@@ -31,6 +32,7 @@ DEMO_ADMIN = ("admin", "linli-demo")
 def serve(config_path: str | None, host: str, port: int, threads: int, workers: int | None, dev: bool) -> None:
     """Run the webhook server (/wechat, /wecom, /healthz, /api/v1, /admin)."""
     config = load_cli_config(config_path)
+    _preflight(config, host, port)
     processes = workers or config.server.workers
     if processes > 1 and not dev:
         from bot.ops import metrics
@@ -38,7 +40,6 @@ def serve(config_path: str | None, host: str, port: int, threads: int, workers: 
         # Before anything counts: every gunicorn worker writes its samples here; /metrics adds them up.
         metrics.prepare_multiprocess(str(config.var_path / "prometheus"))
     services = build_services(config)
-    require_schema(services.db)
     if dev:
         from bot import create_app
 
@@ -58,8 +59,8 @@ def serve(config_path: str | None, host: str, port: int, threads: int, workers: 
 def worker(config_path: str | None) -> None:
     """Run the scheduler and the outbox dispatcher."""
     config = load_cli_config(config_path)
+    _preflight(config)
     services = build_services(config, warm=False)
-    require_schema(services.db)
     from bot.jobs.worker import run_worker
 
     scheduler.register(services.registry.jobs(services))
@@ -89,6 +90,7 @@ def demo(config_path: str | None, host: str | None, port: int | None, var_dir: s
     )
     host = host or config.demo.host
     port = port or config.demo.port
+    check_port(host, port)  # before the database, the token and the worker: a taken port starts nothing
     from bot.importer import import_defaults, import_file
     from bot.routing.engine import attach_nlp
 
@@ -122,6 +124,19 @@ def demo(config_path: str | None, host: str | None, port: int | None, var_dir: s
         web_texts.DEMO_WEB_ROLE.format(username=name, role=web_texts.ROLE_NAMES[role]) for name, role in roles)))
     click.echo(texts.CLI_DEMO_STARTUP_TIME.format(seconds=time.monotonic() - started))
     _serve(services, host, port, 8)
+
+
+def _preflight(config: Any, host: str | None = None, port: int | None = None) -> None:
+    """The database is there, reachable and migrated, and the port is free; else one line with the fix."""
+    from bot.db import Database
+
+    if port is not None:
+        check_port(host or "127.0.0.1", port)
+    db = Database(config.database_url)  # no connection yet: a missing SQLite file is found before one is made
+    try:
+        check_database(db)
+    finally:
+        db.dispose()
 
 
 def _serve(services: Any, host: str, port: int, threads: int) -> None:

@@ -15,3 +15,6 @@ def setup_logging(level: str = "INFO") -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.getLogger("jieba").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    from bot.ops import redact
+
+    redact.install()  # secrets, tokens, phone numbers and openids never reach a handler

@@ -11,6 +11,7 @@ create`` prints one; ``POST /api/v1/login`` issues more). Validation errors are
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from functools import wraps
@@ -19,6 +20,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select, update
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from bot.routing import rulestore
 from bot.web import auth
@@ -30,6 +33,8 @@ from nlp.rules import MAX_KEYWORD_CHARS, MAX_KEYWORDS, MAX_PRIORITY, MIN_PRIORIT
 if TYPE_CHECKING:
     from bot.services import Services
 
+log = logging.getLogger(__name__)
+
 # The `message` of every API error is English, like the field errors pydantic writes (one language per field).
 MSG_LOGIN_REQUIRED = "login required: send the header Authorization: Bearer <token>"
 MSG_TOKEN_INVALID = "the token is invalid or has been revoked"
@@ -37,7 +42,20 @@ MSG_LOGIN_FAILED = "wrong username or password"
 MSG_NOT_FOUND = "{resource} {id} not found"
 MSG_OUTBOX_NOT_RETRYABLE = "outbox message {id} does not exist or has not failed"
 MSG_NOT_FAILED = "inbound message {id} does not exist or is not in the staff queue"
+MSG_NUL = "must not contain NUL characters"
+MSG_UNENCODABLE = "must be valid Unicode text"
+MSG_NUMBER_RANGE = "number out of range"
+MSG_DATABASE_UNAVAILABLE = "the database is unavailable; try again shortly"
+MSG_CONFLICT = "the change conflicts with other records"
+MSG_DATA_REFUSED = "a value does not fit its field"
+MSG_INTERNAL = "internal error; it has been logged"
 _FIELD_IN_MESSAGE = re.compile(r"fields? '([a-z_]+)'")
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "too_large",
+               415: "unsupported_media_type", 429: "too_many_requests"}
+API_PREFIX = "/api/v1"
+MAX_ID = 2**31 - 1  # ids and every whole number a column holds (PostgreSQL integer)
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 # Bounds on every admin-supplied size: a 20-digit priority or a 100,000-word keyword
 # list is a mistake (or an attack), answered with a 422 naming the field, never a 500.
@@ -166,12 +184,149 @@ def _rule_invalid(exc: RuleError) -> tuple[Response, int]:
     return unprocessable(_rule_error(exc))
 
 
+# -- the edge: every /api request is checked before a view runs, and every error is JSON ---------------
+
+
+class BoundedInt(IntegerConverter):
+    """``<int:…>`` in URLs: a database id, 0 … 2^31−1; anything else is no such record (404, JSON)."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = None,
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else max, signed=signed)
+
+
+def _install_edge(state: Any) -> None:
+    """Once per app: bounded ids in URLs (before any rule is added), and the edge check on /api requests."""
+    app = state.app
+    if app.extensions.get("linli.api_edge"):
+        return
+    app.extensions["linli.api_edge"] = True
+    app.url_map.converters["int"] = BoundedInt
+    app.before_request(_check_edge)
+    for code in (400, 404, 405, 406, 409, 413, 415, 500):
+        app.register_error_handler(code, _app_http_error)
+
+
+def _is_api() -> bool:
+    return request.path.startswith(API_PREFIX + "/")
+
+
+def _check_edge() -> Any:
+    """NUL bytes, unencodable text and numbers no column can hold are refused with 422 before any view."""
+    if not _is_api():
+        return None
+    problems: list[dict[str, str]] = []
+    if "\x00" in request.path:
+        problems.append({"field": "(path)", "message": MSG_NUL})
+    for key, value in request.args.items(multi=True):
+        if "\x00" in key or "\x00" in value:
+            problems.append({"field": key.replace("\x00", "") or "(query)", "message": MSG_NUL})
+    if request.mimetype == "application/json" and request.content_length:
+        _check_value(request.get_json(silent=True), "", problems)
+    return unprocessable(problems[:20]) if problems else None
+
+
+def _check_value(value: Any, where: str, problems: list[dict[str, str]]) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            problems.append({"field": where or "(body)", "message": MSG_NUL})
+        elif not _encodable(value):
+            problems.append({"field": where or "(body)", "message": MSG_UNENCODABLE})
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int):
+        if not -MAX_ID <= value <= MAX_ID:
+            problems.append({"field": where or "(body)", "message": MSG_NUMBER_RANGE})
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")) or abs(value) > MAX_ID:
+            problems.append({"field": where or "(body)", "message": MSG_NUMBER_RANGE})
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_value(item, f"{where}.{index}" if where else str(index), problems)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{where}.{key}" if where else str(key)
+            if "\x00" in key or not _encodable(key):
+                problems.append({"field": name.replace("\x00", ""), "message": MSG_NUL})
+                continue
+            _check_value(item, name, problems)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800") JSON allows and no database stores
+        return False
+    return True
+
+
+def _app_http_error(exc: HTTPException) -> Any:
+    """404/405/… outside any view (unknown path, wrong method): JSON under /api, the usual page elsewhere."""
+    if not _is_api():
+        return exc
+    return _http_error(exc)
+
+
+def _http_error(exc: HTTPException) -> tuple[Response, int]:
+    code = exc.code or 500
+    if code >= 500:
+        return _server_error(exc)
+    return error(code, _HTTP_CODES.get(code, "http_error"), exc.description or exc.name)
+
+
+def _server_error(exc: Exception) -> tuple[Response, int]:
+    """Any failure inside a view: logged once with its traceback, answered as JSON, never an HTML page."""
+    from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        log.warning("API %s %s: database unavailable: %s", request.method, request.path, type(exc).__name__)
+        return error(503, "unavailable", MSG_DATABASE_UNAVAILABLE)
+    if isinstance(exc, IntegrityError):
+        log.info("API %s %s refused by the database: %s", request.method, request.path, type(exc.orig).__name__)
+        return error(409, "conflict", MSG_CONFLICT)
+    if isinstance(exc, DataError):
+        log.info("API %s %s: value refused by the database: %s", request.method, request.path, type(exc.orig).__name__)
+        return error(422, "validation_error", MSG_DATA_REFUSED, [{"field": "(body)", "message": MSG_DATA_REFUSED}])
+    log.exception("API %s %s failed", request.method, request.path)
+    return error(500, "internal_error", MSG_INTERNAL)
+
+
 def api_blueprint(name: str, import_name: str) -> Blueprint:
-    """A blueprint under /api/v1 whose invalid bodies answer 422 with one entry per wrong field."""
-    blueprint = Blueprint(name, import_name, url_prefix="/api/v1")
+    """A blueprint under /api/v1: invalid bodies answer 422 with one entry per wrong field, every error is JSON."""
+    blueprint = Blueprint(name, import_name, url_prefix=API_PREFIX)
+    blueprint.record_once(_install_edge)
     blueprint.register_error_handler(ValidationError, _validation_failed)
     blueprint.register_error_handler(RuleError, _rule_invalid)
+    blueprint.register_error_handler(ArgumentInvalid, _argument_invalid)
+    blueprint.register_error_handler(HTTPException, _http_error)
+    blueprint.register_error_handler(Exception, _server_error)
     return blueprint
+
+
+def int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
+    """A whole-number query parameter within [low, high], or ``Invalid`` (422 naming it)."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ArgumentInvalid(name, "must be a whole number") from None
+    if not low <= value <= high:
+        raise ArgumentInvalid(name, f"must be between {low} and {high}")
+    return value
+
+
+class ArgumentInvalid(Exception):
+    """A query parameter that does not fit: 422 naming it."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name, self.message = name, message
+
+
+def _argument_invalid(exc: ArgumentInvalid) -> tuple[Response, int]:
+    return unprocessable([{"field": exc.name, "message": exc.message}])
 
 
 bp = api_blueprint("api", __name__)

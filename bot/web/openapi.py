@@ -28,6 +28,20 @@ _ID = [{"name": "rule_id", "in": "path", "required": True, "schema": {"type": "i
 _WORD_ID = [{"name": "word_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 
 
+def _bounded_ids(paths: dict[str, Any]) -> dict[str, Any]:
+    """Every whole-number path parameter is a database id: say so (the app refuses others with 404)."""
+    from bot.web.api import MAX_ID
+
+    for item in paths.values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "path" and schema.get("type") == "integer":
+                    schema.setdefault("minimum", 1)
+                    schema.setdefault("maximum", MAX_ID)
+    return paths
+
+
 def document(registry: Registry) -> dict[str, Any]:
     """The framework's paths and every capability's (``Capability.api``)."""
     from bot.web.api import ExplainIn, LoginIn, RuleIn, RulePatch, WordIn
@@ -54,7 +68,7 @@ def document(registry: Registry) -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": secured,
-        "paths": {
+        "paths": _bounded_ids({
             "/login": {"post": {"summary": "Exchange username and password for a token", "security": [], "requestBody": _body("LoginIn"), "responses": {"200": _OK, **_ERRORS}}},
             "/rules": {
                 "get": {"summary": "List rules", "parameters": [{"name": "intent", "in": "query", "schema": {"type": "string"}}], "responses": {"200": _OK, **_ERRORS}},
@@ -78,5 +92,5 @@ def document(registry: Registry) -> dict[str, Any]:
             "/inbound/{message_id}/resolve": {"post": {"summary": "Take a failed message off the staff queue", "parameters": [{"name": "message_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}], "responses": {"200": _OK, **_ERRORS, **_NOT_FOUND}}},
             "/route/unmatched": {"get": {"summary": "Recent messages no rule matched", "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}], "responses": {"200": _OK, **_ERRORS}}},
             **{path: item for part in parts for path, item in part.paths(_OK, _ERRORS, _NOT_FOUND, _body).items()},
-        },
+        }),
     }

@@ -10,6 +10,7 @@ a 422 naming the field, a duplicate natural key a 409.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.web.api import MSG_NOT_FOUND, authenticated, current_services, error, parse_body, unprocessable
+from bot.web.api import MAX_ID, MSG_NOT_FOUND, authenticated, current_services, error, parse_body, unprocessable
 
 
 class In(BaseModel):
@@ -30,9 +31,16 @@ class In(BaseModel):
 
 
 def patch_model(model: type[In]) -> type[In]:
-    """The same fields, all optional (PATCH)."""
-    fields = {name: (info.annotation | None, None) for name, info in model.model_fields.items()}
-    return create_model(model.__name__.replace("In", "Patch"), __base__=In, **fields)  # type: ignore[call-overload]
+    """The same fields with the same limits, each optional (PATCH): what POST refuses, PATCH refuses too.
+
+    A field left out keeps its value; ``null`` is accepted only where POST accepts it.
+    """
+    fields = {}
+    for name, info in model.model_fields.items():
+        optional = copy(info)
+        optional.default, optional.default_factory = None, None
+        fields[name] = (info.annotation, optional)
+    return create_model(model.__name__.removesuffix("In") + "Patch", __base__=In, **fields)  # type: ignore[call-overload]
 
 
 class Invalid(Exception):
@@ -140,6 +148,11 @@ def _register(bp: Blueprint, res: Resource) -> None:
                 if res.on_delete:
                     res.on_delete(s, row)
                 s.delete(row)
+                try:
+                    s.flush()
+                except IntegrityError:  # still referenced by a record in_use does not know about
+                    s.rollback()
+                    return error(409, "in_use", f"{res.path} {item_id} is still referenced by other records")
                 return "", 204
         data = parse_body(patch).model_dump(mode="json", exclude_unset=True)
         return save(item_id, data)
@@ -152,10 +165,20 @@ def _register(bp: Blueprint, res: Resource) -> None:
                     methods=["GET", "PATCH", "DELETE"])
 
 
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+def _inline_body(model: type[In]) -> dict[str, Any]:
+    """A request body described in place (nested models refer to the POST schema's components)."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema.pop("$defs", None)
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
 def resource_paths(resources: Sequence[Resource], ok: dict[str, Any], errors: dict[str, Any],
                    not_found: dict[str, Any], body: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
     """OpenAPI path items for the resources' five operations."""
-    item = [{"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    item = [{"name": "item_id", "in": "path", "required": True, "schema": ID_SCHEMA}]
     error_body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     conflict = {"409": {"description": "a record with this natural key already exists", "content": error_body}}
     in_use = {"409": {"description": "still in use by other records", "content": error_body}}
@@ -171,7 +194,8 @@ def resource_paths(resources: Sequence[Resource], ok: dict[str, Any], errors: di
         paths[f"/{res.path}/{{item_id}}"] = {
             "get": {"summary": f"One of {res.path}", "parameters": item, "responses": {"200": ok, **errors, **not_found}},
             "patch": {"summary": f"Change fields of one of {res.path}{fixed}", "parameters": item,
-                      "requestBody": body(name), "responses": {"200": ok, **errors, **not_found, **conflict}},
+                      "requestBody": _inline_body(patch_model(res.schema)),
+                      "responses": {"200": ok, **errors, **not_found, **conflict}},
             "delete": {"summary": f"Delete one of {res.path}", "parameters": item,
                        "responses": {"204": {"description": "deleted"}, **errors, **not_found,
                                      **(in_use if res.in_use else {})}},

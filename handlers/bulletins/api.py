@@ -18,7 +18,16 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.web.api import MSG_NOT_FOUND, api_blueprint, authenticated, current_services, error, parse_body, unprocessable
+from bot.web.api import (
+    MSG_NOT_FOUND,
+    api_blueprint,
+    authenticated,
+    current_services,
+    error,
+    int_arg,
+    parse_body,
+    unprocessable,
+)
 from bot.web.resources import In, request_now
 from handlers.bulletins import fanout, service
 from handlers.bulletins.calendar import DEFAULT_FALLBACKS, ContentError, Fallback, parse_series
@@ -248,14 +257,14 @@ def one_series(slug: str) -> Any:
 @bp.get("/bulletins/series/<slug>/entries")
 @authenticated
 def list_entries(slug: str) -> Any:
-    month = request.args.get("month")
+    month = int_arg("month", None, 1, 12)
     with current_services().db.session() as s:
         series = service.series_by_slug(s, slug)
         if series is None:
             return _not_found("series", slug)
         query = select(BulletinEntry).where(BulletinEntry.series_id == series.id)
         if month:
-            query = query.where(BulletinEntry.month_day.like(f"{int(month):02d}-%"))
+            query = query.where(BulletinEntry.month_day.like(f"{month:02d}-%"))
         rows = s.scalars(query.order_by(BulletinEntry.position, BulletinEntry.id))
         return jsonify({"series": slug, "entries": [_entry_dict(r) for r in rows]})
 
@@ -360,7 +369,7 @@ def preview(slug: str) -> Any:
 @authenticated
 def send_test(slug: str) -> Any:
     body = parse_body(TestIn)
-    if (body.openid is None) == (body.robot is None):
+    if (not body.openid) == (not body.robot):
         return _invalid("openid", "give exactly one of openid or robot")
     services = current_services()
     now = request_now()
@@ -381,8 +390,8 @@ def send_test(slug: str) -> Any:
 def empty_days(slug: str) -> Any:
     try:
         year = int(request.args.get("year") or service.local_day(request_now(), current_services().config).year)
-        if not 1 <= year <= 9999:
-            raise ValueError("year must be between 1 and 9999")
+        if not 1970 <= year <= 2100:  # the last day of 9999 has no next day to look at
+            raise ValueError("year must be between 1970 and 2100")
     except ValueError as exc:
         return _invalid("year", str(exc))
     with current_services().db.session() as s:

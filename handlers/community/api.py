@@ -8,7 +8,7 @@ a person. Foreign keys are given by natural key (``community: xingfuli``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from flask import g, jsonify
 from pydantic import BaseModel, Field
@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.routing.rulestore import WORDS_COUNTER, bump
-from bot.web.api import MSG_NOT_FOUND, api_blueprint, authenticated, current_services, error, parse_body
+from bot.web.api import MSG_NOT_FOUND, Id, api_blueprint, authenticated, current_services, error, parse_body
 from bot.web.resources import In, Invalid, Resource, by_code, by_id, register_resources, request_now, resource_paths
 from handlers.community import people
 from handlers.community.importing import FACT_FIELDS
@@ -49,9 +49,12 @@ class CommunityIn(In):
     after_hours_phone: str = Field(default="", max_length=64, description="who answers outside office hours")
 
 
+Code = Annotated[str, Field(min_length=1, max_length=64)]  # a natural key another record refers to
+
+
 class ResidentIn(In):
-    person: int
-    building: str | None = Field(default=None, description="building code; null = a place we do not know")
+    person: Id
+    building: Code | None = Field(default=None, description="building code; null = a place we do not know")
     unit: str | None = Field(default=None, max_length=16)
     room: str | None = Field(default=None, max_length=16)
     address: str | None = Field(default=None, max_length=255, description="display form; default built from the rest")
@@ -59,7 +62,7 @@ class ResidentIn(In):
 
 class EstateIn(In):
     code: str = Field(min_length=1, max_length=64)
-    community: str
+    community: Code
     name: str = Field(min_length=1, max_length=128)
 
 
@@ -69,18 +72,18 @@ class GridIn(EstateIn):
 
 class BuildingIn(In):
     code: str = Field(min_length=1, max_length=64)
-    estate: str
+    estate: Code
     number: str = Field(min_length=1, max_length=16)
-    grid: str | None = None
-    units: list[str] = []
+    grid: Code | None = None
+    units: list[Annotated[str, Field(min_length=1, max_length=16)]] = Field(default=[], max_length=200)
 
 
 class DepartmentIn(In):
     code: str = Field(min_length=1, max_length=64)
-    community: str | None = None
+    community: Code | None = None
     name: str = Field(min_length=1, max_length=128)
-    phone: str | None = None
-    categories: list[str] = []
+    phone: str | None = Field(default=None, max_length=32)
+    categories: list[Code] = Field(default=[], max_length=200)
 
 
 class IdentityIn(In):
@@ -92,22 +95,22 @@ class PersonIn(In):
     code: str | None = Field(default=None, max_length=64)
     name: str | None = Field(default=None, max_length=64)
     phone: str | None = Field(default=None, max_length=32)
-    identities: list[IdentityIn] = []
+    identities: list[IdentityIn] = Field(default=[], max_length=20)
 
 
 class MemberIn(In):
-    person: int
-    grid: str
+    person: Id
+    grid: Code
     role: MemberRole = MemberRole.PRIMARY
     on_duty: bool = True
     public_phone: str = Field(default="", max_length=32, description="a work number residents may see")
 
 
 class StaffIn(In):
-    person: int
-    community: str
-    department: str | None = None
-    title: str = ""
+    person: Id
+    community: Code
+    department: Code | None = None
+    title: str = Field(default="", max_length=64)
 
 
 class BindCodeIn(In):
@@ -244,6 +247,13 @@ def _person_after(s: Session, row: Person, d: dict[str, Any]) -> None:
             s.add(Identity(person_id=row.id, kind=kind, value=value, account="", created_at=request_now()))
 
 
+def _person_in_use(s: Session, row: Person) -> str | None:
+    reported = s.scalar(select(func.count()).select_from(Ticket).where(Ticket.reporter_id == row.id))
+    if reported:
+        return f"person {row.id} reported {reported} tickets; their history keeps them"
+    return None
+
+
 def _member_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
     out = {k: (str(d[k]) if k == "role" else d[k]) for k in ("role", "on_duty", "public_phone") if k in d}
     if "person" in d:
@@ -299,7 +309,7 @@ RESOURCES = [
                            "categories": list(s.scalars(select(Category.slug).join(DepartmentCategory).where(
                                DepartmentCategory.department_id == r.id).order_by(Category.slug)))},
              _department_after),
-    Resource("persons", Person, PersonIn, _person_cols, _person_dict, _person_after),
+    Resource("persons", Person, PersonIn, _person_cols, _person_dict, _person_after, in_use=_person_in_use),
     Resource("members", GridMember, MemberIn, _member_cols,
              lambda s, r: {"id": r.id, "person": r.person_id, "grid": r.grid.code, "role": r.role, "on_duty": r.on_duty,
                            "public_phone": r.public_phone},

@@ -7,14 +7,23 @@ with filters, and one ticket with reporters, events and media.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from flask import jsonify, request
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.web.api import MSG_NOT_FOUND, api_blueprint, authenticated, current_services, error, unprocessable
+from bot.web.api import (
+    MAX_ID,
+    MSG_NOT_FOUND,
+    api_blueprint,
+    authenticated,
+    current_services,
+    error,
+    int_arg,
+    unprocessable,
+)
 from bot.web.resources import In, Resource, register_resources, resource_paths
 from models import (
     Category,
@@ -27,17 +36,23 @@ from models import (
     TicketEvent,
     TicketMedia,
     TicketReporter,
+    TicketStatus,
 )
 
 bp = api_blueprint("tickets_api", __name__)
+MAX_DEADLINE_MINUTES = 366 * 24 * 60
+
+# A deadline longer than a year is a typo (and would overflow the calendar arithmetic).
+Minutes = Annotated[int, Field(ge=1, le=MAX_DEADLINE_MINUTES)]
+
 
 class DeadlinesIn(In):
     """Minutes; a missing value means the configured default (tickets.* in config)."""
 
-    accept_minutes: int | None = Field(default=None, ge=1)
-    resolve_minutes: int | None = Field(default=None, ge=1)
-    urgent_accept_minutes: int | None = Field(default=None, ge=1)
-    urgent_resolve_minutes: int | None = Field(default=None, ge=1)
+    accept_minutes: Minutes | None = None
+    resolve_minutes: Minutes | None = None
+    urgent_accept_minutes: Minutes | None = None
+    urgent_resolve_minutes: Minutes | None = None
     working_hours: bool = False
 
 
@@ -131,15 +146,19 @@ def ticket_dict(s: Session, t: Ticket, full: bool = False) -> dict[str, Any]:
 def list_tickets() -> Any:
     """Filters: status, category, grid (code), assignee (person id), limit (default 100)."""
     args = request.args
-    try:
-        limit = min(max(int(args.get("limit", 100)), 1), 1000)
-        assignee = int(args["assignee"]) if args.get("assignee") else None
-    except ValueError:
-        return unprocessable([{"field": "limit/assignee", "message": "must be an integer"}])
+    limit = int_arg("limit", 100, 1, 1000)
+    assignee = int_arg("assignee", None, 1, MAX_ID)
+    statuses = [v for v in (args.get("status") or "").split(",") if v]
+    unknown = sorted(set(statuses) - {str(v) for v in TicketStatus})
+    if unknown:
+        return unprocessable([{"field": "status", "message": f"unknown status {unknown[0]!r}"}])
+    for name in ("category", "grid"):
+        if len(args.get(name) or "") > 64:
+            return unprocessable([{"field": name, "message": "at most 64 characters"}])
     with current_services().db.session() as s:
         query = select(Ticket).options(selectinload(Ticket.grid), selectinload(Ticket.department)).order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit)
-        if args.get("status"):
-            query = query.where(Ticket.status.in_(args["status"].split(",")))
+        if statuses:
+            query = query.where(Ticket.status.in_(statuses))
         if args.get("category"):
             query = query.where(Ticket.category == args["category"])
         if args.get("grid"):
@@ -166,8 +185,11 @@ def openapi_paths(ok: dict[str, Any], errors: dict[str, Any], not_found: dict[st
                   body: Any) -> dict[str, Any]:
     """The paths above, for bot/web/openapi.py."""
     paths = resource_paths(RESOURCES, ok, errors, not_found, body)
-    filters = [{"name": n, "in": "query", "schema": {"type": t}} for n, t in
-               (("status", "string"), ("category", "string"), ("grid", "string"), ("assignee", "integer"), ("limit", "integer"))]
+    filters = [{"name": n, "in": "query", "schema": schema} for n, schema in (
+        ("status", {"type": "string", "description": "comma-separated: " + ", ".join(TicketStatus)}),
+        ("category", {"type": "string", "maxLength": 64}), ("grid", {"type": "string", "maxLength": 64}),
+        ("assignee", {"type": "integer", "minimum": 1, "maximum": MAX_ID}),
+        ("limit", {"type": "integer", "minimum": 1, "maximum": 1000}))]
     paths["/tickets"] = {"get": {"summary": "List tickets, newest first (status may be a comma-separated list)",
                                  "parameters": filters, "responses": {"200": ok, **errors}}}
     number = [{"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}]

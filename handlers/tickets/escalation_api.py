@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from flask import g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from bot.delivery.outbox import Outbox
-from bot.web.api import MSG_NOT_FOUND, api_blueprint, authenticated, current_services, error, parse_body, unprocessable
+from bot.web.api import (
+    MSG_NOT_FOUND,
+    api_blueprint,
+    authenticated,
+    current_services,
+    error,
+    int_arg,
+    parse_body,
+    unprocessable,
+)
 from bot.workcalendar import set_day
 from handlers.tickets import escalation, stats
 from models import DayKind, Holiday, HolidayYear, Ticket
@@ -23,9 +32,14 @@ class EscalateIn(BaseModel):
     note: str = Field(default="", max_length=200)
 
 
+# The calendar covers years with data (chinese-calendar starts in 2004); far-off years are typos.
+MIN_YEAR, MAX_YEAR = 1970, 2100
+Day = Annotated[date, Field(ge=date(MIN_YEAR, 1, 1), le=date(MAX_YEAR, 12, 31))]
+
+
 class HolidayIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    date: date
+    date: Day
     kind: DayKind = DayKind.HOLIDAY
     name: str = Field(default="", max_length=64)
 
@@ -43,6 +57,8 @@ def ticket_stats() -> Any:
             return unprocessable([{"field": "since", "message": "must be an ISO date-time with a time zone"}])
         if since.tzinfo is None:
             return unprocessable([{"field": "since", "message": "must include a time zone"}])
+        if not MIN_YEAR <= since.year <= MAX_YEAR:
+            return unprocessable([{"field": "since", "message": f"year must be between {MIN_YEAR} and {MAX_YEAR}"}])
     with services.db.session() as s:
         return jsonify(stats.compute(s, services.config, services.clock.now(), since))
 
@@ -80,11 +96,11 @@ def deescalate_ticket(number: str) -> Any:
 @authenticated
 def list_holidays() -> Any:
     """Optional ?year=2027."""
+    year = int_arg("year", None, MIN_YEAR, MAX_YEAR)
     with current_services().db.session() as s:
         query = select(Holiday).order_by(Holiday.day)
-        year = request.args.get("year", "")
-        if year.isdigit():
-            query = query.where(Holiday.day >= date(int(year), 1, 1), Holiday.day <= date(int(year), 12, 31))
+        if year is not None:
+            query = query.where(Holiday.day >= date(year, 1, 1), Holiday.day <= date(year, 12, 31))
         years = {y.year: y.source for y in s.scalars(select(HolidayYear))}
         return jsonify({"holidays": [{"date": h.day.isoformat(), "kind": h.kind, "name": h.name, "source": h.source}
                                      for h in s.scalars(query)],
@@ -123,7 +139,8 @@ def openapi_paths(ok: dict[str, Any], errors: dict[str, Any], not_found: dict[st
             "parameters": number, "requestBody": body("EscalateIn"), "responses": {"200": ok, **errors, **not_found}}},
         "/holidays": {
             "get": {"summary": "Public holidays and make-up working days; years with data",
-                    "parameters": [{"name": "year", "in": "query", "schema": {"type": "integer"}}],
+                    "parameters": [{"name": "year", "in": "query",
+                                    "schema": {"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR}}],
                     "responses": {"200": ok, **errors}},
             "post": {"summary": "Add or change a holiday (kind holiday) or make-up working day (kind workday)",
                      "requestBody": body("HolidayIn"), "responses": {"201": ok, **errors}}},
