@@ -406,12 +406,12 @@ def run_issue(db: Database, config: Config, issue: Issue, now: datetime) -> RunR
         rendered = service.payloads(series, bulletin, config)
         recipients = plan(s, series, config, now)
         slug, kind = series.slug, bulletin.kind
-        before = _queued(s, run_id)
+        before = _queued(s, issue)
     for batch in _slices(recipients, config.bulletins.fanout_batch_size):
         write_batch(db, issue, run_id, batch, rendered, config, now)
     with db.session() as s:
         counts = dict(s.execute(
-            select(BulletinDelivery.status, func.count()).where(BulletinDelivery.run_id == run_id)
+            select(BulletinDelivery.status, func.count()).where(*of_issue(issue))
             .group_by(BulletinDelivery.status)
         ).all())
         queued, skipped = counts.get(DeliveryStatus.QUEUED, 0), counts.get(DeliveryStatus.SKIPPED, 0)
@@ -431,9 +431,15 @@ def run_issue(db: Database, config: Config, issue: Issue, now: datetime) -> RunR
     return RunResult(run_id, queued + skipped, queued, skipped, queued - before)
 
 
-def _queued(db: Session, run_id: int) -> int:
+def of_issue(issue: Issue) -> tuple[Any, ...]:
+    """The deliveries of one issue (its run), found through the unique key's leading columns."""
+    return (BulletinDelivery.series_id == issue.series_id, BulletinDelivery.day == issue.day,
+            BulletinDelivery.post_id == issue.post_id)
+
+
+def _queued(db: Session, issue: Issue) -> int:
     return db.scalar(select(func.count()).select_from(BulletinDelivery).where(
-        BulletinDelivery.run_id == run_id, BulletinDelivery.status == DeliveryStatus.QUEUED)) or 0
+        *of_issue(issue), BulletinDelivery.status == DeliveryStatus.QUEUED)) or 0
 
 
 def fan_out_due(db: Database, config: Config, now: datetime) -> int:

@@ -34,12 +34,15 @@ def run_report(db: Session, run_id: int) -> dict[str, Any] | None:
     if run is None:
         return None
     series = db.get(BulletinSeries, run.series_id)
+    # A run is its (series, day, post): the unique key's leading columns find its deliveries.
+    of_run = (BulletinDelivery.series_id == run.series_id, BulletinDelivery.day == run.day,
+              BulletinDelivery.post_id == run.post_id)
     joined = (
         select(BulletinDelivery.status, BulletinDelivery.rung, BulletinDelivery.reason, OutboxMessage.status,
                OutboxMessage.delivered_via, func.count())
         .select_from(BulletinDelivery)
         .outerjoin(OutboxMessage, OutboxMessage.idempotency_key == BulletinDelivery.outbox_key)
-        .where(BulletinDelivery.run_id == run_id)
+        .where(*of_run)
         .group_by(BulletinDelivery.status, BulletinDelivery.rung, BulletinDelivery.reason, OutboxMessage.status,
                   OutboxMessage.delivered_via)
     )
@@ -64,7 +67,7 @@ def run_report(db: Session, run_id: int) -> dict[str, Any] | None:
         select(OutboxMessage.last_error, func.count().label("n"))
         .select_from(BulletinDelivery)
         .join(OutboxMessage, OutboxMessage.idempotency_key == BulletinDelivery.outbox_key)
-        .where(BulletinDelivery.run_id == run_id,
+        .where(*of_run,
                OutboxMessage.status.in_([OutboxStatus.FAILED, OutboxStatus.DEAD]))
         .group_by(OutboxMessage.last_error)
         .order_by(func.count().desc())

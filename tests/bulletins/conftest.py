@@ -36,10 +36,10 @@ ROBOT_SEND = "/cgi-bin/webhook/send"
 _ids = itertools.count(9_000_000_000)
 
 
-def fan_out(town: Town, at: datetime | None = None) -> int:
+def fan_out(demo: Town, at: datetime | None = None) -> int:
     """The bulletins cron job at ``at`` (default: the town's clock)."""
-    services = town.services
-    return fan_out_due(services.db, services.config, at or town.clock.now())
+    services = demo.services
+    return fan_out_due(services.db, services.config, at or demo.clock.now())
 
 
 def series(db: Database, slug: str = "party_history") -> BulletinSeries:
@@ -106,8 +106,8 @@ def runs(db: Database) -> list[BulletinRun]:
         return list(s.scalars(select(BulletinRun).order_by(BulletinRun.id)))
 
 
-def next_day(town: Town, days: int = 1) -> None:
-    town.clock.advance(days=days)
+def next_day(demo: Town, days: int = 1) -> None:
+    demo.clock.advance(days=days)
 
 
 __all__ = [
