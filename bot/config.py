@@ -152,6 +152,13 @@ class TicketsConfig(_Section):
     # A resident may urge ("催一下") a ticket once per this many hours.
     urge_interval_hours: float = Field(default=4.0, gt=0)
     bind_code_minutes: int = Field(default=24 * 60, ge=1)
+    # Wrong "bind <code>" attempts one sender may make within bind_cooldown_minutes before it must wait.
+    bind_max_attempts: int = Field(default=5, ge=1, le=100)
+    bind_cooldown_minutes: int = Field(default=15, ge=1)
+    # Wrong attempts (from anyone) an outstanding code survives before it is retired and must be reissued.
+    bind_max_failures_per_code: int = Field(default=20, ge=1)
+    # How many times one member may look up a reporter's full phone number (电话 T…) per hour.
+    phone_views_per_hour: int = Field(default=10, ge=1)
     media_sweep_seconds: float = Field(default=30.0, gt=0)
     # Deadlines when a category has none of its own (data/categories.yaml "deadlines").
     resolve_minutes: int = Field(default=72 * 60, ge=1)
@@ -234,6 +241,8 @@ class AdminConfig(_Section):
     # Wrong passwords from one address within lockout_minutes before it must wait (any username).
     max_failed_logins_per_ip: int = Field(default=20, ge=1)
     min_password_length: int = Field(default=8, ge=6, le=128)
+    # An API token (POST /api/v1/login, admin create) works this many days, unless revoked sooner.
+    api_token_days: float = Field(default=30.0, gt=0, le=366)
 
 
 class DemoConfig(_Section):

@@ -105,6 +105,8 @@ CLI_OUTBOX_EMPTY = "没有发送失败的消息。"
 CLI_OUTBOX_ROW = "#{id} {status} {channel} {kind} 尝试 {attempts} 次：{error}"
 CLI_OUTBOX_REQUEUED = "已重新排队 {count} 条消息。"
 CLI_ADMIN_READY = "管理员 {username} 已就绪。API 令牌（只显示这一次）："
+CLI_ADMIN_UNKNOWN = "没有管理员 {username}"
+CLI_TOKENS_REVOKED = "已吊销 {count} 个 API 令牌。"
 
 # Import report (``python -m bot init`` / ``import``).
 IMPORT_SUMMARY = "新增：{created}；更新：{updated}；未变：{unchanged}"

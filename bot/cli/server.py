@@ -111,7 +111,7 @@ def demo(config_path: str | None, host: str | None, port: int | None, var_dir: s
     with services.db.session() as session:
         admin = create_admin(session, DEMO_ADMIN[0], DEMO_ADMIN[1])
         admin.role, admin.active, admin.failed_logins, admin.locked_until = "admin", True, 0, None
-        token = issue_token(session, admin)
+        token = issue_token(session, admin, days=config.admin.api_token_days, label="demo")
         roles = web_accounts.seed_demo_accounts(session, DEMO_ADMIN[1], wall_now())
     url = f"http://{host}:{port}"
     click.echo(texts.CLI_DEMO_STARTED.format(path=var / "linli.db"))

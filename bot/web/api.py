@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 MSG_LOGIN_REQUIRED = "login required: send the header Authorization: Bearer <token>"
 MSG_TOKEN_INVALID = "the token is invalid or has been revoked"
 MSG_LOGIN_FAILED = "wrong username or password"
+MSG_LOGIN_LOCKED = "too many failed sign-ins: wait and try again"
 MSG_NOT_FOUND = "{resource} {id} not found"
 MSG_OUTBOX_NOT_RETRYABLE = "outbox message {id} does not exist or has not failed"
 MSG_NOT_FAILED = "inbound message {id} does not exist or is not in the staff queue"
@@ -334,12 +335,46 @@ bp = api_blueprint("api", __name__)
 
 @bp.post("/login")
 def login() -> Any:
+    """A token for username and password, throttled like the web sign-in (the same lockout and audit log)."""
+    from bot.clock import wall_now
+    from bot.web.admin import accounts
+
     body = parse_body(LoginIn)
+    config = current_services().config
     with current_services().db.session() as session:
-        user = auth.login(session, body.username, body.password)
-        if user is None:
+        result = accounts.attempt(session, config.admin, body.username, body.password, request.remote_addr or "-",
+                                  wall_now())
+        if result.user is None:
+            if result.reason in ("locked", "throttled"):
+                response, status = error(429, "too_many_attempts", MSG_LOGIN_LOCKED)
+                response.headers["Retry-After"] = str(config.admin.lockout_minutes * 60)
+                return response, status
             return error(401, "unauthorized", MSG_LOGIN_FAILED)
-        return jsonify({"token": auth.issue_token(session, user), "username": user.username})
+        token = auth.issue_token(session, result.user, days=config.admin.api_token_days, label="login")
+        return jsonify({"token": token, "username": result.user.username})
+
+
+# -- tokens ------------------------------------------------------------------------------
+
+
+@bp.get("/tokens")
+@authenticated
+def list_tokens() -> Any:
+    """Every API token (never the token itself): who, when issued, last used, expiry, revocation."""
+    from bot.clock import wall_now
+
+    now = wall_now()
+    with current_services().db.session() as session:
+        return jsonify({"tokens": [auth.token_dict(row, name, now) for row, name in auth.tokens(session)]})
+
+
+@bp.delete("/tokens/<int:token_id>")
+@authenticated
+def revoke_token(token_id: int) -> Any:
+    with current_services().db.session() as session:
+        if not auth.revoke(session, token_id):
+            return error(404, "not_found", MSG_NOT_FOUND.format(resource="live token", id=token_id))
+    return "", 204
 
 
 # -- rules -----------------------------------------------------------------------------

@@ -69,7 +69,9 @@ def document(registry: Registry) -> dict[str, Any]:
         "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": secured,
         "paths": _bounded_ids({
-            "/login": {"post": {"summary": "Exchange username and password for a token", "security": [], "requestBody": _body("LoginIn"), "responses": {"200": _OK, **_ERRORS}}},
+            "/login": {"post": {"summary": "Exchange username and password for a token (429 after too many failures)", "security": [], "requestBody": _body("LoginIn"), "responses": {"200": _OK, **_ERRORS}}},
+            "/tokens": {"get": {"summary": "API tokens: who, issued, last used, expiry, revocation", "responses": {"200": _OK, **_ERRORS}}},
+            "/tokens/{token_id}": {"delete": {"summary": "Revoke a token", "parameters": [{"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer"}}], "responses": {"204": {"description": "revoked"}, **_ERRORS, **_NOT_FOUND}}},
             "/rules": {
                 "get": {"summary": "List rules", "parameters": [{"name": "intent", "in": "query", "schema": {"type": "string"}}], "responses": {"200": _OK, **_ERRORS}},
                 "post": {"summary": "Create a rule", "requestBody": _body("RuleIn"), "responses": {"201": _OK, **_ERRORS}},
