@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from flask import g, jsonify
+from flask import g, jsonify, request
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.routing.rulestore import WORDS_COUNTER, bump
-from bot.web.api import MSG_NOT_FOUND, Id, api_blueprint, authenticated, current_services, error, parse_body
+from bot.web.api import MSG_NOT_FOUND, Id, api_blueprint, authenticated, current_services, error, int_arg, parse_body
 from bot.web.resources import In, Invalid, Resource, by_code, by_id, register_resources, request_now, resource_paths
 from handlers.community import people
 from handlers.community.importing import FACT_FIELDS
 from models import (
+    BindAttempt,
     Building,
     Category,
     Community,
@@ -339,6 +340,21 @@ def issue_bind_code(person_id: int) -> Any:
         return jsonify({"code": row.code, "person": person.id, "expires_at": row.expires_at.isoformat()}), 201
 
 
+@bp.get("/bind-attempts")
+@authenticated
+def list_bind_attempts() -> Any:
+    """Every "bind <code>" tried, newest first: who sent it, how it ended, the code's person when it bound."""
+    limit = int_arg("limit", 200, 1, 1000)
+    outcome = request.args.get("outcome")
+    with current_services().db.session() as s:
+        query = select(BindAttempt).order_by(BindAttempt.id.desc()).limit(limit)
+        if outcome:
+            query = query.where(BindAttempt.outcome == outcome[:16])
+        return jsonify({"attempts": [
+            {"id": a.id, "at": a.at.isoformat(), "channel": a.channel, "sender": a.sender, "outcome": a.outcome,
+             "code": a.code_id, "person": a.person_id} for a in s.scalars(query)]})
+
+
 # -- tickets -----------------------------------------------------------------------------
 
 
@@ -351,6 +367,11 @@ def openapi_paths(ok: dict[str, Any], errors: dict[str, Any], not_found: dict[st
     """The paths above, for bot/web/openapi.py."""
     paths = resource_paths(RESOURCES, ok, errors, not_found, body)
     person = [{"name": "person_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    paths["/bind-attempts"] = {"get": {
+        "summary": "Binding-code attempts, newest first (outcome: ok, unknown, used, expired, retired, cooldown)",
+        "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                       {"name": "outcome", "in": "query", "schema": {"type": "string", "maxLength": 16}}],
+        "responses": {"200": ok, **errors}}}
     paths["/persons/{person_id}/bind-codes"] = {"post": {
         "summary": "Issue a one-time binding code for a member or staff (they send the bind command with it)", "parameters": person,
         "requestBody": body("BindCodeIn"), "responses": {"201": ok, **errors, **not_found}}}

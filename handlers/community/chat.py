@@ -14,7 +14,7 @@ from handlers.community import people, texts
 from handlers.community.capability import cap
 
 log = logging.getLogger(__name__)
-_CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+_CODE = re.compile(r"(?<!\d)(\d{6,8})(?!\d)")  # 8 digits; codes issued before were 6
 
 
 @cap.intent("members.bind")
@@ -24,9 +24,11 @@ def bind_identity(ctx: Ctx) -> Reply:
     if found is None:
         return Reply(texts.BIND_ASK_CODE)
     try:
-        person = people.redeem_bind_code(ctx.db, found.group(1), ctx.msg, ctx.now)
+        person = people.redeem_bind_code(ctx.db, found.group(1), ctx.msg, ctx.now, people.BindLimits.of(ctx.config))
     except people.BindError as exc:
         log.info("bind code refused: %s", exc.reason)
+        if exc.reason == "cooldown" and exc.until is not None:
+            return Reply(texts.BIND_COOLDOWN.format(until=exc.until.astimezone(ctx.config.tz).strftime("%H:%M")))
         return Reply(texts.BIND_CODE_INVALID[exc.reason])
     roles = people.roles_of(ctx.db, person)
     role = texts.BIND_ROLE_MEMBER if roles.grid_ids else texts.BIND_ROLE_STAFF

@@ -11,12 +11,13 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.dialog.message import IncomingMessage
 from handlers.community import texts
 from models import (
+    BindAttempt,
     BindCode,
     Department,
     GridMember,
@@ -131,18 +132,38 @@ def mask_phones_in(text: str) -> str:
 # -- binding codes ---------------------------------------------------------------------
 
 
-class BindError(Exception):
-    """Why a code did not bind: "unknown", "used" or "expired"."""
+CODE_DIGITS = 8  # 10^8 codes: with the limits below a guesser's chance per outstanding code is about 2 in 10^7
 
-    def __init__(self, reason: str) -> None:
+
+class BindError(Exception):
+    """Why a code did not bind: "unknown", "used", "expired", "retired" or "cooldown"."""
+
+    def __init__(self, reason: str, until: datetime | None = None) -> None:
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.until = reason, until
+
+
+@dataclass(frozen=True)
+class BindLimits:
+    """How much guessing binding tolerates (tickets.bind_* in the config)."""
+
+    max_attempts: int = 5  # wrong attempts per sender within the cool-down …
+    cooldown_minutes: int = 15  # … after which the sender must wait this long
+    max_failures_per_code: int = 20  # wrong attempts from anyone an outstanding code survives
+
+    @classmethod
+    def of(cls, config: object) -> BindLimits:
+        t = config.tickets  # type: ignore[attr-defined]
+        return cls(t.bind_max_attempts, t.bind_cooldown_minutes, t.bind_max_failures_per_code)
+
+
+FAILED = ("unknown", "used", "expired", "retired")
 
 
 def issue_bind_code(db: Session, person: Person, now: datetime, minutes: int, by: str = "") -> BindCode:
-    """A fresh 6-digit code for ``person``; shown to the admin once, usable once."""
+    """A fresh 8-digit code for ``person``; shown to the admin once, usable once."""
     while True:
-        code = f"{secrets.randbelow(10**6):06d}"
+        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         if db.scalar(select(BindCode.id).where(BindCode.code == code)) is None:
             break
     row = BindCode(code=code, person_id=person.id, expires_at=now + timedelta(minutes=minutes),
@@ -152,28 +173,59 @@ def issue_bind_code(db: Session, person: Person, now: datetime, minutes: int, by
     return row
 
 
-def redeem_bind_code(db: Session, code: str, msg: IncomingMessage, now: datetime) -> Person:
+def _attempt(db: Session, msg: IncomingMessage, sender: str, outcome: str, now: datetime,
+             code: BindCode | None = None, person: Person | None = None) -> None:
+    db.add(BindAttempt(at=now, channel=msg.channel, sender=sender, outcome=outcome,
+                       code_id=code.id if code else None, person_id=person.id if person else None))
+    db.flush()
+
+
+def redeem_bind_code(db: Session, code: str, msg: IncomingMessage, now: datetime,
+                     limits: BindLimits | None = None) -> Person:
     """Link the sender's identity to the code's person; the code then stops working.
 
+    Every attempt is logged (``bind_attempts``). A sender with ``max_attempts``
+    wrong attempts within the cool-down is not checked at all until it ends; a
+    code that saw ``max_failures_per_code`` wrong attempts (from anyone) since
+    it was issued is retired, so guessing across many accounts gains nothing.
+
     Raises:
-        BindError: the code is unknown, already used or expired (nothing changes).
+        BindError: the code is unknown, used, expired or retired, or the sender must wait (nothing binds).
     """
+    limits = limits or BindLimits()
+    kind = identity_kind(msg.channel)
+    sender = f"{kind}:{msg.user_id}"
+    since = now - timedelta(minutes=limits.cooldown_minutes)
+    recent = list(db.scalars(select(BindAttempt.at).where(
+        BindAttempt.sender == sender, BindAttempt.at >= since, BindAttempt.outcome.in_(FAILED))
+        .order_by(BindAttempt.at.desc()).limit(limits.max_attempts)))
+    if len(recent) >= limits.max_attempts:
+        _attempt(db, msg, sender, "cooldown", now)
+        raise BindError("cooldown", until=min(recent) + timedelta(minutes=limits.cooldown_minutes))
     row = db.scalar(select(BindCode).where(BindCode.code == code))
     if row is None:
+        _attempt(db, msg, sender, "unknown", now)
         raise BindError("unknown")
     if row.used_at is not None:
+        _attempt(db, msg, sender, "used", now, row)
         raise BindError("used")
     if row.expires_at <= now:
+        _attempt(db, msg, sender, "expired", now, row)
         raise BindError("expired")
-    kind = identity_kind(msg.channel)
+    failures = db.scalar(select(func.count()).select_from(BindAttempt).where(
+        BindAttempt.at >= row.created_at, BindAttempt.outcome.in_(FAILED))) or 0
+    if failures >= limits.max_failures_per_code:
+        _attempt(db, msg, sender, "retired", now, row)
+        raise BindError("retired")
     # Conditional update: two messages racing with one code bind only once.
     claimed = db.execute(
         update(BindCode)
         .where(BindCode.id == row.id, BindCode.used_at.is_(None))
-        .values(used_at=now, used_by=f"{kind}:{msg.user_id}")
+        .values(used_at=now, used_by=sender)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
+        _attempt(db, msg, sender, "used", now, row)
         raise BindError("used")
     target = db.get(Person, row.person_id)
     assert target is not None
@@ -182,7 +234,7 @@ def redeem_bind_code(db: Session, code: str, msg: IncomingMessage, now: datetime
         db.add(Identity(person_id=target.id, kind=kind, value=msg.user_id, account=msg.account, created_at=now))
     elif identity.person_id != target.id:
         _merge_into(db, identity.person_id, target)
-    db.flush()
+    _attempt(db, msg, sender, "ok", now, row, target)
     return target
 
 

@@ -9,12 +9,15 @@ from bot.texts import LIST_SEPARATOR as LIST_SEPARATOR
 BIND_DONE = "绑定成功！{name}，您已作为{role}绑定当前账号，新工单会推送给您。回复“我的任务”查看待办。"
 BIND_ROLE_MEMBER = "网格员"
 BIND_ROLE_STAFF = "社区工作人员"
-BIND_ASK_CODE = "请回复“绑定 六位数字绑定码”，绑定码向社区管理员索取。"
+BIND_ASK_CODE = "请回复“绑定 八位数字绑定码”，绑定码向社区管理员索取。"
 BIND_CODE_INVALID = {
     "unknown": "绑定码不正确，请核对后重试，或向社区管理员重新索取。",
     "used": "这个绑定码已经用过了，每个绑定码只能用一次。请向社区管理员重新索取。",
     "expired": "这个绑定码已过期，请向社区管理员重新索取。",
+    "retired": "这个绑定码因多次错误尝试已作废，请向社区管理员重新索取。",
+    "cooldown": "绑定码错误次数过多，请稍后再试。",
 }
+BIND_COOLDOWN = "绑定码错误次数过多，请在 {until} 之后再试，或向社区管理员核对绑定码。"
 PHONE_UNKNOWN = "未留电话"
 ROLE_STAFF = "社区工作人员"
 ROLE_RESIDENT = "居民"

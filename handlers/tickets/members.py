@@ -22,6 +22,9 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
 
 from bot.dialog.capability import Ctx
 from bot.dialog.message import Reply
@@ -30,7 +33,7 @@ from handlers.tickets import acknowledge, escalation, service, texts
 from handlers.tickets.capability import cap
 from handlers.tickets.chat import list_my_tickets, open_attach_window
 from handlers.tickets.states import Flow
-from models import OPEN_STATUSES, Person, Ticket, TicketMedia, TicketStatus
+from models import OPEN_STATUSES, Person, Ticket, TicketEvent, TicketMedia, TicketStatus
 from nlp import lexicon
 
 log = logging.getLogger(__name__)
@@ -223,7 +226,15 @@ def show_detail(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
 
 
 def show_phone(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
-    """电话: the unmasked phone, and a ticket event saying who looked."""
+    """电话: the unmasked phone, and a ticket event saying who looked (at most tickets.phone_views_per_hour)."""
+    since = ctx.now - timedelta(hours=1)
+    looked = ctx.db.scalar(select(func.count()).select_from(TicketEvent).where(
+        TicketEvent.actor_id == person.id, TicketEvent.kind == "phone_viewed", TicketEvent.at >= since)) or 0
+    if looked >= ctx.config.tickets.phone_views_per_hour:
+        service.add_event(ctx.db, ticket, "phone_refused", ctx.now, person)
+        log.warning("phone of ticket %s refused to person %s: %s lookups in the last hour", ticket.number,
+                    person.id, looked)
+        return Reply(texts.MEMBER_PHONE_LIMIT.format(number=ticket.number))
     reporter = ctx.db.get(Person, ticket.reporter_id)
     service.add_event(ctx.db, ticket, "phone_viewed", ctx.now, person)
     log.info("phone of ticket %s viewed by person %s", ticket.number, person.id)

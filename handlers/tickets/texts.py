@@ -155,6 +155,7 @@ MEMBER_TRANSFERRED = "已把 {number} 转派给{name}。"
 MEMBER_TRANSFER_UNKNOWN = "没有找到“{target}”。请写网格员姓名或部门名称，例如“转派 {number} 供水”。"
 MEMBER_RETURNED = "已把 {number} 退回社区工作人员：{note}"
 MEMBER_PHONE = "工单 {number} 报告人电话：{phone}（本次查看已记录）。"
+MEMBER_PHONE_LIMIT = "一小时内查看电话次数已达上限，工单 {number} 的电话暂不显示（已记录）。如需联系居民请找社区工作人员。"
 MEMBER_DETAIL = (
     "工单 {number}{urgent}：{status}\n类别：{category}\n地点：{location}\n描述：{description}\n"
     "报告人：{reporter} {phone}（共 {reporters} 位居民反映）\n附件：{media} 个\n记录：\n{events}"
@@ -179,6 +180,7 @@ TICKET_EVENT_NAMES = {
     "returned": "退回",
     "urged": "催办",
     "phone_viewed": "查看电话",
+    "phone_refused": "查看电话超过次数，已拒绝",
     "reminded": "到期提醒",
     "escalated": "超时升级",
     "deescalated": "降级",

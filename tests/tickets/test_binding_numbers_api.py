@@ -101,7 +101,7 @@ def test_the_api_reads_and_edits_the_community_and_tickets(town: Town, admin_tok
     assert [e["kind"] for e in detail["events"]] == ["created", "assigned"] and detail["reporters"][0]["original"]
     person = client.get("/api/v1/persons", headers=auth).get_json()["persons"][0]
     code = client.post(f"/api/v1/persons/{person['id']}/bind-codes", headers=auth, json={})
-    assert code.status_code == 201 and len(code.get_json()["code"]) == 6
+    assert code.status_code == 201 and len(code.get_json()["code"]) == 8
     assert client.get("/api/v1/tickets", headers={}).status_code == 401
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert {"/estates", "/tickets", "/tickets/{number}", "/persons/{person_id}/bind-codes"} <= set(paths)
