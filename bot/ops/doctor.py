@@ -307,7 +307,11 @@ def _app_poster(config: Config, db: Database, services: Any) -> Poster:
     from bot.app import create_app
     from bot.services import Services
 
-    app = create_app(services=services or Services(config=config, db=db))
+    return client_poster(create_app(services=services or Services(config=config, db=db)))
+
+
+def client_poster(app: Any) -> Poster:
+    """A poster over the app's test client; ``"GET /wechat"`` sends a GET, a bare path a POST."""
     client = app.test_client()
 
     def post(path: str, query: dict[str, str], body: bytes) -> tuple[int, bytes]:

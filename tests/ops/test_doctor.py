@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from bot import create_app, texts
 from bot.cli import main
 from bot.db import Database
-from bot.ops.doctor import Level, check_callback, diagnose, worst
+from bot.ops.doctor import Level, check_callback, client_poster, diagnose, worst
 from bot.services import Services
 from tests.conftest import TEST_AES_KEY, make_config
 from tests.delivery.conftest import delivery_config
@@ -22,18 +22,6 @@ def _by_check(findings: list[Any]) -> dict[str, list[Any]]:
     for finding in findings:
         grouped.setdefault(finding.check, []).append(finding)
     return grouped
-
-
-def _get_poster(app: Any) -> Any:
-    client = app.test_client()
-
-    def post(path: str, query: dict[str, str], body: bytes) -> tuple[int, bytes]:
-        method, _, path = path.rpartition(" ")
-        response = client.get(path, query_string=query) if method == "GET" else \
-            client.post(path, query_string=query, data=body)
-        return response.status_code, response.data
-
-    return post
 
 
 def test_a_missing_database_is_an_error_with_the_fix_and_no_file_is_created(tmp_path: Path) -> None:
@@ -77,9 +65,9 @@ def test_a_wrong_secret_and_an_unreachable_api_are_told_apart(sqlite_db: Databas
 def test_a_server_with_another_token_rejects_the_signed_self_request(sqlite_db: Database) -> None:
     server = create_app(services=Services(config=make_config(sqlite_db), db=sqlite_db))
     ours = make_config(sqlite_db, wechat={"token": "not-the-servers-token"})
-    findings = check_callback(ours, _get_poster(server))
+    findings = check_callback(ours, client_poster(server))
     assert findings[0].level is Level.ERROR and findings[0].fix == texts.DOCTOR_FIX_TOKEN
-    same = check_callback(make_config(sqlite_db), _get_poster(server))
+    same = check_callback(make_config(sqlite_db), client_poster(server))
     assert [f.level for f in same] == [Level.OK]
 
 
@@ -87,10 +75,10 @@ def test_safe_mode_with_a_different_aes_key_is_an_error(sqlite_db: Database) -> 
     safe = {"aes_key": TEST_AES_KEY, "mode": "safe"}
     server = create_app(services=Services(config=make_config(sqlite_db, wechat=safe), db=sqlite_db))
     other_key = {"aes_key": "B" * 43, "mode": "safe"}
-    findings = check_callback(make_config(sqlite_db, wechat=other_key), _get_poster(server))
+    findings = check_callback(make_config(sqlite_db, wechat=other_key), client_poster(server))
     assert findings[0].level is Level.OK  # the token still matches
     assert findings[1].level is Level.ERROR and findings[1].fix == texts.DOCTOR_FIX_AES_KEY
-    matching = check_callback(make_config(sqlite_db, wechat=safe), _get_poster(server))
+    matching = check_callback(make_config(sqlite_db, wechat=safe), client_poster(server))
     assert [f.level for f in matching] == [Level.OK, Level.OK]
 
 
