@@ -18,8 +18,7 @@ def test_healthz_is_ok_with_a_database(app):
 
 def test_healthz_is_503_when_the_database_is_unreachable_and_recovers(sqlite_db, tmp_path: Path):
     folder = tmp_path / "data"
-    broken = Database(f"sqlite:///{folder / 'linli.db'}")  # creates the folder
-    folder.rmdir()
+    broken = Database(f"sqlite:///{folder / 'linli.db'}")  # creates nothing (issue 12: no stray files)
     folder.write_text("a file where the database folder should be")
     services = Services(config=make_config(sqlite_db), db=broken)
     try:
