@@ -171,6 +171,10 @@ class TicketsConfig(_Section):
     # Working hours for categories whose deadlines count in working time ("HH:MM", local time).
     work_start: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     work_end: str = Field(default="18:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # Quiet hours ("HH:MM", local time; equal values switch them off): reminders and escalations of
+    # non-urgent tickets found due in this window wait for its end, and then go out once.
+    quiet_start: str = Field(default="21:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    quiet_end: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     # The top rung of the ladder: the 街道 office, a department code.
     street_department: str = "street"
     # No answer to "问题解决了吗？" within this many days closes the ticket as 默认满意.
@@ -254,6 +258,7 @@ class Config(_Section):
     database: str = ""
     timezone: str = "Asia/Shanghai"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line, for a log collector
     wechat: WeChatConfig = WeChatConfig()
     wecom: WeComConfig | None = None
     redis: str | None = None

@@ -9,6 +9,8 @@ The ladder (``Ticket.escalation_level``):
 ``sweep_ticket_deadlines`` is the worker's single job for all of it: it reminds
 the holder before the active deadline, escalates one rung when it passes, asks
 reporters to rate finished tickets and closes unanswered ones as 默认满意.
+Non-urgent tickets wait out the quiet hours (``tickets.quiet_start``/``quiet_end``), and a
+resident's updates from one sweep go out as one message (``notify.ResidentBatch``).
 Every step writes a ticket event; state changes make a second run at the same
 ``now`` find nothing to do, and outbox keys keep a message from being queued twice.
 """
@@ -165,16 +167,22 @@ def sweep_ticket_deadlines(db: Session, outbox: Outbox, now: datetime, config: C
     only the sweep whose UPDATE matched goes on.
     """
     from handlers.tickets import acknowledge, rating
+    from handlers.tickets.notify import ResidentBatch
 
-    steps = acknowledge.sweep_unacknowledged(db, outbox, now, config)
+    batch = ResidentBatch(outbox)  # a resident hears once per sweep, however many of their tickets moved
+    steps = acknowledge.sweep_unacknowledged(db, batch, now, config)  # type: ignore[arg-type]
     policies = deadlines.Policies(db, config)  # every category's deadlines, read once per sweep
+    quiet = deadlines.quiet_until(config, now) is not None
     for ticket in _due_tickets(db, now, config):
+        if quiet and not ticket.urgent:
+            continue  # quiet hours: the first sweep after them takes the step
         for _ in range(MAX_STEPS_PER_TICKET):
-            taken = _step(db, outbox, config, ticket, now, policies)
+            taken = _step(db, batch, config, ticket, now, policies)  # type: ignore[arg-type]
             if not taken:
                 break
             steps += taken
-    steps += rating.sweep_ratings(db, outbox, config, now)
+    steps += rating.sweep_ratings(db, batch, config, now)  # type: ignore[arg-type]
+    batch.flush()
     return steps
 
 
@@ -239,6 +247,9 @@ def _step(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: date
             return 0
         # As of the missed deadline: the next rung's own deadline runs from there.
         missed_at = max(due, ticket.escalated_at) if ticket.escalated_at else due
+        held = None if ticket.urgent else deadlines.quiet_until(config, missed_at)
+        if held is not None and held <= now:
+            missed_at = held  # missed during quiet hours: the next rung's time runs from the morning
         escalate(db, outbox, config, ticket, missed_at, reason=stage)
         return 1
     if now >= due - _lead(db, config, ticket, stage, policies):

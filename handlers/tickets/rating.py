@@ -21,7 +21,8 @@ from bot.config import Config
 from bot.delivery.outbox import Outbox
 from bot.dialog.conversation import save_state
 from handlers.tickets import deadlines, escalation, texts
-from handlers.tickets.service import add_event, category_name, reporters
+from handlers.tickets.notify import texts as notify_texts
+from handlers.tickets.service import add_event, category_name, notify_reporters, reporters
 from handlers.tickets.states import Flow
 from models import OPEN_STATUSES, Person, Rating, Ticket, TicketStatus
 from nlp import lexicon
@@ -45,7 +46,9 @@ def sweep_ratings(db: Session, outbox: Outbox, config: Config, now: datetime) ->
         ticket.status = TicketStatus.CLOSED
         ticket.rating = Rating.DEFAULT
         ticket.closed_at = now
-        add_event(db, ticket, "closed_default", now, note=texts.RATING_NAMES[Rating.DEFAULT])
+        event = add_event(db, ticket, "closed_default", now, note=texts.RATING_NAMES[Rating.DEFAULT])
+        notify_reporters(db, outbox, ticket, event, notify_texts.TICKET_CLOSED_DEFAULT.format(
+            number=ticket.number, days=f"{config.tickets.rating_days:g}"))
         steps += 1
     return steps
 
