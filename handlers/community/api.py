@@ -276,15 +276,42 @@ def _staff_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _department_categories(s: Session, ids: list[int]) -> dict[int, list[str]]:
+    """Category slugs of these departments, one query."""
+    found: dict[int, list[str]] = {}
+    for department_id, slug in s.execute(select(DepartmentCategory.department_id, Category.slug).join(Category)
+                                         .where(DepartmentCategory.department_id.in_(ids)).order_by(Category.slug)):
+        found.setdefault(department_id, []).append(slug)
+    return found
+
+
+def _person_parts(s: Session, ids: list[int]) -> dict[str, dict[int, list[Any]]]:
+    """Identities, grid memberships and staff roles of these persons, three queries in all."""
+    parts: dict[str, dict[int, list[Any]]] = {"identities": {}, "grids": {}, "staff": {}}
+    for i in s.scalars(select(Identity).where(Identity.person_id.in_(ids)).order_by(Identity.id)):
+        parts["identities"].setdefault(i.person_id, []).append(i)
+    for m in s.scalars(select(GridMember).options(selectinload(GridMember.grid))
+                       .where(GridMember.person_id.in_(ids)).order_by(GridMember.id)):
+        parts["grids"].setdefault(m.person_id, []).append(m)
+    for st in s.scalars(select(Staff).options(selectinload(Staff.community))
+                        .where(Staff.person_id.in_(ids)).order_by(Staff.id)):
+        parts["staff"].setdefault(st.person_id, []).append(st)
+    return parts
+
+
+def _prefetch_persons(s: Session, rows: list[Person]) -> None:
+    s.info["persons"] = _person_parts(s, [p.id for p in rows])
+
+
 def _person_dict(s: Session, p: Person) -> dict[str, Any]:
+    parts = s.info.get("persons") or _person_parts(s, [p.id])
     return {
         "id": p.id, "code": p.code, "name": p.name, "phone": p.phone,
-        "identities": [{"kind": i.kind, "value": i.value} for i in s.scalars(select(Identity).where(Identity.person_id == p.id))],
+        "identities": [{"kind": i.kind, "value": i.value} for i in parts["identities"].get(p.id, [])],
         "grids": [{"membership": m.id, "grid": m.grid.code, "role": m.role, "on_duty": m.on_duty}
-                  for m in s.scalars(select(GridMember).options(selectinload(GridMember.grid))
-                                     .where(GridMember.person_id == p.id))],
-        "staff": [{"id": st.id, "community": _community_code(s, st.community_id), "title": st.title}
-                  for st in s.scalars(select(Staff).where(Staff.person_id == p.id))],
+                  for m in parts["grids"].get(p.id, [])],
+        "staff": [{"id": st.id, "community": st.community.code if st.community else None, "title": st.title}
+                  for st in parts["staff"].get(p.id, [])],
     }
 
 
@@ -307,10 +334,12 @@ RESOURCES = [
     Resource("departments", Department, DepartmentIn, _department_cols,
              lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "phone": r.phone,
                            "community": _community_code(s, r.community_id),
-                           "categories": list(s.scalars(select(Category.slug).join(DepartmentCategory).where(
-                               DepartmentCategory.department_id == r.id).order_by(Category.slug)))},
-             _department_after),
-    Resource("persons", Person, PersonIn, _person_cols, _person_dict, _person_after, in_use=_person_in_use),
+                           "categories": _department_categories(s, [r.id]).get(r.id, [])
+                           if "departments" not in s.info else s.info["departments"].get(r.id, [])},
+             _department_after, prefetch=lambda s, rows: s.info.update(
+                 departments=_department_categories(s, [r.id for r in rows]))),
+    Resource("persons", Person, PersonIn, _person_cols, _person_dict, _person_after, in_use=_person_in_use,
+             prefetch=_prefetch_persons),
     Resource("members", GridMember, MemberIn, _member_cols,
              lambda s, r: {"id": r.id, "person": r.person_id, "grid": r.grid.code, "role": r.role, "on_duty": r.on_duty,
                            "public_phone": r.public_phone},
