@@ -9,6 +9,7 @@ Flow: tickets.create -> tickets.create:ask_location (until a place is known) -> 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -43,37 +44,156 @@ def report_problem(ctx: Ctx) -> Reply:
     return Reply(_ask_text(ctx, category, place.ambiguous), next=Flow.ASK_LOCATION, data=data)
 
 
+# What answers "where is it?": a place (text or a location pin), or words the router files under a report
+# of the same kind or an address. Anything else is handled as what it is while the question stays open.
+PLACE_ANSWER_INTENTS = frozenset({"tickets.create", "profile.set_address"})
+
+
 @cap.state(Flow.ASK_LOCATION)
 def answer_location(ctx: Ctx) -> Reply:
-    """Take the place from the answer (text or a location pin); keep images for the ticket."""
+    """Take the place from the answer (text or a location pin); keep images for the ticket.
+
+    Answers it: a place, a location pin, media (kept). A new report, a question, a status query … is
+    handled as what it is and the question stays open; after the tries the report goes to the staff queue.
+    """
     person = people.person_for(ctx.db, ctx.msg, ctx.now)
-    category, description = ctx.data["category"], ctx.data["description"]
+    category = ctx.data["category"]
     if ctx.msg.kind == "location" and ctx.msg.location is not None:
         place = places.Place(label=ctx.msg.location.label or texts.LOCATION_PIN_UNNAMED)
-        return _file(ctx, person, category, description, place, pin=True)
+        return _file_pending(ctx, person, place, pin=True)
     if not ctx.msg.text:
         if ctx.msg.media_id:
             pending = [*ctx.data.get("media", []), {"kind": ctx.msg.kind, "media_id": ctx.msg.media_id}]
             return Reply(_ask_text(ctx, category, False), next=Flow.ASK_LOCATION, data={"media": pending})
         return Reply(_ask_text(ctx, category, False), next=Flow.ASK_LOCATION)
     address = ctx.understanding.entities.address if ctx.understanding else None
+    match = ctx.understanding.match if ctx.understanding else None
+    if match is not None and match.intent not in PLACE_ANSWER_INTENTS:
+        return _meanwhile(ctx, match)  # the resident moved on to something else
+    if match is not None and match.intent == "tickets.create" and _is_new_problem(ctx, match):
+        return _another_report(ctx, person, match)
     place = places.resolve(ctx.db, address, home_estate(ctx, person))
     if isinstance(place, places.Place):
-        return _file(ctx, person, category, f"{description}（{ctx.msg.text}）", place)
-    match = ctx.understanding.match if ctx.understanding else None
-    if match is not None and match.intent not in ("tickets.create", "profile.set_address") and address is None:
-        return reroute(ctx)  # the resident moved on to something else
+        return _file_pending(ctx, person, place)
     tries = int(ctx.data.get("tries", 0)) + 1
     if tries >= MAX_LOCATION_TRIES:
-        return Reply(texts.TICKET_LOCATION_GIVE_UP, end=True)
+        return _file_pending(ctx, person, places.Place(label=texts.LOCATION_UNKNOWN), unknown=True)
     return Reply(_ask_text(ctx, category, place.ambiguous), next=Flow.ASK_LOCATION, data={"tries": tries})
 
 
-def _file(ctx: Ctx, person: Person, category: str, description: str, place: places.Place, pin: bool = False) -> Reply:
+def _categories_pending(ctx: Ctx) -> list[str]:
+    return [str(ctx.data.get("category", ""))] + [str(q["category"]) for q in ctx.data.get("queue", [])]
+
+
+def _is_new_problem(ctx: Ctx, match: Any) -> bool:
+    """A report with problem words of its own kind (not the kind already waiting for a place)."""
+    new = match.slots.get("category")
+    return bool(new) and new not in _categories_pending(ctx)
+
+
+def _meanwhile(ctx: Ctx, match: Any) -> Reply:
+    """Handle a message that is something else; the question about the place stays open (asked again)."""
+    saved_state, saved_data = ctx.state, dict(ctx.data)
+    ctx.state, ctx.data, ctx.match = None, {}, match
+    handler = ctx.services.registry.intents.get(match.intent)
+    if handler is None:
+        what = texts.INTENT_DESCRIPTIONS.get(match.intent, texts.INTENT_FALLBACK_DESCRIPTION)
+        reply = Reply(texts.NOT_AVAILABLE_YET.format(what=what))
+    else:
+        reply = handler(ctx)
+    if reply.next is not None or reply.passed:
+        return reply  # that handler asked a question of its own: it takes over
+    ctx.state, ctx.data = saved_state, saved_data
+    names = texts.CATEGORY_JOINER.join(service.category_name(ctx.db, c) for c in _categories_pending(ctx))
+    again = texts.TICKET_STILL_ASKING.format(category=names)
+    return Reply("\n\n".join(t for t in (reply.text, again) if t), next=Flow.ASK_LOCATION)
+
+
+def _another_report(ctx: Ctx, person: Person, match: Any) -> Reply:
+    """A new report while a place is awaited: file it when it has a place (then ask about the earlier one)."""
+    ctx.match = match
+    category = match.slots["category"]
+    remember_phone(ctx, person)
+    place = place_from(ctx, person)
+    if not isinstance(place, places.Place):
+        queue = [*ctx.data.get("queue", []), {"category": category, "description": ctx.msg.text}]
+        names = [service.category_name(ctx.db, c) for c in [ctx.data["category"], *(q["category"] for q in queue)]]
+        text = texts.TICKET_NOTED_TOO.format(category=names[-1]) + texts.TICKET_ASK_PLACE_FOR.format(
+            categories=texts.CATEGORY_JOINER.join(names))
+        return Reply(text, next=Flow.ASK_LOCATION, data={"queue": queue})
+    created = _file(ctx, person, category, ctx.msg.text, place, media_items=[])
+    pending = {"category": ctx.data["category"], "description": ctx.data["description"],
+               "media": ctx.data.get("media", []), "queue": ctx.data.get("queue", []), "tries": 0}
+    return _ask_same_place(ctx, created, pending, place)
+
+
+def _ask_same_place(ctx: Ctx, created: Reply, pending: dict[str, Any], place: places.Place) -> Reply:
+    question = texts.TICKET_ASK_SAME_PLACE.format(
+        category=service.category_name(ctx.db, pending["category"]), location=place.label)
+    data = {**pending, "place_text": ctx.msg.text or ""}
+    return Reply(f"{created.text}\n\n{question}", next=Flow.CONFIRM_PLACE, data=data)
+
+
+def _file_pending(ctx: Ctx, person: Person, place: places.Place, *, pin: bool = False,
+                  unknown: bool = False) -> Reply:
+    """File the report waiting for its place; then ask about the next one waiting, if any."""
+    category, description = ctx.data["category"], ctx.data["description"]
+    if ctx.msg.text and not unknown:
+        description = f"{description}（{ctx.msg.text}）"
+    created = _file(ctx, person, category, description, place, pin=pin,
+                    media_items=list(ctx.data.get("media", [])), unknown=unknown)
+    queue = list(ctx.data.get("queue", []))
+    if not queue:
+        return created
+    following = {**queue[0], "media": [], "queue": queue[1:], "tries": 0}
+    if pin or unknown:
+        ask = _ask_text(ctx, following["category"], False)
+        return Reply(f"{created.text}\n\n{ask}", next=Flow.ASK_LOCATION, data=following)
+    return _ask_same_place(ctx, created, following, place)
+
+
+@cap.state(Flow.CONFIRM_PLACE)
+def answer_same_place(ctx: Ctx) -> Reply:
+    """"也在这里吗？": yes files it there; another place files it there; no asks where; else as ask_location."""
+    person = people.person_for(ctx.db, ctx.msg, ctx.now)
+    if ctx.msg.kind == "location" or not ctx.msg.text:
+        ctx.state = Flow.ASK_LOCATION
+        return answer_location(ctx)
+    there = _stored_place(ctx, person)
+    estate = there.estate.id if there is not None and there.estate is not None else home_estate(ctx, person)
+    address = ctx.understanding.entities.address if ctx.understanding else None
+    match = ctx.understanding.match if ctx.understanding else None
+    if address is not None and not (match is not None and match.intent == "tickets.create"
+                                    and _is_new_problem(ctx, match)):
+        place = places.resolve(ctx.db, address, estate)
+        if isinstance(place, places.Place):
+            return _file_pending(ctx, person, place)
+    head = re.sub(r"[\s\W_]+", "", ctx.msg.text).lower()
+    if head.startswith(texts.SAME_PLACE_NO_PREFIXES):
+        return Reply(_ask_text(ctx, ctx.data["category"], False), next=Flow.ASK_LOCATION, data={"tries": 0})
+    if head.startswith(texts.SAME_PLACE_YES_PREFIXES) and there is not None:
+        return _file_pending(ctx, person, there)
+    ctx.state = Flow.ASK_LOCATION
+    return answer_location(ctx)
+
+
+def _stored_place(ctx: Ctx, person: Person) -> places.Place | None:
+    text = str(ctx.data.get("place_text", ""))
+    understanding = ctx.services.understand(text) if text else None
+    address = understanding.entities.address if understanding is not None else None
+    if address is not None:
+        place = places.resolve(ctx.db, address, home_estate(ctx, person))
+        if isinstance(place, places.Place):
+            return place
+    return places.resident_place(ctx.db, _resident(ctx, person))
+
+
+def _file(ctx: Ctx, person: Person, category: str, description: str, place: places.Place, pin: bool = False,
+          media_items: list[dict[str, Any]] | None = None, unknown: bool = False) -> Reply:
     outcome = service.report(ctx.db, ctx.outbox, ctx.config, person=person, msg=ctx.msg, category=category,
                              description=description, place=place, now=ctx.now)
     ticket = outcome.ticket
-    for item in ctx.data.get("media", []) if ctx.state == Flow.ASK_LOCATION else []:
+    for item in media_items or []:
         media.attach(ctx.db, ticket, _media_message(ctx, item), person, ctx.now)
     if pin:
         media.attach(ctx.db, ticket, ctx.msg, person, ctx.now)
@@ -83,6 +203,9 @@ def _file(ctx: Ctx, person: Person, category: str, description: str, place: plac
         return Reply(texts.TICKET_ALREADY_REPORTED.format(number=ticket.number, status=status))
     if outcome.joined:
         return Reply(texts.TICKET_DUPLICATE_JOINED)
+    if unknown:
+        return Reply(texts.TICKET_LOCATION_UNKNOWN_FILED.format(
+            number=ticket.number, category=service.category_name(ctx.db, category)))
     return Reply(texts.TICKET_CREATED.format(
         number=ticket.number, category=service.category_name(ctx.db, category), location=place.label,
         handler=service.handler_text(ctx.db, ticket),

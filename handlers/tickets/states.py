@@ -7,6 +7,7 @@ from enum import StrEnum
 
 class Flow(StrEnum):
     ASK_LOCATION = "tickets.create:ask_location"  # a report waits for its place
+    CONFIRM_PLACE = "tickets.create:confirm_place"  # "之前说的漏水也在这里吗？" after a report with its own place
     ATTACH = "tickets.report:attach"  # images/voice/location join the last report for a few minutes
     ASK_ADDRESS = "profile.set_address:ask"  # "我搬家了" without the new address
     RATE = "tickets.rate:answer"  # the rating question went out (rating.py)

@@ -93,6 +93,18 @@ TICKET_ASK_LOCATION = (
 )
 TICKET_ASK_ESTATE = "请问是哪个小区？请连同小区名一起回复，例如“{example}”。回复“取消”可放弃。"
 TICKET_LOCATION_GIVE_UP = "抱歉，还是没能确定位置，这次先不登记了。您可以重新描述问题和地址，或回复“人工”。"
+TICKET_LOCATION_UNKNOWN_FILED = (
+    "位置暂时没能确定，已先登记为工单 {number}（{category}，位置未说明），转社区工作人员跟进，"
+    "他们可能会联系您核实地点。想到了具体位置可以直接发给我。"
+)
+TICKET_STILL_ASKING = "（刚才说的“{category}”问题还没登记：请问具体在哪里？回复楼栋单元或发送位置即可。）"
+TICKET_NOTED_TOO = "收到，“{category}”问题也记下了。"
+TICKET_ASK_PLACE_FOR = "请问“{categories}”具体在哪里？请回复楼栋单元，例如“3栋2单元”，也可以发送位置。"
+TICKET_ASK_SAME_PLACE = "刚才说的“{category}”问题也在{location}吗？回复“是”登记在这里，或直接告诉我具体位置。"
+CATEGORY_JOINER = "”和“"
+# Answers to "也在这里吗？": the first words decide (no before yes: "不是" starts with "不").
+SAME_PLACE_NO_PREFIXES = ("不是", "不对", "不在", "不一样", "没有", "否", "不")
+SAME_PLACE_YES_PREFIXES = ("对", "是", "嗯", "恩", "没错", "都是", "也是", "也在", "都在", "一样", "好", "行", "ok", "1")
 TICKET_CREATED = (
     "已为您登记，工单号 {number}（{category}，{location}）。\n"
     "{handler}，预计 {due} 前接单。处理进展会及时通知您；有照片可以直接发给我。"

@@ -43,11 +43,13 @@ def test_the_question_expires_and_a_late_answer_is_not_filed(town: Town) -> None
     assert town.tickets() == []
 
 
-def test_two_useless_answers_give_up_politely(town: Town) -> None:
+def test_two_useless_answers_file_to_the_staff_queue(town: Town) -> None:
     town.say(RESIDENT, "楼道灯不亮了")
     assert town.say(RESIDENT, "就是那个地方") == texts.TICKET_ASK_LOCATION.format(category="照明")
-    assert town.say(RESIDENT, "你们知道的") == texts.TICKET_LOCATION_GIVE_UP
-    assert town.tickets() == []
+    reply = town.say(RESIDENT, "你们知道的")
+    [ticket] = town.tickets()
+    assert reply == texts.TICKET_LOCATION_UNKNOWN_FILED.format(number=ticket.number, category="照明")
+    assert ticket.building_id is None and ticket.grid_id is None
 
 
 def test_a_building_number_in_two_estates_asks_which(town: Town) -> None:
