@@ -43,6 +43,7 @@ from models import (
     TicketReporter,
     TicketStatus,
 )
+from nlp import overlap
 
 log = logging.getLogger(__name__)
 SYSTEM = "system"
@@ -218,7 +219,7 @@ def join_key(category: str, community_id: int | None) -> str:
 
 
 def find_duplicate(db: Session, config: Config, category: str, place: Place, now: datetime,
-                   urgent: bool = False) -> Ticket | None:
+                   urgent: bool = False, description: str = "") -> Ticket | None:
     """The open ticket a report joins, or None.
 
     An ordinary report joins an ordinary ticket of the same category in the same
@@ -227,6 +228,10 @@ def find_duplicate(db: Session, config: Config, category: str, place: Place, now
     place (building, unit and room alike) from the last ``tickets.urgent_join_minutes``:
     a collapse must never vanish into an older pothole ticket, and two people hurt
     in two flats are two emergencies. Neither kind ever joins the other.
+
+    An ordinary report with a ``description`` joins only a ticket about the same
+    object (nlp/overlap.py): an e-bike charging in the corridor is not the
+    neighbour's clutter ticket, though both are 消防通道 in 3栋.
     """
     if urgent:
         return _urgent_duplicate(db, config, category, place, now)
@@ -245,7 +250,20 @@ def find_duplicate(db: Session, config: Config, category: str, place: Place, now
         # Two reports that both leave the unit out are taken as the same one;
         # a report without a unit never joins a ticket that names one.
         query = query.where(Ticket.unit == place.unit if place.unit is not None else Ticket.unit.is_(None))
-    return db.scalar(query.order_by(Ticket.created_at).limit(1))
+    candidates = db.scalars(query.order_by(Ticket.created_at).limit(20)).all()
+    if not description:
+        return candidates[0] if candidates else None
+    ignore = _place_words(place)
+    return next((t for t in candidates if overlap.same_object(t.description or "", description, ignore)), None)
+
+
+def _place_words(place: Place) -> tuple[str, ...]:
+    """The estate's and the place's own words, which say where and not what."""
+    words = [place.label]
+    estate = place.estate or (place.building.estate if place.building is not None else None)
+    if estate is not None:
+        words.append(estate.name)
+    return tuple(words)
 
 
 def _urgent_duplicate(db: Session, config: Config, category: str, place: Place, now: datetime) -> Ticket | None:
@@ -280,7 +298,7 @@ def report(db: Session, outbox: Outbox, config: Config, *, person: Person, msg: 
     """
     community_id = _community_id(db, place)
     hold_lock(db, JOIN_LOCK, join_key(category, community_id))
-    duplicate = find_duplicate(db, config, category, place, now, urgent=urgent)
+    duplicate = find_duplicate(db, config, category, place, now, urgent=urgent, description=description)
     if duplicate is not None:
         already = db.scalar(select(TicketReporter.id).where(
             TicketReporter.ticket_id == duplicate.id, TicketReporter.person_id == person.id))

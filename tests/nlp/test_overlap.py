@@ -1,0 +1,19 @@
+"""Two descriptions are about the same object only when they share a problem word."""
+
+import pytest
+
+from nlp.overlap import same_object
+
+ESTATE = ("幸福里小区3栋", "幸福里小区")
+
+
+@pytest.mark.parametrize(("first", "second", "same"), [
+    ("幸福里3栋楼道里堆满了纸箱子 走都走不过去", "幸福里3栋有人在楼道里给电动车充电", False),
+    ("幸福里4栋门口的树枝断了 挂在半空中", "幸福里4栋楼上有人往下扔东西 差点砸到人", False),
+    ("幸福里2栋楼下广场舞太吵了", "幸福里2栋楼上装修 电钻声从早到晚", False),
+    ("幸福里3栋2单元电梯坏了", "3栋2单元电梯又停了 幸福里的", True),
+    ("幸福里4栋1单元楼道水管爆了", "幸福里4栋1单元楼道里水管漏水", True),
+    ("坏了", "幸福里3栋楼道灯不亮", True),  # nothing to compare: the category decides
+])
+def test_same_object(first: str, second: str, same: bool) -> None:
+    assert same_object(first, second, ignore=ESTATE) is same
