@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 from bot.config import Config, load_config
 from bot.db import Database
+from bot.ops.logging_setup import new_request_id, set_request_id
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+_SAFE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def create_app(config: Config | None = None, *, services: Services | None = None) -> Flask:
@@ -28,6 +31,12 @@ def create_app(config: Config | None = None, *, services: Services | None = None
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.server.max_body_bytes
     app.extensions["linli"] = services
+
+    @app.before_request
+    def _request_id() -> None:
+        """Every log line of a request carries its id: the proxy's X-Request-Id, else a fresh one."""
+        given = request.headers.get("X-Request-Id", "")
+        set_request_id(given if _SAFE_ID.fullmatch(given) else new_request_id())
 
     from bot.web.api import bp as api_bp
     from bot.wechat.webhook import bp as webhook_bp

@@ -13,6 +13,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import cache
 from bot.config import REPO_ROOT
 
 MIGRATIONS_DIR = REPO_ROOT / "migrations"
@@ -34,10 +35,12 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, hide_parameters=True, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    # A database that does not answer must fail fast: the webhook has 5 s to spool and answer.
-    connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
-    return create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args)
+    else:
+        # A database that does not answer must fail fast: the webhook has 5 s to spool and answer.
+        connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        engine = create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args)
+    cache.instrument(engine)  # writes to cached tables bump the model counter (bot/cache.py)
+    return engine
 
 
 CONNECT_TIMEOUT_SECONDS = 2
@@ -79,6 +82,32 @@ def hold_lock(session: Session, scope: str, key: str) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class LockTimeout(Exception):
+    """The lock was not free within the time allowed (nothing was changed)."""
+
+
+def take_lock(session: Session, scope: str, key: str, timeout: float | None = None) -> bool:
+    """Like ``hold_lock`` on PostgreSQL, but tries first; True when the lock was busy and had to be waited for.
+
+    An uncontended lock costs one statement, as ``hold_lock`` does. A busy one is
+    waited for, at most ``timeout`` seconds when given (then ``LockTimeout``).
+    """
+    params = {"scope": _int4(scope), "key": _int4(key)}
+    if session.scalar(text("SELECT pg_try_advisory_xact_lock(CAST(:scope AS integer), CAST(:key AS integer))"), params):
+        return False
+    if timeout is not None:
+        session.execute(text(f"SET LOCAL lock_timeout = '{max(1, int(timeout * 1000))}ms'"))
+    try:
+        session.execute(text("SELECT pg_advisory_xact_lock(CAST(:scope AS integer), CAST(:key AS integer))"), params)
+    except sa_exc.OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available: the timeout, not an outage
+            raise LockTimeout(f"{scope} busy for {timeout} s") from exc
+        raise
+    if timeout is not None:
+        session.execute(text("SET LOCAL lock_timeout = 0"))
+    return True
+
+
 class Database:
     """One engine and its session factory; shared by the app, the worker and the CLI."""
 
@@ -111,6 +140,38 @@ class Database:
         with self.session() as session:
             hold_lock(session, scope, key)
             yield session
+
+    @contextmanager
+    def locked(self, session: Session, scope: str, key: str, timeout: float | None = None) -> Iterator[bool]:
+        """Hold the lock on ``(scope, key)`` in ``session``'s transaction; yields True when it had to wait.
+
+        The caller commits (or rolls back) inside the block: on SQLite this
+        process's writer mutex is released when the block ends. A read made in
+        the session before the block (outside any SQLite write transaction) is
+        allowed; the write transaction starts here. An error inside rolls back.
+
+        Raises:
+            LockTimeout: not free within ``timeout`` seconds (nothing was changed).
+        """
+        if self.is_sqlite:
+            waited = not self._sqlite_writer.acquire(blocking=False)
+            if waited and not self._sqlite_writer.acquire(timeout=-1 if timeout is None else max(timeout, 0.001)):
+                raise LockTimeout(f"{scope} busy for {timeout} s")
+            try:
+                hold_lock(session, scope, key)
+                yield waited
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                self._sqlite_writer.release()
+            return
+        try:
+            waited = take_lock(session, scope, key, timeout)
+            yield waited
+        except BaseException:
+            session.rollback()
+            raise
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

@@ -28,7 +28,7 @@ def load_cli_config(config_path: str | None, **overrides: Any) -> Config:
 
     redact.add_config_secrets(config)
     preflight.remember(config.database_url)
-    setup_logging(config.log_level)
+    setup_logging(config.log_level, config.log_format)
     return config
 
 

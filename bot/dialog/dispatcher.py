@@ -31,8 +31,13 @@ class Decision:
     intent: str | None  # None: nothing understood the message (feeds "unmatched")
 
 
-def dispatch(msg: IncomingMessage, *, db: Session, services: Any, now: datetime) -> Decision:
-    """Decide and run the handler for one message inside the caller's transaction."""
+def dispatch(msg: IncomingMessage, *, db: Session, services: Any, now: datetime,
+             understanding: Any = None) -> Decision:
+    """Decide and run the handler for one message inside the caller's transaction.
+
+    ``understanding``: the NLP result for ``msg.text`` when the caller already has it
+    (the inbox computes it before taking the user's lock).
+    """
     active = load_state(db, msg.channel, msg.user_id, now)
     ctx = Ctx(
         msg=msg,
@@ -43,6 +48,7 @@ def dispatch(msg: IncomingMessage, *, db: Session, services: Any, now: datetime)
         state=active.state if active else None,
         data=dict(active.data) if active else {},
         services=services,
+        understanding=understanding,
     )
     intent, handler = _choose(ctx, services)
     try:
@@ -73,7 +79,7 @@ def _choose(ctx: Ctx, services: Any) -> tuple[str | None, Handler]:
             return ctx.state, step
         return "media.received", registry.intents["media.received"]
 
-    understanding = services.understand(msg.text)
+    understanding = ctx.understanding or services.understand(msg.text)
     ctx.understanding = understanding
     match = understanding.match
 

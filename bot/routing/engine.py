@@ -1,8 +1,10 @@
 """The process's NLP engine: one warmed tokenizer and routers rebuilt when rules change.
 
-Per message it reads two version counters (one indexed query); when an admin
-changed rules or words on any process, the next message here rebuilds the
-routers and adds the new words (and removes deleted ones), without a restart.
+It looks at the rules and words version counters at most once a second, and
+at once after this process changed one (bot/cache.py): when an admin changed
+rules or words on any process, a message here a second later at most rebuilds
+the routers and adds the new words (and removes deleted ones), without a
+restart. A message costs no query of its own.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from bot import cache
 from bot.db import Database
 from bot.routing import rulestore
 from nlp.router import Router
@@ -45,24 +48,25 @@ class NlpEngine:
 
     def refresh(self) -> bool:
         """Rebuild if the rules or words changed since the last build; True if rebuilt."""
-        with self.db.session() as session:
+        counters = cache.versions_of(self.db.engine).current()
+        if (counters[cache.RULES_COUNTER], counters[cache.WORDS_COUNTER]) == self._version:
+            return False
+        with self._lock, self.db.session() as session:
             version = rulestore.versions(session)
             if version == self._version:
                 return False
-            with self._lock:
-                if version == self._version:
-                    return False
-                rules = rulestore.load_rules(session)
-                words = set(rulestore.load_words(session)) | set(rulestore.community_names(session))
-                router, urgent = build_routers(r for r in rules if r.enabled)
-                new_words, gone_words = words - self._words, self._words - words
-                if gone_words:
-                    self.tokenizer.remove_words(sorted(gone_words))
-                if new_words:
-                    self.tokenizer.add_words(sorted(new_words))
-                self._router, self._urgent, self._words = router, urgent, words
-                self._estates = tuple(rulestore.estate_names(session))
-                self._version = version
+            # The build, under the lock, from one transaction's view of rules and words.
+            rules = rulestore.load_rules(session)
+            words = set(rulestore.load_words(session)) | set(rulestore.community_names(session))
+            router, urgent = build_routers(r for r in rules if r.enabled)
+            new_words, gone_words = words - self._words, self._words - words
+            if gone_words:
+                self.tokenizer.remove_words(sorted(gone_words))
+            if new_words:
+                self.tokenizer.add_words(sorted(new_words))
+            self._router, self._urgent, self._words = router, urgent, words
+            self._estates = tuple(rulestore.estate_names(session))
+            self._version = version
         log.info("routers built: rules version %s, words version %s, %d rules", version[0], version[1], len(rules))
         return True
 

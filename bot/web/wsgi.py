@@ -10,7 +10,7 @@ from bot.services import Services
 
 _config = load_config()
 redact.add_config_secrets(_config)
-setup_logging(_config.log_level)
+setup_logging(_config.log_level, _config.log_format)
 _services = Services(config=_config, db=Database(_config.database_url), background_replay=True)
 attach_nlp(_services)
 app = create_app(services=_services)

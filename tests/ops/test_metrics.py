@@ -41,3 +41,28 @@ def test_a_scrape_during_a_database_outage_says_so() -> None:
 class _Broken:
     def session(self) -> Any:
         raise OSError("database unreachable")
+
+
+def test_each_webhook_message_counts_its_type_route_and_latency(app: Any, services: Any) -> None:
+    from tests.conftest import TEST_APP_ID, TEST_TOKEN
+    from tests.wechatkit import OfficialAccountKit
+
+    def scrape() -> str:
+        return str(app.test_client().get("/metrics").get_data(as_text=True))
+
+    def value(body: str, name: str) -> float:
+        try:
+            return _value(body, name)
+        except AssertionError:
+            return 0.0
+
+    before = scrape()
+    kit = OfficialAccountKit(TEST_TOKEN, TEST_APP_ID, openid="oMetricsUser")
+    xml = kit.text("你好", msg_id=9_400_000_000)
+    for _ in range(2):  # the second is WeChat's retry
+        query, body = kit.post(xml)
+        assert app.test_client().post("/wechat", query_string=query, data=body).status_code == 200
+    after = scrape()
+    assert value(after, 'linli_messages_total{type="text"}') - value(before, 'linli_messages_total{type="text"}') == 2
+    assert value(after, 'linli_routed_total{outcome="duplicate"}') - value(before, 'linli_routed_total{outcome="duplicate"}') == 1
+    assert value(after, "linli_reply_seconds_count") - value(before, "linli_reply_seconds_count") == 2

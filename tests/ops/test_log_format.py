@@ -1,0 +1,75 @@
+"""Structured logs: log_format json prints one object per line with the request id and the hashed user."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.config import REPO_ROOT
+from bot.ops.logging_setup import user_ref
+
+
+def _run(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stderr
+
+
+def test_json_lines_carry_the_request_id_and_hashed_user_and_no_openid(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"database: sqlite:///{tmp_path / 'x.db'}\nlog_format: json\nlog_level: INFO\n")
+    stderr = _run(f"""
+import logging
+from bot.cli.common import load_cli_config
+from bot.ops.logging_setup import log_context, set_request_id, user_ref
+load_cli_config({str(config)!r})
+set_request_id("req-42")
+with log_context(user=user_ref("oJsonLogUser0000000000000001")):
+    logging.getLogger("bot.test").warning("handled for oJsonLogUser0000000000000001")
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        logging.getLogger("bot.test").exception("failed")
+""")
+    lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    assert [line["message"] for line in lines][-2:] == [f"handled for {user_ref('oJsonLogUser0000000000000001')}",
+                                                        "failed"]
+    for line in lines[-2:]:
+        assert (line["request_id"], line["user"]) == ("req-42", user_ref("oJsonLogUser0000000000000001"))
+        assert line["level"] in ("WARNING", "ERROR") and line["logger"] == "bot.test"
+    assert "RuntimeError: boom" in lines[-1]["exception"]
+    assert "oJsonLogUser" not in stderr
+
+
+def test_text_lines_name_the_request(tmp_path: Path) -> None:
+    stderr = _run("""
+import logging
+from bot.ops.logging_setup import log_context, set_request_id, setup_logging
+setup_logging("INFO")
+set_request_id("req-7")
+with log_context(user="u#0123456789"):
+    logging.getLogger("bot.test").info("hello")
+""")
+    assert stderr.strip().endswith("bot.test: hello [rid=req-7 user=u#0123456789]")
+
+
+def test_a_request_id_from_the_proxy_is_kept_when_it_is_safe(app) -> None:  # type: ignore[no-untyped-def]
+    from flask import Response
+
+    from bot.ops.logging_setup import current_request_id
+
+    seen: list[str] = []
+
+    @app.get("/_rid_probe")
+    def probe() -> Response:
+        seen.append(current_request_id())
+        return Response("ok")
+
+    client = app.test_client()
+    client.get("/_rid_probe", headers={"X-Request-Id": "edge-abc.1"})
+    client.get("/_rid_probe", headers={"X-Request-Id": "bad id <script>"})
+    client.get("/_rid_probe")
+    assert seen[0] == "edge-abc.1"
+    assert seen[1] != "bad id <script>" and seen[1] and seen[2] and seen[1] != seen[2]
