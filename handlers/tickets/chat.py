@@ -13,7 +13,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.dialog.capability import Ctx
 from bot.dialog.conversation import clear_state, save_state
@@ -22,7 +22,7 @@ from handlers.community import people, places
 from handlers.tickets import media, rating, service, texts
 from handlers.tickets.capability import cap
 from handlers.tickets.states import Flow
-from models import OPEN_STATUSES, Estate, Person, Resident, Ticket
+from models import OPEN_STATUSES, Estate, InboundMessage, Person, Resident, Ticket
 
 MAX_LOCATION_TRIES = 2
 HIDDEN_FROM_PROGRESS = frozenset({"phone_viewed"})
@@ -245,8 +245,34 @@ def attach_to_report(ctx: Ctx) -> Reply:
     if ctx.understanding is not None and ctx.understanding.match is not None:
         return reroute(ctx)
     if ticket.status in OPEN_STATUSES and person.id in _reporter_ids(ctx, ticket):
-        return _add_detail(ctx, person, ticket, ctx.msg.text)
+        return Reply(texts.TICKET_DETAIL_CONFIRM.format(number=ticket.number), next=Flow.ATTACH_CONFIRM,
+                     data={"ticket": ticket.number, "note": ctx.msg.text})
     return reroute(ctx)
+
+
+@cap.state(Flow.ATTACH_CONFIRM)
+def confirm_detail(ctx: Ctx) -> Reply:
+    """"是补充到工单 T… 吗？": yes adds the words to the ticket; anything else leaves them unmatched."""
+    ticket = service.ticket_by_number(ctx.db, ctx.data.get("ticket", ""))
+    note = str(ctx.data.get("note", ""))
+    person = people.person_for(ctx.db, ctx.msg, ctx.now)
+    head = re.sub(r"[\s\W_]+", "", ctx.msg.text or "").lower()
+    if ticket is not None and ticket.status in OPEN_STATUSES and head and not head.startswith(
+            texts.SAME_PLACE_NO_PREFIXES) and head.startswith(texts.SAME_PLACE_YES_PREFIXES):
+        reply = _add_detail(ctx, person, ticket, note)
+        return Reply(reply.text, end=True)
+    _mark_unmatched(ctx, note)
+    if ticket is not None and head.startswith(texts.SAME_PLACE_NO_PREFIXES):
+        return Reply(texts.TICKET_DETAIL_NOT_ADDED.format(number=ticket.number), end=True)
+    return reroute(ctx)
+
+
+def _mark_unmatched(ctx: Ctx, note: str) -> None:
+    """The words asked about were no addition: they join the admins' unmatched list after all."""
+    ctx.db.execute(update(InboundMessage).where(
+        InboundMessage.channel == ctx.msg.channel, InboundMessage.user_id == ctx.msg.user_id,
+        InboundMessage.content == note, InboundMessage.intent == Flow.ATTACH.value,
+    ).values(intent=None))
 
 
 def reroute(ctx: Ctx) -> Reply:

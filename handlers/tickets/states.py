@@ -9,6 +9,7 @@ class Flow(StrEnum):
     ASK_LOCATION = "tickets.create:ask_location"  # a report waits for its place
     CONFIRM_PLACE = "tickets.create:confirm_place"  # "之前说的漏水也在这里吗？" after a report with its own place
     ATTACH = "tickets.report:attach"  # images/voice/location join the last report for a few minutes
+    ATTACH_CONFIRM = "tickets.report:confirm_detail"  # "是补充到工单 T… 吗？" for text nothing understood
     ASK_ADDRESS = "profile.set_address:ask"  # "我搬家了" without the new address
     RATE = "tickets.rate:answer"  # the rating question went out (rating.py)
     WAITING = "tickets.waiting:answer"  # a member asked the resident for details (待补充)
