@@ -355,7 +355,9 @@ def show_ticket_status(ctx: Ctx) -> Reply:
     """Where one ticket stands (a reporter's or a responsible worker's); without a number, the list."""
     number = ctx.match.slots.get("ticket_number") if ctx.match else None
     if not number:
-        return list_my_tickets(ctx)
+        person = people.find_person(ctx.db, ctx.msg)
+        named = _named_by_words(ctx, service.tickets_of_reporter(ctx.db, person.id)) if person else None
+        return Reply(status_text(ctx, named)) if named is not None else list_my_tickets(ctx)
     person = people.find_person(ctx.db, ctx.msg)
     ticket = service.ticket_by_number(ctx.db, number)
     if ticket is None or person is None or not _may_see(ctx, person, ticket):
@@ -396,7 +398,23 @@ def _target_ticket(ctx: Ctx, person: Person | None) -> Ticket | None:
     if person is None:
         return None
     open_ones = service.open_tickets_of_reporter(ctx.db, person.id)
-    return open_ones[0] if open_ones else None
+    named = _named_by_words(ctx, open_ones)
+    return named if named is not None else (open_ones[0] if open_ones else None)
+
+
+def _named_by_words(ctx: Ctx, tickets: list[Ticket]) -> Ticket | None:
+    """The one ticket the message names by its kind or words ("暖气那个咋还没人来"), if exactly one."""
+    text = re.sub(r"[\s\W_\d]+", "", ctx.msg.text or "")
+    pairs = {text[i:i + 2] for i in range(len(text) - 1)} - set(texts.TICKET_PICK_IGNORED_PAIRS)
+    if not pairs or len(tickets) < 2:
+        return None
+    scores = []
+    for ticket in tickets:
+        words = f"{service.category_name(ctx.db, ticket.category)} {ticket.description or ''}"
+        scores.append((sum(1 for pair in pairs if pair in words), ticket))
+    best = max(score for score, _ in scores)
+    chosen = [t for score, t in scores if score == best]
+    return chosen[0] if best > 0 and len(chosen) == 1 else None
 
 
 @cap.intent("tickets.urge")

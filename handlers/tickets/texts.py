@@ -116,6 +116,9 @@ TICKET_ALREADY_REPORTED = "您已经反映过这个问题了（工单号 {number
 TICKET_MEDIA_ATTACHED = "已把{what}补充到工单 {number}。"
 TICKET_MEDIA_WHAT = {"image": "图片", "voice": "语音", "video": "视频", "shortvideo": "视频", "location": "位置"}
 TICKET_DETAIL_ADDED = "已把您的补充说明记入工单 {number}，处理人员会看到。"
+# Two-character pieces too common to say which ticket a follow-up means ("那个", "一下" …).
+TICKET_PICK_IGNORED_PAIRS = ("那个", "一下", "还没", "没人", "怎么", "咋还", "催一", "进展", "进度", "工单", "了吗", "我的",
+                             "一步", "到哪", "哪一", "的事", "这个", "现在", "还是", "不了", "了没", "有人")
 TICKET_DETAIL_CONFIRM = "是补充到工单 {number} 吗？回复“是”记入工单；不是的话回复“不是”。"
 TICKET_DETAIL_NOT_ADDED = "好的，没有记入工单 {number}。有其他问题可以直接说。"
 TICKET_DETAIL_WHICH = "请问要补充到哪张工单？当前没有进行中的工单。"
