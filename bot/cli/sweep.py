@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+from datetime import timedelta
 
 import click
 
@@ -14,12 +16,28 @@ log = logging.getLogger("bot")
 
 
 SWEEP_LEASE_MINUTES = 10
+DURATION = re.compile(r"(\d+)\s*([dhm])")
+DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def parse_duration(value: str) -> timedelta:
+    """"26h", "90m", "2d", "1d2h30m" → a timedelta; anything else is refused."""
+    text = value.strip().lower()
+    parts = DURATION.findall(text)
+    if not parts or DURATION.sub("", text).strip():
+        raise click.BadParameter(f"{value!r}: use a number and d/h/m, e.g. 26h, 90m, 1d2h")
+    total = timedelta()
+    for amount, unit in parts:
+        total += timedelta(**{DURATION_UNITS[unit]: int(amount)})
+    return total
 
 
 @click.command()
 @CONFIG_OPTION
 @click.option("--at", "at", default=None, help='Local time to run as, e.g. "2026-11-23 10:00" (default: now).')
-def sweep(config_path: str | None, at: str | None) -> None:
+@click.option("--in", "ahead", default=None,
+              help='Run as of this long from now, e.g. "26h", "90m", "2d" (works on any date; not with --at).')
+def sweep(config_path: str | None, at: str | None, ahead: str | None) -> None:
     """Run every periodic sweep once, as of a chosen time, and show what they queued.
 
     Deadlines (reminders, escalation, ratings, default closes) and media
@@ -28,17 +46,22 @@ def sweep(config_path: str | None, at: str | None) -> None:
     as the worker, so a sweep a live worker is running is skipped, not doubled.
     Safe to repeat: a second run at the same time queues nothing new.
     """
-    from datetime import UTC, timedelta
+    from datetime import UTC
 
     from sqlalchemy import func, select
 
     from bot.jobs import scheduler
     from models import OutboxMessage
 
+    if at and ahead:
+        raise click.UsageError("--at and --in are alternatives: give one")
+    shift = parse_duration(ahead) if ahead else None
     config = load_cli_config(config_path)
     services = build_services(config, warm=False)
     require_schema(services.db)
     now = local_time(config, at).astimezone(UTC) if at else services.clock.now()
+    if shift is not None:
+        now += shift
     scheduler.register(services.registry.jobs(services))
     with services.db.session() as s:
         before = s.scalar(select(func.max(OutboxMessage.id))) or 0
