@@ -18,8 +18,15 @@ from sqlalchemy.orm import Session
 
 from bot.importer import ImportContext
 from handlers.bulletins import service
-from handlers.bulletins.calendar import MAX_SERIES_TITLE_CHARS, ContentError, Entry, MonthDay, Series, load_series, \
-    parse_series
+from handlers.bulletins.calendar import (
+    MAX_SERIES_TITLE_CHARS,
+    ContentError,
+    Entry,
+    MonthDay,
+    Series,
+    load_series,
+    parse_series,
+)
 from handlers.bulletins.render import Format
 from models import AudienceKind, Building, BulletinEntry, BulletinSeries, Grid
 
