@@ -202,7 +202,7 @@ def _file(ctx: Ctx, person: Person, category: str, description: str, place: plac
         status = texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status)
         return Reply(texts.TICKET_ALREADY_REPORTED.format(number=ticket.number, status=status))
     if outcome.joined:
-        return Reply(texts.TICKET_DUPLICATE_JOINED)
+        return Reply(texts.TICKET_DUPLICATE_JOINED_NAMED.format(number=ticket.number))
     if unknown:
         return Reply(texts.TICKET_LOCATION_UNKNOWN_FILED.format(
             number=ticket.number, category=service.category_name(ctx.db, category)))

@@ -112,6 +112,7 @@ TICKET_CREATED = (
 TICKET_HANDLER_MEMBER = "由{grid}网格员{name}负责"
 TICKET_HANDLER_STAFF = "由社区工作人员统一分派"
 TICKET_DUPLICATE_JOINED = "已有邻居反映该问题，已为您关联，进展会同时通知您"
+TICKET_DUPLICATE_JOINED_NAMED = TICKET_DUPLICATE_JOINED + "（工单 {number}）。"
 TICKET_ALREADY_REPORTED = "您已经反映过这个问题了（工单号 {number}，{status}），进展会及时通知您。"
 TICKET_MEDIA_ATTACHED = "已把{what}补充到工单 {number}。"
 TICKET_MEDIA_WHAT = {"image": "图片", "voice": "语音", "video": "视频", "shortvideo": "视频", "location": "位置"}
