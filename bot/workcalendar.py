@@ -11,7 +11,7 @@ so: a warning in the log and ``missing_years`` for the API and statistics.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,9 +20,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot.cache import cached, watch_tables
 from models import DayKind, Holiday, HolidayYear
 
 log = logging.getLogger(__name__)
+watch_tables("holidays", "holiday_years")
 PACKAGE = "chinese_calendar"
 _warned: set[int] = set()
 
@@ -132,7 +134,16 @@ def set_day(db: Session, day: date, kind: str, name: str, source: str, now: date
 
 def load_calendar(db: Session, tz: ZoneInfo, years: range, now: datetime, start: time = time(9, 0),
                   end: time = time(18, 0)) -> WorkCalendar:
-    """The calendar for ``years``, seeding from the package any year the table does not know yet."""
+    """The calendar for ``years``, seeding from the package any year the table does not know yet.
+
+    Read once per process until the holiday tables change (bot/cache.py), not once per ticket.
+    """
+    key = f"workcalendar:{tz.key}:{years.start}-{years.stop}:{start}-{end}"
+    calendar = cached(db, key, lambda session: _read_calendar(session, tz, years, now, start, end))
+    return replace(calendar, missing_years=set())  # each caller its own record of years it asked about
+
+
+def _read_calendar(db: Session, tz: ZoneInfo, years: range, now: datetime, start: time, end: time) -> WorkCalendar:
     known = set(db.scalars(select(HolidayYear.year).where(HolidayYear.year.in_(list(years)))))
     for year in years:
         if year not in known and seed_year(db, year, now):

@@ -29,8 +29,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from bot.clock import Clock, SystemClock
 from bot.config import OutboxConfig, RateLimitsConfig
@@ -47,6 +49,19 @@ log = logging.getLogger(__name__)
 RATE_LIMITED_MIN_DELAY = 60.0
 # A local rate limit shorter than this is waited out; longer, the row is put back.
 MAX_INLINE_WAIT = 1.0
+
+
+_COLUMNS = ("idempotency_key", "channel", "account", "recipient", "kind", "payload", "status", "attempts",
+            "next_attempt_at", "created_at")
+
+
+def _enqueue(insert: Any) -> Any:
+    table = OutboxMessage.__table__
+    statement = insert(OutboxMessage).values({name: bindparam(name, type_=table.c[name].type) for name in _COLUMNS})
+    return statement.on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(OutboxMessage.id)
+
+
+_ENQUEUE = {"postgresql": _enqueue(pg_insert), "sqlite": _enqueue(sqlite_insert)}
 
 
 class Outbox:
@@ -66,25 +81,34 @@ class Outbox:
         payload: dict[str, Any],
         key: str | None = None,
     ) -> OutboxMessage:
-        """Queue one message; with an idempotency ``key`` the same message is queued once."""
-        if key is not None:
+        """Queue one message; with an idempotency ``key`` the same message is queued once.
+
+        One statement: INSERT … ON CONFLICT (key) DO NOTHING RETURNING id; only
+        when the key is taken is the existing row read (and returned).
+        """
+        values: dict[str, Any] = {
+            "idempotency_key": key or f"{kind}:{uuid.uuid4().hex}",
+            "channel": channel,
+            "account": account,
+            "recipient": recipient,
+            "kind": kind,
+            "payload": payload,
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": self.now,
+            "created_at": self.now,
+        }
+        statement = _ENQUEUE["postgresql" if self.db.get_bind().dialect.name == "postgresql" else "sqlite"]
+        new_id = self.db.scalar(statement, values)  # pending changes are flushed first, as before a query
+        if new_id is None:
             existing = self.db.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
-            if existing is not None:
-                return existing
-        row = OutboxMessage(
-            idempotency_key=key or f"{kind}:{uuid.uuid4().hex}",
-            channel=channel,
-            account=account,
-            recipient=recipient,
-            kind=kind,
-            payload=payload,
-            status=OutboxStatus.PENDING,
-            attempts=0,
-            next_attempt_at=self.now,
-            created_at=self.now,
-        )
+            assert existing is not None
+            return existing
+        # The row as inserted, known to the session without reading it back.
+        row = OutboxMessage(id=new_id, **values, lease_until=None, lease_owner=None, last_error=None,
+                            delivered_via=None, sent_at=None)
+        make_transient_to_detached(row)
         self.db.add(row)
-        self.db.flush()
         return row
 
     def text(

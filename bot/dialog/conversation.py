@@ -1,6 +1,9 @@
 """Conversation state per (channel, user), kept in the database with an expiry.
 
-Never in process memory: several webhook processes serve one user.
+Never in process memory: several webhook processes serve one user. Read and
+written with single Core statements (one SELECT; one INSERT … ON CONFLICT DO
+UPDATE), so the state never lives in the session's identity map and a message
+pays no ORM flush for it.
 """
 
 from __future__ import annotations
@@ -9,12 +12,37 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from models import ConversationState
 
 DEFAULT_TTL = timedelta(minutes=30)
+
+_T = ConversationState
+_WHO = (_T.channel == bindparam("channel"), _T.user_id == bindparam("user_id"))
+_LOAD = select(_T.id, _T.state, _T.data, _T.expires_at).where(*_WHO)
+_CLEAR = delete(_T).where(*_WHO)
+_EXPIRED = delete(_T).where(_T.id == bindparam("id"))
+
+
+def _upsert(insert: Any) -> Any:
+    statement = insert(_T).values(
+        channel=bindparam("channel"), user_id=bindparam("user_id"), state=bindparam("state"),
+        data=bindparam("data", type_=_T.__table__.c.data.type), expires_at=bindparam("expires_at"),
+        updated_at=bindparam("updated_at"),
+    )
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=["channel", "user_id"],
+        set_={"state": excluded.state, "data": excluded.data, "expires_at": excluded.expires_at,
+              "updated_at": excluded.updated_at},
+    )
+
+
+_SAVE = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
 
 
 @dataclass(frozen=True)
@@ -25,16 +53,11 @@ class ActiveState:
 
 def load_state(db: Session, channel: str, user_id: str, now: datetime) -> ActiveState | None:
     """Return the live state, deleting it if it has expired."""
-    row = db.scalar(
-        select(ConversationState).where(
-            ConversationState.channel == channel, ConversationState.user_id == user_id
-        )
-    )
+    row = db.execute(_LOAD, {"channel": channel, "user_id": user_id}).one_or_none()
     if row is None:
         return None
     if row.expires_at <= now:
-        db.delete(row)
-        db.flush()
+        db.execute(_EXPIRED, {"id": row.id})
         return None
     return ActiveState(row.state, dict(row.data or {}))
 
@@ -48,24 +71,10 @@ def save_state(
     now: datetime,
     ttl: timedelta = DEFAULT_TTL,
 ) -> None:
-    row = db.scalar(
-        select(ConversationState).where(
-            ConversationState.channel == channel, ConversationState.user_id == user_id
-        )
-    )
-    if row is None:
-        row = ConversationState(channel=channel, user_id=user_id)
-        db.add(row)
-    row.state = state
-    row.data = data
-    row.expires_at = now + ttl
-    row.updated_at = now
-    db.flush()
+    statement = _SAVE["postgresql" if db.get_bind().dialect.name == "postgresql" else "sqlite"]
+    db.execute(statement, {"channel": channel, "user_id": user_id, "state": state, "data": data,
+                           "expires_at": now + ttl, "updated_at": now})
 
 
 def clear_state(db: Session, channel: str, user_id: str) -> None:
-    db.execute(
-        delete(ConversationState).where(
-            ConversationState.channel == channel, ConversationState.user_id == user_id
-        )
-    )
+    db.execute(_CLEAR, {"channel": channel, "user_id": user_id})

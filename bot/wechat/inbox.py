@@ -49,7 +49,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import texts
@@ -515,12 +515,13 @@ class Inbox:
                 handoff.answer = Answer(text)
 
 
+_FIND = select(InboundMessage.id, InboundMessage.status, InboundMessage.claimed_at, InboundMessage.reply).where(
+    InboundMessage.account == bindparam("account"), InboundMessage.dedupe_key == bindparam("key"))
+
+
 def _find(session: Any, msg: IncomingMessage) -> Any:
     """The stored row of this message (a few columns), or None."""
-    return session.execute(
-        select(InboundMessage.id, InboundMessage.status, InboundMessage.claimed_at, InboundMessage.reply)
-        .where(InboundMessage.account == msg.account, InboundMessage.dedupe_key == msg.dedupe_key)
-    ).one_or_none()
+    return session.execute(_FIND, {"account": msg.account, "key": msg.dedupe_key}).one_or_none()
 
 
 def _new_row(msg: IncomingMessage, received_at: datetime, now: datetime, **values: Any) -> InboundMessage:

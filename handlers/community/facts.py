@@ -44,15 +44,26 @@ def community_of(db: Session, person_id: int | None) -> Community | None:
     return communities[0] if len(communities) == 1 else None
 
 
-def facts_for(db: Session, person_id: int | None) -> Facts:
+def named_in(text: str) -> set[str]:
+    """The fact keys ``text`` names with placeholders (empty: ``fill`` needs no facts)."""
+    return {texts.FACT_PLACEHOLDERS[m.group(1)] for m in _PLACEHOLDER.finditer(text)}
+
+
+NO_FACTS = Facts(None, {})
+
+
+def facts_for(db: Session, person_id: int | None, wanted: set[str] | None = None) -> Facts:
+    """The facts for the resident's community; ``wanted`` (fact keys): only those are looked up."""
     community = community_of(db, person_id)
     values = {key: "" for key in texts.FACT_PLACEHOLDERS.values()}
     if community is not None:
         values.update(office_address=community.office_address, phone=community.phone,
                       office_hours=community.office_hours, after_hours_phone=community.after_hours_phone,
                       community_name=community.name)
-        values["property_phone"] = _property_phone(db, community.id)
-    values["grid_phones"] = _grid_phones(db, person_id, community)
+        if wanted is None or "property_phone" in wanted:
+            values["property_phone"] = _property_phone(db, community.id)
+    if wanted is None or "grid_phones" in wanted:
+        values["grid_phones"] = _grid_phones(db, person_id, community)
     return Facts(community, values)
 
 

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.dialog.message import IncomingMessage
@@ -39,11 +39,12 @@ def identity_kind(channel: str) -> str:
     return IdentityKind.WECOM if channel == "wecom_app" else IdentityKind.OPENID
 
 
+_BY_IDENTITY = select(Person).join(Identity, Identity.person_id == Person.id).where(
+    Identity.kind == bindparam("kind"), Identity.value == bindparam("value"))
+
+
 def find_person(db: Session, msg: IncomingMessage) -> Person | None:
-    identity = db.scalar(
-        select(Identity).where(Identity.kind == identity_kind(msg.channel), Identity.value == msg.user_id)
-    )
-    return db.get(Person, identity.person_id) if identity else None
+    return db.scalar(_BY_IDENTITY, {"kind": identity_kind(msg.channel), "value": msg.user_id})
 
 
 def person_for(db: Session, msg: IncomingMessage, now: datetime) -> Person:
@@ -54,9 +55,9 @@ def person_for(db: Session, msg: IncomingMessage, now: datetime) -> Person:
     person = Person(created_at=now)
     db.add(person)
     db.flush()
+    # Inserted with the next flush (before any query that could look for it).
     db.add(Identity(person_id=person.id, kind=identity_kind(msg.channel), value=msg.user_id,
                     account=msg.account, created_at=now))
-    db.flush()
     return person
 
 

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.cache import cached, watch_tables
 from models import Building, Estate, Grid, Resident
 from nlp.address import Address
+
+watch_tables("grids")
 
 
 @dataclass(frozen=True)
@@ -72,5 +75,7 @@ def resident_place(db: Session, resident: Resident | None) -> Place | None:
 
 
 def grid_name(db: Session, grid_id: int | None) -> str:
-    grid = db.get(Grid, grid_id) if grid_id else None
-    return grid.name if grid else ""
+    if not grid_id:
+        return ""
+    names = cached(db, "community.grid_names", lambda session: dict(session.execute(select(Grid.id, Grid.name)).all()))
+    return names.get(grid_id) or ""

@@ -23,5 +23,8 @@ def answer_question(ctx: Ctx) -> Reply:
     reply = ctx.match.rule.reply if ctx.match is not None else None
     if not reply:
         return Reply(texts.FALLBACK)
+    wanted = facts.named_in(reply)
+    if not wanted:  # most answers name no fact: nothing to look up
+        return Reply(facts.fill(reply, facts.NO_FACTS, ctx.config))
     person = people.find_person(ctx.db, ctx.msg)
-    return Reply(facts.fill(reply, facts.facts_for(ctx.db, person.id if person else None), ctx.config))
+    return Reply(facts.fill(reply, facts.facts_for(ctx.db, person.id if person else None, wanted), ctx.config))

@@ -15,11 +15,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.cache import cached, watch_tables
 from bot.config import Config
 from bot.errors import ImportFormatError
 from bot.importer import ImportContext
 from bot.workcalendar import WorkCalendar, load_calendar, parse_hhmm, warn_missing
 from models import CategoryDeadline, Ticket
+
+watch_tables("category_deadlines")
 
 
 @dataclass(frozen=True)
@@ -29,12 +32,32 @@ class Policy:
     working_hours: bool
 
 
+@dataclass(frozen=True)
+class _Row:
+    """A category's deadline row as read (shared by every thread of the process, so immutable)."""
+
+    accept_minutes: int | None
+    resolve_minutes: int | None
+    urgent_accept_minutes: int | None
+    urgent_resolve_minutes: int | None
+    working_hours: bool
+
+
+def _rows(db: Session) -> dict[str, _Row]:
+    """Every category's deadline row, read once per process until one changes (bot/cache.py)."""
+    def load(session: Session) -> dict[str, _Row]:
+        return {r.category: _Row(r.accept_minutes, r.resolve_minutes, r.urgent_accept_minutes,
+                                 r.urgent_resolve_minutes, bool(r.working_hours))
+                for r in session.scalars(select(CategoryDeadline))}
+
+    return cached(db, "tickets.category_deadlines", load)
+
+
 def policy_for(db: Session, config: Config, category: str, urgent: bool) -> Policy:
-    row = db.scalar(select(CategoryDeadline).where(CategoryDeadline.category == category))
-    return _policy(config, row, urgent)
+    return _policy(config, _rows(db).get(category), urgent)
 
 
-def _policy(config: Config, row: CategoryDeadline | None, urgent: bool) -> Policy:
+def _policy(config: Config, row: CategoryDeadline | _Row | None, urgent: bool) -> Policy:
     t = config.tickets
     if urgent:
         # Minutes, around the clock: a gas leak does not wait for Monday.
@@ -55,7 +78,7 @@ class Policies:
 
     def __init__(self, db: Session, config: Config) -> None:
         self.config = config
-        self._rows = {row.category: row for row in db.scalars(select(CategoryDeadline))}
+        self._rows = _rows(db)
 
     def of(self, category: str, urgent: bool) -> Policy:
         return _policy(self.config, self._rows.get(category), urgent)

@@ -9,13 +9,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot.cache import cached, watch_tables
 from bot.config import Config
 from bot.db import hold_lock
 from bot.delivery.outbox import Outbox
@@ -46,7 +48,17 @@ from models import (
 from nlp import overlap
 
 log = logging.getLogger(__name__)
+watch_tables("categories", "communities")
 SYSTEM = "system"
+
+
+class _Unset:
+    """No value given: look it up."""
+
+
+_UNSET = _Unset()
+
+
 ADMIN_PREFIX = "admin:"
 
 
@@ -59,27 +71,48 @@ def next_number(db: Session, now: datetime, tz: ZoneInfo) -> str:
     The counter row is created if missing and incremented with UPDATE … RETURNING in
     the caller's transaction: the row lock serialises concurrent reports on
     PostgreSQL, SQLite's single writer does the same, and a rolled-back report
-    gives its number back.
+    gives its number back. Because every report of the day waits for that lock
+    until the holder commits, callers take the number as late as they can:
+    after their reads, just before the inserts that need it (``report``).
     """
     day = now.astimezone(tz).strftime("%Y%m%d")
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.execute(insert(TicketDayCounter).values(day=day, value=0).on_conflict_do_nothing(index_elements=["day"]))
-    value = db.execute(
-        update(TicketDayCounter)
-        .where(TicketDayCounter.day == day)
-        .values(value=TicketDayCounter.value + 1)
-        .returning(TicketDayCounter.value)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
+    statement = _NEXT_NUMBER["postgresql" if db.get_bind().dialect.name == "postgresql" else "sqlite"]
+    value = db.execute(statement, {"day": day}).scalar_one()
     return f"T{day}-{value:04d}"
+
+
+def _next_number(insert: Any) -> Any:
+    """One statement: create the day's row at 1, or add one to it, and return the value."""
+    statement = insert(TicketDayCounter).values(day=bindparam("day"), value=1)
+    return statement.on_conflict_do_update(
+        index_elements=["day"], set_={"value": TicketDayCounter.value + 1}
+    ).returning(TicketDayCounter.value)
+
+
+_NEXT_NUMBER = {"postgresql": _next_number(pg_insert), "sqlite": _next_number(sqlite_insert)}
 
 
 # -- lookups ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _CategoryInfo:
+    name: str
+    dedupe_scope: str
+
+
+def _categories(db: Session) -> dict[str, _CategoryInfo]:
+    """Every category's display name and duplicate scope, read once per process until one changes."""
+    def load(session: Session) -> dict[str, _CategoryInfo]:
+        rows = session.execute(select(Category.slug, Category.name, Category.dedupe_scope))
+        return {slug: _CategoryInfo(name or slug, scope or "building") for slug, name, scope in rows}
+
+    return cached(db, "tickets.categories", load)
+
+
 def category_name(db: Session, slug: str) -> str:
-    name = db.scalar(select(Category.name).where(Category.slug == slug))
-    return name or slug
+    info = _categories(db).get(slug)
+    return info.name if info is not None else slug
 
 
 def ticket_by_number(db: Session, number: str) -> Ticket | None:
@@ -126,12 +159,14 @@ def events_of(db: Session, ticket: Ticket) -> list[TicketEvent]:
 
 
 def add_event(db: Session, ticket: Ticket, kind: str, now: datetime, actor: Person | None = None,
-              note: str = "", **data: object) -> TicketEvent:
+              note: str = "", flush: bool = True, **data: object) -> TicketEvent:
+    """Record what happened; ``flush=False`` leaves the insert to the next flush (when nobody needs its id yet)."""
     event = TicketEvent(ticket_id=ticket.id, at=now, actor_id=actor.id if actor else None,
                         actor=display_name(actor) if actor else SYSTEM, kind=kind, note=note, data=dict(data))
     db.add(event)
     ticket.updated_at = now
-    db.flush()
+    if flush:
+        db.flush()
     return event
 
 
@@ -154,8 +189,11 @@ def reach(db: Session, config: Config, person_id: int) -> tuple[str, str, str] |
     return None
 
 
-def push(db: Session, outbox: Outbox, config: Config, person_id: int, kind: str, text: str, key: str) -> bool:
-    target = reach(db, config, person_id)
+def push(db: Session, outbox: Outbox, config: Config, person_id: int, kind: str, text: str, key: str,
+         target: tuple[str, str, str] | None | _Unset = _UNSET) -> bool:
+    """Queue ``text`` for a member or staff; ``target``: their ``reach`` when the caller read it already."""
+    if isinstance(target, _Unset):
+        target = reach(db, config, person_id)
     if target is None:
         log.warning("person %s has no WeChat or WeCom identity; %s not pushed", person_id, kind)
         return False
@@ -197,12 +235,15 @@ class Outcome:
     ticket: Ticket
     joined: bool = False  # joined a neighbour's open ticket
     repeat: bool = False  # the same person reported the same problem again
+    # Who got it: also keeps the Person in the session's (weak) identity map for the reply's lookup.
+    assignee: Person | None = None
 
 
 def _community_id(db: Session, place: Place) -> int | None:
     if place.estate is not None:
         return place.estate.community_id
-    return db.scalar(select(Community.id).order_by(Community.id).limit(1))
+    return cached(db, "tickets.first_community",
+                  lambda session: session.scalar(select(Community.id).order_by(Community.id).limit(1)))
 
 
 JOIN_LOCK = "tickets.join"  # bot.db.hold_lock scope of reports that may join one another
@@ -238,7 +279,8 @@ def find_duplicate(db: Session, config: Config, category: str, place: Place, now
     window = config.tickets.duplicate_window_minutes
     if place.building is None or window <= 0:
         return None
-    scope = db.scalar(select(Category.dedupe_scope).where(Category.slug == category)) or "building"
+    info = _categories(db).get(category)
+    scope = info.dedupe_scope if info is not None else "building"
     query = select(Ticket).where(
         Ticket.category == category,
         Ticket.building_id == place.building.id,
@@ -283,10 +325,11 @@ def _urgent_duplicate(db: Session, config: Config, category: str, place: Place, 
 
 
 def _add_reporter(db: Session, ticket: Ticket, person: Person, msg: IncomingMessage, now: datetime,
-                  original: bool) -> None:
+                  original: bool, flush: bool = True) -> None:
     db.add(TicketReporter(ticket_id=ticket.id, person_id=person.id, channel=msg.channel, account=msg.account,
                           recipient=msg.user_id, original=original, joined_at=now))
-    db.flush()
+    if flush:
+        db.flush()
 
 
 def report(db: Session, outbox: Outbox, config: Config, *, person: Person, msg: IncomingMessage, category: str,
@@ -313,24 +356,38 @@ def report(db: Session, outbox: Outbox, config: Config, *, person: Person, msg: 
     from handlers.tickets import deadlines
 
     ticket = Ticket(
-        number=next_number(db, now, config.tz), community_id=community_id, category=category,
+        community_id=community_id, category=category,
         building_id=place.building.id if place.building else None, grid_id=place.grid_id,
         unit=place.unit, room=place.room, location=place.label, description=description,
         reporter_id=person.id, channel=msg.channel, status=TicketStatus.QUEUED, urgent=urgent,
         created_at=now, updated_at=now,
     )
     deadlines.set_initial(db, config, ticket, now)  # per category; urgent ones in minutes
+    # Everything the new ticket needs is read before its number: the day's counter row stays locked
+    # from next_number until this transaction commits, and every other report waits for it.
+    member = on_duty_member(db, ticket.grid_id)
+    target = reach(db, config, member.id) if member is not None else None
+    if member is not None:
+        ticket.status, ticket.assignee_id = TicketStatus.ASSIGNED, member.id  # inserted assigned: no UPDATE
+    ticket.number = next_number(db, now, config.tz)
     db.add(ticket)
     db.flush()
-    _add_reporter(db, ticket, person, msg, now, original=True)
-    add_event(db, ticket, "created", now, person, note=description, location=place.label, channel=msg.channel)
-    assign(db, outbox, config, ticket, now)
-    return Outcome(ticket)
+    _add_reporter(db, ticket, person, msg, now, original=True, flush=False)
+    add_event(db, ticket, "created", now, person, note=description, location=place.label, channel=msg.channel,
+              flush=False)
+    assign(db, outbox, config, ticket, now, member=member, target=target)
+    return Outcome(ticket, assignee=member)
 
 
-def assign(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: datetime) -> Person | None:
-    """Building → grid → the on-duty primary (else an on-duty backup) → else the staff queue."""
-    member = on_duty_member(db, ticket.grid_id)
+def assign(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: datetime,
+           member: Person | None | _Unset = _UNSET, target: tuple[str, str, str] | None | _Unset = _UNSET,
+           ) -> Person | None:
+    """Building → grid → the on-duty primary (else an on-duty backup) → else the staff queue.
+
+    ``member`` and ``target`` (their ``reach``): when the caller looked them up already.
+    """
+    if isinstance(member, _Unset):
+        member = on_duty_member(db, ticket.grid_id)
     if member is None:
         ticket.status = TicketStatus.QUEUED
         ticket.assignee_id = None
@@ -341,7 +398,7 @@ def assign(db: Session, outbox: Outbox, config: Config, ticket: Ticket, now: dat
     ticket.status = TicketStatus.ASSIGNED
     ticket.assignee_id = member.id
     event = add_event(db, ticket, "assigned", now, note=display_name(member), assignee=member.id)
-    push_task(db, outbox, config, ticket, member.id, event)
+    push_task(db, outbox, config, ticket, member.id, event, target=target)
     return member
 
 
@@ -358,7 +415,7 @@ def on_duty_member(db: Session, grid_id: int | None) -> Person | None:
 
 
 def push_task(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person_id: int, event: TicketEvent,
-              prefix: str = "") -> bool:
+              prefix: str = "", target: tuple[str, str, str] | None | _Unset = _UNSET) -> bool:
     reporter = db.get(Person, ticket.reporter_id)
     text = prefix + texts.TICKET_TASK.format(
         number=ticket.number, urgent=texts.TICKET_TASK_URGENT_MARK if ticket.urgent else "",
@@ -368,7 +425,8 @@ def push_task(db: Session, outbox: Outbox, config: Config, ticket: Ticket, perso
     )
     if ticket.urgent and ticket.acknowledged_at is None:
         text += texts.TICKET_TASK_ACK.format(number=ticket.number)  # 收到 T…, or the ladder goes on
-    return push(db, outbox, config, person_id, "ticket_task", text, key=f"ticket:{ticket.number}:event:{event.id}")
+    return push(db, outbox, config, person_id, "ticket_task", text, key=f"ticket:{ticket.number}:event:{event.id}",
+                target=target)
 
 
 def handler_text(db: Session, ticket: Ticket) -> str:
