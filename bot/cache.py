@@ -135,12 +135,11 @@ def instrument(engine: Engine) -> None:
 
     @event.listens_for(engine, "after_cursor_execute")
     def _after(conn, _cursor, statement, _params, context, _many):  # type: ignore[no-untyped-def]
-        if context is not None and context.compiled is not None:
-            if not (context.isinsert or context.isupdate or context.isdelete):
-                return
+        if context is not None and context.compiled is not None and (
+                context.isinsert or context.isupdate or context.isdelete):
             table = getattr(context.compiled.statement, "table", None)
             names = {getattr(table, "name", "")}
-        elif _DML.match(statement):
+        elif _DML.match(statement):  # text: look for the watched names in it
             names = set(_WORD.findall(statement.lower()))
         else:
             return
