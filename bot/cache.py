@@ -5,14 +5,16 @@ Rules and dictionary words bump their counters on every change
 deadlines, the holiday calendar …) are registered with ``watch_tables``: a
 statement that writes one of them, through any session or connection of this
 process, bumps the ``model`` counter in the same transaction (once, at its
-commit). So every process learns of every change from the counters.
+commit; unless the transaction wrote the counters itself, e.g. an import that
+also bumped ``rules``). So every process learns of every change from the
+counters, and a cached value lives until any of them moves.
 
 A process reads the counters at most once a second (``CHECK_SECONDS``) — not
 once per message — and at once after one of its own connections wrote a
 watched table or a counter (the local notification: the engine's statement
 events). An edit made by another process is therefore seen within a second,
 one made by this process on its next read. ``cached`` keeps a value per key
-until the ``model`` counter moves or a local write drops it.
+until a counter moves or a local write drops it.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ class Versions:
         self._values: dict[str, int] | None = None
         self._checked = 0.0
         self._stale = True
-        self._entries: dict[str, tuple[int, Any]] = {}
+        self._entries: dict[str, tuple[Mapping[str, int], Any]] = {}
 
     def changed_here(self) -> None:
         """One of this process's connections wrote a watched table or a counter: drop and re-read."""
@@ -88,22 +90,22 @@ class Versions:
                 rows = conn.execute(_READ).all()
         fresh = {name: 0 for name in COUNTERS} | {name: int(value) for name, value in rows}
         with self._lock:
-            if self._values is not None and self._values.get(MODEL_COUNTER) != fresh[MODEL_COUNTER]:
+            if self._values != fresh:  # (the same dict object while nothing moves: entries compare by identity)
                 self._entries.clear()
-            self._values = fresh
+                self._values = fresh
             self._checked = time.monotonic()
-        return fresh
+            return self._values
 
     def cached(self, session: Session, key: str, load: Callable[[Session], T]) -> T:
-        """The value of ``load(session)``, kept until a watched table changes."""
-        model = self.current(session)[MODEL_COUNTER]
+        """The value of ``load(session)``, kept until a watched table (or any counter) changes."""
+        values = self.current(session)
         entry = self._entries.get(key)
-        if entry is not None and entry[0] == model:
+        if entry is not None and entry[0] is values:
             return entry[1]  # type: ignore[no-any-return]
         value = load(session)
         with self._lock:
-            if not self._stale:  # a write noticed during the load may have made it stale already
-                self._entries[key] = (model, value)
+            if not self._stale and self._values is values:  # nothing changed during the load
+                self._entries[key] = (values, value)
         return value
 
 
@@ -152,7 +154,7 @@ def instrument(engine: Engine) -> None:
     @event.listens_for(engine, "commit")
     def _commit(conn):  # type: ignore[no-untyped-def]
         wrote, notify = conn.info.pop(_WROTE, False), conn.info.pop(_NOTIFY, False)
-        if wrote:
+        if wrote and not notify:  # a transaction that wrote the counters itself (a bump, a restore) moved them
             _bump_model(conn)
         if wrote or notify:
             versions.changed_here()

@@ -49,7 +49,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import texts
@@ -404,14 +404,12 @@ class Inbox:
                 raise _AlreadyHandled
             return decision
         session.flush()  # the handler's own changes first: their errors are the handler's
-        row = _new_row(msg, job.received_at, now, status=status, reply=reply, intent=decision.intent,
-                       handled_at=now)
-        session.add(row)
+        values = _row_values(msg, job.received_at, now, status=status, reply=reply, intent=decision.intent,
+                             handled_at=now)
         try:
-            session.flush()
+            job.written_id = session.execute(_INSERT_ROW, values).scalar_one()
         except IntegrityError as exc:
             raise _Duplicate from exc
-        job.written_id = row.id
         return decision
 
     def _settle_existing(self, session: Any, job: _Job, handoff: _Handoff, row: Any, *, locked: bool) -> bool:
@@ -501,9 +499,8 @@ class Inbox:
                     if not _finish_row(db, job.row_id, InboundStatus.FAILED, reply, now, error=error_note):
                         return  # finished elsewhere meanwhile: nothing to apologise for
                 else:
-                    db.add(_new_row(msg, job.received_at, now, status=InboundStatus.FAILED, reply=reply,
-                                    error=error_note, handled_at=now))
-                    db.flush()
+                    db.execute(_INSERT_ROW, _row_values(msg, job.received_at, now, status=InboundStatus.FAILED,
+                                                        reply=reply, error=error_note, handled_at=now))
                 if late:
                     _queue_late_reply(db, msg, text, now)
         except IntegrityError:
@@ -524,21 +521,31 @@ def _find(session: Any, msg: IncomingMessage) -> Any:
     return session.execute(_FIND, {"account": msg.account, "key": msg.dedupe_key}).one_or_none()
 
 
-def _new_row(msg: IncomingMessage, received_at: datetime, now: datetime, **values: Any) -> InboundMessage:
-    return InboundMessage(
-        account=msg.account,
-        dedupe_key=msg.dedupe_key,
-        channel=msg.channel,
-        user_id=msg.user_id,
-        msg_type=msg.kind,
-        event=msg.event,
-        content=msg.text or None,
-        media_id=msg.media_id,
-        extra=_jsonable(msg.extra),
-        received_at=received_at,
-        claimed_at=now,
+_ROW_COLUMNS = ("account", "dedupe_key", "channel", "user_id", "msg_type", "event", "content", "media_id", "extra",
+                "status", "intent", "reply", "error", "received_at", "claimed_at", "handled_at")
+_INSERT_ROW = insert(InboundMessage).values(
+    {name: bindparam(name, type_=InboundMessage.__table__.c[name].type) for name in _ROW_COLUMNS}
+).returning(InboundMessage.id)
+
+
+def _row_values(msg: IncomingMessage, received_at: datetime, now: datetime, **values: Any) -> dict[str, Any]:
+    """The inbound row, finished: it is written once, with the outcome (one prebuilt INSERT)."""
+    return {
+        "account": msg.account,
+        "dedupe_key": msg.dedupe_key,
+        "channel": msg.channel,
+        "user_id": msg.user_id,
+        "msg_type": msg.kind,
+        "event": msg.event,
+        "content": msg.text or None,
+        "media_id": msg.media_id,
+        "extra": _jsonable(msg.extra),
+        "received_at": received_at,
+        "claimed_at": now,
+        "intent": None,
+        "error": None,
         **values,
-    )
+    }
 
 
 def _take_over(session: Any, row_id: int, now: datetime) -> bool:
