@@ -108,8 +108,8 @@ class OutboxConfig(_Section):
     # A row claimed by a worker that died is sent again after this long.
     lease_seconds: int = Field(default=60, ge=5)
     batch_size: int = Field(default=50, ge=1, le=1000)
-    # Sends in flight at once per worker (each is recorded as soon as it returns).
-    concurrency: int = Field(default=4, ge=1, le=64)
+    # Sends in flight at once per worker (each is recorded before its sender takes the next message).
+    concurrency: int = Field(default=64, ge=1, le=256)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
 
 

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import Integer, any_, bindparam, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -249,6 +250,198 @@ class DrainReport:
 
 
 _DUE = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+_T = OutboxMessage.__table__
+def _claim_scan(postgres: bool) -> Any:
+    order = (_T.c.next_attempt_at,) if postgres else (_T.c.next_attempt_at, _T.c.id)
+    query = (select(_T.c.id).where(_T.c.status == bindparam("status"), _T.c.next_attempt_at <= bindparam("now",
+             type_=_T.c.next_attempt_at.type)).order_by(*order).limit(bindparam("n", type_=Integer)))
+    return query.with_for_update(skip_locked=True) if postgres else query
+
+
+def _claim_lease(postgres: bool) -> Any:
+    ids = _T.c.id == any_(bindparam("ids", type_=ARRAY(Integer))) if postgres else _T.c.id.in_(
+        bindparam("ids", expanding=True))
+    until = bindparam("until", type_=_T.c.lease_until.type)
+    return (
+        update(_T)
+        .where(ids, _T.c.status.in_(_DUE), _T.c.next_attempt_at <= bindparam("now", type_=_T.c.next_attempt_at.type))
+        .values(status=OutboxStatus.SENDING, lease_owner=bindparam("owner"), lease_until=until, next_attempt_at=until,
+                attempts=_T.c.attempts + 1)
+        .returning(_T.c.id, _T.c.channel, _T.c.account, _T.c.recipient, _T.c.kind, _T.c.payload,
+                   _T.c.idempotency_key, _T.c.attempts)
+    )
+
+
+_CLAIM_SCAN = {"postgresql": _claim_scan(True), "sqlite": _claim_scan(False)}
+_CLAIM_LEASE = {"postgresql": _claim_lease(True), "sqlite": _claim_lease(False)}
+_SENT_VALUES = {"status": OutboxStatus.SENT, "sent_at": bindparam("at", type_=_T.c.sent_at.type), "lease_owner": None,
+                "lease_until": None, "delivered_via": bindparam("via"), "last_error": bindparam("error")}
+_MARK_SENT = {
+    # PostgreSQL: one array parameter (the statement is the same for any number of rows).
+    "postgresql": update(_T).where(_T.c.id == any_(bindparam("ids", type_=ARRAY(Integer)))).values(_SENT_VALUES),
+    "sqlite": update(_T).where(_T.c.id.in_(bindparam("ids", expanding=True))).values(_SENT_VALUES),
+}
+
+
+GATHER_ROWS = 16  # a round with fewer rows than this waits GATHER_SECONDS for more, when more are in flight
+GATHER_SECONDS = 0.002
+
+
+class _Pending:
+    __slots__ = ("row", "event", "done", "error")
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.row = row
+        self.event = threading.Event()
+        self.done = False
+        self.error: BaseException | None = None
+
+
+class _GroupCommit:
+    """Writes what many threads want written in as few transactions as possible.
+
+    A caller hands its row over and waits until it is committed. One caller at
+    a time writes, for everyone: all the rows waiting at that moment go into
+    one transaction; whoever arrived meanwhile is woken to write the next one.
+    With one sender that is one row per transaction, as before; with many, one
+    transaction per round of completions.
+    """
+
+    def __init__(self, write: Any) -> None:
+        self._write = write
+        self._lock = threading.Lock()
+        self._pending: list[_Pending] = []
+        self._writing = False
+        self.expecting: Any = lambda: 0  # how many sends are in flight (the drain's pipeline tells)
+
+    def sent(self, row: dict[str, Any]) -> None:
+        entry = _Pending(row)
+        with self._lock:
+            self._pending.append(entry)
+            lead = not self._writing
+            self._writing = True
+        while True:
+            if lead:
+                self._round()
+            else:
+                entry.event.wait()
+            if entry.done:
+                break
+            entry.event.clear()  # woken to write the next round (it holds this row too)
+            lead = True
+        if entry.error is not None:
+            raise entry.error
+
+    def _round(self) -> None:
+        # Sends are still coming back: gather for a moment, so that a round writes many rows
+        # (each round is a transaction; the sends wait 30 ms for WeChat anyway).
+        if len(self._pending) < GATHER_ROWS and self.expecting() > len(self._pending):
+            time.sleep(GATHER_SECONDS)
+        with self._lock:
+            batch, self._pending = self._pending, []
+        error: BaseException | None = None
+        try:
+            self._write([e.row for e in batch])
+        except BaseException as exc:  # noqa: BLE001 - every waiter of the batch gets it
+            error = exc
+        for e in batch:
+            e.error, e.done = error, True
+            e.event.set()
+        with self._lock:
+            if self._pending:
+                self._pending[0].event.set()  # the next writer (not done: it writes the next round)
+            else:
+                self._writing = False
+
+    def close(self) -> None:
+        pass
+
+
+class _Pipeline:
+    """The claimed messages of one drain, per recipient, and the senders working through them."""
+
+    def __init__(self, dispatcher: Dispatcher, report: DrainReport, stopped: Any) -> None:
+        self.dispatcher = dispatcher
+        self.report = report
+        self.stopped = stopped
+        self.cond = threading.Condition()
+        self.queues: dict[tuple[str, str], deque[Outbound]] = {}  # recipient -> messages not started
+        self.waiting_count = 0  # messages in the queues
+        self.running = 0  # recipients being worked through
+        self.low_water = 0  # the drain waits until claimed-and-unfinished falls to this
+        self.parallel = dispatcher.config.concurrency > 1
+
+    def waiting(self) -> int:
+        with self.cond:
+            return self.waiting_count + self.running
+
+    def in_flight(self) -> int:
+        return self.running  # recipients being worked through: each has one send out or being recorded
+
+    def add(self, batch: list[Outbound]) -> None:
+        start = []
+        with self.cond:
+            for message in batch:
+                key = (message.channel, message.recipient)
+                queue = self.queues.get(key)
+                if queue is None:
+                    queue = self.queues[key] = deque()
+                    start.append(key)
+                queue.append(message)
+                self.waiting_count += 1
+            self.running += len(start)
+        for key in start:
+            if self.parallel:
+                self.dispatcher._executor().submit(self._work, key)
+            else:
+                self._work(key)
+
+    def _work(self, key: tuple[str, str]) -> None:
+        """Send one recipient's messages in order until its queue is empty."""
+        while True:
+            with self.cond:
+                queue = self.queues[key]
+                if not queue:
+                    del self.queues[key]
+                    self.running -= 1
+                    self.cond.notify_all()
+                    return
+                message = queue.popleft()
+                self.waiting_count -= 1
+            if self.stopped():
+                self.dispatcher.release([message])
+                outcome = "released"
+            else:
+                try:
+                    outcome = self.dispatcher.deliver(message)
+                except Exception:  # noqa: BLE001 - recording failed (the database blinked): the lease resends it
+                    log.exception("outbox id=%s: outcome not recorded", message.id)
+                    outcome = "failed"
+            with self.cond:
+                setattr(self.report, outcome, getattr(self.report, outcome) + 1)
+                if self.waiting_count + self.running <= self.low_water:
+                    self.cond.notify_all()  # the drain may claim more (it is not woken for every send)
+
+    def wait_for_room(self, level: int) -> None:
+        """Until the messages claimed and not finished are down to ``level`` (or a stop, or 50 ms)."""
+        with self.cond:
+            self.low_water = level
+            self.cond.wait_for(lambda: self.waiting_count + self.running <= level or self.stopped(), timeout=0.05)
+
+    def finish(self, *, release: bool) -> None:
+        """Wait for the senders; with ``release`` the messages not started go back to the queue first."""
+        if release:
+            with self.cond:
+                left = [m for queue in self.queues.values() for m in queue]
+                for queue in self.queues.values():
+                    queue.clear()
+                self.waiting_count = 0
+            if left:
+                self.dispatcher.release(left)
+                with self.cond:
+                    self.report.released += len(left)
+        with self.cond:
+            self.cond.wait_for(lambda: self.running == 0)
 
 
 class Dispatcher:
@@ -274,46 +467,52 @@ class Dispatcher:
         self.rng = rng or random.Random()
         self.is_postgres = db.engine.dialect.name == "postgresql"
         self._pool: ThreadPoolExecutor | None = None
+        self._recorder = _GroupCommit(self._write_sent)
+        self._record_connection: Any = None  # held by a drain for the group commits of its sends
 
     def drain(self, *, stop: threading.Event | None = None, budget_seconds: float | None = None) -> DrainReport:
         """Send due messages until none is left, ``stop`` is set or the budget is spent.
 
-        Up to ``outbox.concurrency`` sends of a batch run at once (WeChat
+        A pipeline: up to ``outbox.concurrency`` sends run at once (WeChat
         answers in tens of milliseconds; one at a time would cap a worker at a
-        few dozen messages a second). Each outcome is recorded as soon as its
-        send returns, so a crash re-sends at most the sends in flight.
+        few dozen messages a second), and more rows are claimed as soon as
+        there is room, not when a whole batch is done. One recipient's messages
+        go one after another, in queue order, so a resident never reads "done"
+        before "accepted"; recipients run in parallel. A send's outcome is
+        recorded before its sender takes the next message (the "sent" ones of
+        all senders together, in one transaction: group commit), so a crash
+        re-sends at most the sends in flight. ``stop`` hands the claimed rows
+        not yet started back at once; after the budget no more rows are claimed.
         """
         report = DrainReport()
         deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
-
-        def over() -> bool:
-            return (stop is not None and stop.is_set()) or (deadline is not None and time.monotonic() > deadline)
-
-        def in_order(messages: list[Outbound]) -> list[str]:
-            outcomes = []
-            for message in messages:
-                if over():
-                    self.release([message])
-                    outcomes.append("released")
-                else:
-                    outcomes.append(self.deliver(message))
-            return outcomes
-
-        while not over():
-            batch = self.claim()
-            if not batch:
-                break
-            # One recipient's messages go one after another, in queue order, so a
-            # resident never reads "done" before "accepted"; recipients run in parallel.
-            groups: dict[tuple[str, str], list[Outbound]] = {}
-            for message in batch:
-                groups.setdefault((message.channel, message.recipient), []).append(message)
-            if self.config.concurrency > 1 and len(groups) > 1:
-                results = list(self._executor().map(in_order, groups.values()))
-            else:
-                results = [in_order(group) for group in groups.values()]
-            for outcome in (o for group in results for o in group):
-                setattr(report, outcome, getattr(report, outcome) + 1)
+        stopped = stop.is_set if stop is not None else (lambda: False)
+        pipeline = _Pipeline(self, report, stopped)
+        room = max(self.config.batch_size, 2 * self.config.concurrency)  # claimed and not yet sent, at most
+        if pipeline.parallel and self._record_connection is None:
+            self._record_connection = self.db.engine.connect()
+        self._recorder.expecting = pipeline.in_flight
+        try:
+            while not stopped():
+                if deadline is not None and time.monotonic() > deadline:
+                    break
+                wanted = room - pipeline.waiting()
+                if wanted >= room // 2:  # claim in good-sized batches, not a few rows at a time
+                    batch = self.claim(min(wanted, self.config.batch_size))
+                    if not batch:
+                        break
+                    pipeline.add(batch)
+                    if len(batch) == min(wanted, self.config.batch_size):
+                        continue  # more may be due: fill the pipeline first
+                pipeline.wait_for_room(room // 2)
+        finally:
+            try:
+                pipeline.finish(release=stopped())
+            finally:
+                self._recorder.expecting = lambda: 0
+                conn, self._record_connection = self._record_connection, None
+                if conn is not None:
+                    conn.close()
         return report
 
     def _executor(self) -> ThreadPoolExecutor:
@@ -325,61 +524,49 @@ class Dispatcher:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+        self._recorder.close()
 
     def claim(self, limit: int | None = None) -> list[Outbound]:
         """Lease up to ``limit`` due rows to this dispatcher (committed before anything is sent)."""
         now = self.clock.now()
         lease_until = now + timedelta(seconds=self.config.lease_seconds)
-        due = (OutboxMessage.status.in_(_DUE), OutboxMessage.next_attempt_at <= now)
         wanted = limit or self.config.batch_size
+        dialect = "postgresql" if self.is_postgres else "sqlite"
         # One index-ordered scan per status (abandoned claims first: they are the older) rather than one
         # "status IN (...) ORDER BY" that sorts every due row on every claim: with a bulletin's 100,000
         # rows queued that sort took 0.7 s per batch on PostgreSQL. PostgreSQL keeps equal times in index
         # (insertion) order, since ordering them by id would sort the whole tie again; SQLite's index
-        # already ends with the id.
-        order = (OutboxMessage.next_attempt_at,) if self.is_postgres else (OutboxMessage.next_attempt_at, OutboxMessage.id)
+        # already ends with the id. The statements are built once (_CLAIM_*): a claim is three of them.
         with self.db.session() as s:
             self._relax_durability(s)
+            conn = s.connection()  # Core statements on the connection: no ORM work per claim
             ids: list[int] = []
             for status in (OutboxStatus.SENDING, OutboxStatus.PENDING):
-                query = (
-                    select(OutboxMessage.id)
-                    .where(OutboxMessage.status == status, OutboxMessage.next_attempt_at <= now)
-                    .order_by(*order)
-                    .limit(wanted - len(ids))
-                )
-                if self.is_postgres:
-                    query = query.with_for_update(skip_locked=True)
-                ids.extend(s.scalars(query))
+                ids.extend(conn.scalars(_CLAIM_SCAN[dialect], {"status": status, "now": now, "n": wanted - len(ids)}))
                 if len(ids) >= wanted:
                     break
             if not ids:
                 return []
-            rows = s.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids), *due)
-                .values(
-                    status=OutboxStatus.SENDING,
-                    lease_owner=self.owner,
-                    lease_until=lease_until,
-                    next_attempt_at=lease_until,
-                    attempts=OutboxMessage.attempts + 1,
-                )
-                .returning(
-                    OutboxMessage.id,
-                    OutboxMessage.channel,
-                    OutboxMessage.account,
-                    OutboxMessage.recipient,
-                    OutboxMessage.kind,
-                    OutboxMessage.payload,
-                    OutboxMessage.idempotency_key,
-                    OutboxMessage.attempts,
-                )
-                .execution_options(synchronize_session=False)
+            rows = conn.execute(
+                _CLAIM_LEASE[dialect], {"ids": ids, "now": now, "owner": self.owner, "until": lease_until}
             ).all()
         messages = [Outbound(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
         messages.sort(key=lambda m: m.id)
+        self._prefetch(messages)
         return messages
+
+    def _prefetch(self, messages: list[Outbound]) -> None:
+        """Let channels look up what the sends will need for the whole batch at once (one query, not one each)."""
+        by_channel: dict[str, list[Outbound]] = {}
+        for message in messages:
+            by_channel.setdefault(message.channel, []).append(message)
+        for name, batch in by_channel.items():
+            prefetch = getattr(self.channels.get(name), "prefetch", None)
+            if prefetch is not None:
+                try:
+                    prefetch(batch)
+                except Exception:  # noqa: BLE001 - an optimisation: each send looks it up itself otherwise
+                    log.exception("prefetch for channel %s failed", name)
 
     def deliver(self, message: Outbound) -> str:
         """Send one claimed message and record what happened; returns the DrainReport field it counts in."""
@@ -403,23 +590,35 @@ class Dispatcher:
             metrics.observe_send(message.channel, "crash")
             return self._finish_failed(message, exc)
         metrics.observe_send(message.channel, "sent")
-        with self.db.session() as s:
-            self._relax_durability(s)
-            # Recorded even if our lease ran out meanwhile: the message did go out.
-            s.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message.id)
-                .values(
-                    status=OutboxStatus.SENT,
-                    sent_at=self.clock.now(),
-                    lease_owner=None,
-                    lease_until=None,
-                    delivered_via=delivery.via,
-                    last_error=delivery.detail or None,
-                )
-                .execution_options(synchronize_session=False)
-            )
+        # Recorded even if our lease ran out meanwhile: the message did go out.
+        self._recorder.sent({"id": message.id, "via": delivery.via, "error": delivery.detail or None})
         return "sent"
+
+    def _write_sent(self, rows: list[dict[str, Any]]) -> None:
+        """Mark ``rows`` sent, in one transaction: one UPDATE per kind of outcome (nearly always one)."""
+        groups: dict[tuple[str, str | None], list[int]] = {}
+        for row in rows:
+            groups.setdefault((row["via"], row["error"]), []).append(row["id"])
+        statement = _MARK_SENT["postgresql" if self.is_postgres else "sqlite"]
+        at = self.clock.now()
+        conn = self._record_connection
+        if conn is None:  # outside a drain (a single deliver): an ordinary short transaction
+            with self.db.session() as s:
+                self._relax_durability(s)
+                for (via, error), ids in groups.items():
+                    s.connection().execute(statement, {"ids": ids, "at": at, "via": via, "error": error})
+            return
+        # During a drain: the connection it holds for this (no pool checkout, no ping per round).
+        try:
+            with conn.begin():
+                if self.is_postgres:
+                    conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                for (via, error), ids in groups.items():
+                    conn.execute(statement, {"ids": ids, "at": at, "via": via, "error": error})
+        except Exception:
+            conn.invalidate()  # a broken connection is not reused; the next round takes a new one
+            self._record_connection = self.db.engine.connect()
+            raise
 
     def release(self, messages: Sequence[Outbound]) -> int:
         """Give claimed but unsent rows back at once (shutdown), without counting an attempt."""

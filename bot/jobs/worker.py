@@ -36,6 +36,9 @@ JOB_LEASE = timedelta(minutes=10)
 DRAIN_JOB = "outbox.drain"
 # Record the drain's last run (a heartbeat) at most this often.
 DRAIN_RECORD_EVERY = 10.0
+# A drain keeps claiming while rows are due for up to this long (a backlog is sent without pauses
+# between runs); a stop (SIGTERM) ends it at once.
+DRAIN_BUDGET = 10.0
 
 
 def register_builtin_jobs(services: Any) -> None:
@@ -137,8 +140,8 @@ class Worker:
     # -- jobs -----------------------------------------------------------------------
 
     def drain(self) -> int:
-        """Send what is due; leave a little of the second for the next tick."""
-        budget = self.services.config.scheduler.drain_interval_seconds * 0.9
+        """Send what is due, claiming more while there is more (for up to DRAIN_BUDGET seconds per run)."""
+        budget = max(self.services.config.scheduler.drain_interval_seconds * 0.9, DRAIN_BUDGET)
         try:
             report = self.dispatcher.drain(stop=self.stopping, budget_seconds=budget)
         except Exception:  # noqa: BLE001 - the database blinked; the next tick retries

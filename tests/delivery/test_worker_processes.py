@@ -109,7 +109,9 @@ def test_worker_killed_mid_drain_loses_nothing_after_restart(
 def test_sigterm_finishes_the_send_in_flight_and_hands_back_the_rest(
     file_db: Database, fake_wechat: FakeWeChatAPI, tmp_path: Path
 ) -> None:
-    config = write_config(tmp_path / "config.yaml", file_db.url, fake_wechat)
+    # Fewer senders than messages, so that some are still waiting when SIGTERM lands.
+    config = write_config(tmp_path / "config.yaml", file_db.url, fake_wechat,
+                          outbox={"lease_seconds": 5, "http_timeout_seconds": 5, "concurrency": 4})
     enqueue_many(file_db, 20, f"mp:{fake_wechat.app_id}")
     fake_wechat.queue(CUSTOM, delay=1.0)  # the first send is slow: SIGTERM lands during it
     log = tmp_path / "worker.log"

@@ -24,6 +24,10 @@ Behaviour worth knowing:
   response), delay (seconds before answering). Then normal behaviour resumes.
 - `clock` (default time.time) drives expiry and the robot window; tests may
   assign `api.clock = fake_clock`. `reset()` restores every default.
+- `latency` (seconds, default 0; an attribute, kept by `reset()`) delays every
+  answer, as the real API's round trip does (bench/outbox.py uses 30 ms);
+  `keep_alive=True` serves HTTP/1.1 persistent connections as WeChat does
+  (the default closes each connection after its answer).
 """
 
 from __future__ import annotations
@@ -194,6 +198,8 @@ class FakeWeChatAPI:
         robot_limit: int = 20,
         robot_window: float = 60.0,
         clock: Callable[[], float] = time.time,
+        latency: float = 0.0,
+        keep_alive: bool = False,
     ) -> None:
         self._defaults = dict(
             app_id=app_id,
@@ -206,6 +212,8 @@ class FakeWeChatAPI:
             robot_window=robot_window,
             clock=clock,
         )
+        self.latency = latency
+        self.keep_alive = keep_alive
         self._lock = threading.RLock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -415,6 +423,11 @@ class FakeWeChatAPI:
         api = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if api.keep_alive else "HTTP/1.0"
+            # Headers and body go out in two writes: without this, Nagle's algorithm holds the body
+            # until the client's delayed ACK (40 ms) on a kept-alive connection.
+            disable_nagle_algorithm = True
+
             server_version = "FakeWeChat/1.0"
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
@@ -451,8 +464,9 @@ class FakeWeChatAPI:
             self._requests.append(record)
             script = self._scripts[parts.path].popleft() if self._scripts.get(parts.path) else None
             generation, wake = self._generation, self._wake
-        if script is not None and script.delay:
-            wake.wait(script.delay)
+        delay = (script.delay if script is not None and script.delay else 0.0) + self.latency
+        if delay:
+            wake.wait(delay)
             if generation != self._generation:
                 self._drop(h)  # reset() or stop() happened meanwhile: answer nothing
                 return

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from bot.clock import Clock
 from bot.config import Config
@@ -60,20 +62,39 @@ def console_mode(config: Config) -> bool:
     return not config.wechat.app_secret and not has_wecom and not config.robots
 
 
-def inbound_lookup(db: Database):  # type: ignore[no-untyped-def]
+class InboundLookup:
+    """(account, user) -> time of the user's last message, from the inbound log; ``many`` for a batch at once."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def __call__(self, account: str, user_id: str) -> datetime | None:
+        return self.many(account, [user_id])[user_id]
+
+    def many(self, account: str, user_ids: list[str]) -> dict[str, datetime | None]:
+        found: dict[str, datetime | None] = dict.fromkeys(user_ids)
+        statement = _LAST_INBOUND[self.db.engine.dialect.name == "postgresql"]
+        with self.db.engine.connect() as conn:  # a read: no ORM session needed
+            for start in range(0, len(user_ids), 500):
+                found.update(conn.execute(statement, {"account": account, "users": user_ids[start:start + 500]}).all())
+        return found
+
+
+def _last_inbound(postgres: bool) -> Any:
+    t = InboundMessage.__table__
+    users = t.c.user_id == any_(bindparam("users", type_=ARRAY(String))) if postgres else t.c.user_id.in_(
+        bindparam("users", expanding=True))
+    return (select(t.c.user_id, func.max(t.c.received_at))
+            .where(t.c.channel == "official_account", t.c.account == bindparam("account"), users)
+            .group_by(t.c.user_id))
+
+
+_LAST_INBOUND = {True: _last_inbound(True), False: _last_inbound(False)}
+
+
+def inbound_lookup(db: Database) -> InboundLookup:
     """(account, user) -> time of the user's last message, from the inbound log."""
-
-    def last_inbound(account: str, user_id: str) -> datetime | None:
-        with db.session() as s:
-            return s.scalar(
-                select(func.max(InboundMessage.received_at)).where(
-                    InboundMessage.channel == "official_account",
-                    InboundMessage.user_id == user_id,
-                    InboundMessage.account == account,
-                )
-            )
-
-    return last_inbound
+    return InboundLookup(db)
 
 
 def build_channels(
@@ -84,10 +105,11 @@ def build_channels(
     if console_mode(config):
         return ChannelSet({name: console for name in CHANNEL_NAMES})
     timeout = config.outbox.http_timeout_seconds
+    connections = config.outbox.concurrency
     channels: dict[str, Channel] = {"console": console}
     if config.wechat.app_id and config.wechat.app_secret:
         channels["official_account"] = OfficialAccountChannel(
-            WeChatHTTP(config.wechat.api_base, timeout=timeout, proxy=config.proxy),
+            WeChatHTTP(config.wechat.api_base, timeout=timeout, proxy=config.proxy, connections=connections),
             tokens,
             app_id=config.wechat.app_id,
             app_secret=config.wechat.app_secret,
@@ -98,7 +120,7 @@ def build_channels(
         )
     if config.wecom is not None and config.wecom.secret:
         channels["wecom_app"] = WeComAppChannel(
-            WeChatHTTP(config.wecom.api_base, timeout=timeout, proxy=config.proxy),
+            WeChatHTTP(config.wecom.api_base, timeout=timeout, proxy=config.proxy, connections=connections),
             tokens,
             corp_id=config.wecom.corp_id,
             agent_id=config.wecom.agent_id,
@@ -106,6 +128,6 @@ def build_channels(
         )
     if config.robots:
         channels["wecom_robot"] = WeComRobotChannel(
-            WeChatHTTP(config.channels.robot_api_base, timeout=timeout, proxy=config.proxy), config.robots
+            WeChatHTTP(config.channels.robot_api_base, timeout=timeout, proxy=config.proxy, connections=connections), config.robots
         )
     return ChannelSet(channels)
