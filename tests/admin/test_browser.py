@@ -296,3 +296,19 @@ def test_main_pages_at_390_px(browser: Any, live: dict[str, Any]) -> None:
         _shot(page, f"phone-{name}")
     assert page.errors == []
     page.context.close()
+
+
+def test_the_daily_chart_ends_today(browser: Any, live: dict[str, Any]) -> None:
+    """The 30-day chart's last day is today, and today's label is the one the crowded axis keeps."""
+    page = _page(browser, live)
+    page.wait_for_function("document.querySelectorAll('[data-chart] canvas').length >= 3")
+    services = live["services"]
+    today = services.clock.now().astimezone(services.config.tz).strftime("%m-%d")
+    labels = page.evaluate("""() => {
+        const chart = echarts.getInstanceByDom(document.querySelector('[data-chart]'));
+        return chart.getZr().storage.getDisplayList(true)
+            .filter(el => el.type === 'tspan' && !el.ignore && !el.invisible && /^\\d\\d-\\d\\d$/.test(el.style.text))
+            .map(el => el.style.text);
+    }""")
+    assert today in labels, f"today {today} is not among the axis labels {labels}"
+    page.context.close()

@@ -38,12 +38,19 @@ def _bar(names: list[str], values: list[int], color: str) -> dict[str, Any]:
 
 
 def _daily(days: list[str], values: list[int]) -> dict[str, Any]:
+    """An ECharts option: one point a day, oldest to today, left to right.
+
+    The axis holds the days newest first and is drawn inverted: ECharts thins a
+    crowded category axis's labels counting from the first entry, so today's label
+    is always the one kept (in date order it was often hidden, the axis seeming to
+    end a day early).
+    """
     return {
         "grid": {"left": 8, "right": 16, "top": 16, "bottom": 8, "containLabel": True},
         "tooltip": {"trigger": "axis"},
-        "xAxis": {"type": "category", "data": days},
+        "xAxis": {"type": "category", "data": days[::-1], "inverse": True},
         "yAxis": {"type": "value", "minInterval": 1},
-        "series": [{"type": "line", "data": values, "smooth": True, "areaStyle": {}}],
+        "series": [{"type": "line", "data": values[::-1], "smooth": True, "areaStyle": {}}],
     }
 
 
@@ -53,7 +60,7 @@ def render(view: Any) -> str:
     now: datetime = view.now
     tz = config.tz
     midnight = datetime.combine(now.astimezone(tz).date(), time.min, tzinfo=tz)
-    since = now - timedelta(days=DAYS)
+    since = midnight - timedelta(days=DAYS - 1)  # the 30 days the chart shows, today the last
     with view.services.db.session() as s:
         where = scope.scope_of(s, config, view.viewer.role, view.viewer.person_id).condition()
         base = select(Ticket.id)
