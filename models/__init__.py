@@ -14,11 +14,21 @@ from models.bulletin import (
     DeliveryStatus,
     Follower,
     PostStatus,
-    RunStatus,
     Rung,
+    RunStatus,
     Subscription,
 )
-from models.community import Building, Category, Community, Department, DepartmentCategory, Estate, Grid
+from models.community import (
+    Building,
+    Category,
+    Community,
+    Department,
+    DepartmentCategory,
+    Estate,
+    EstatePlace,
+    Grid,
+    PlaceKind,
+)
 from models.consultation import Consultation, ConsultationMessage, ConsultationStatus
 from models.conversation import ConversationState
 from models.holiday import CategoryDeadline, DayKind, Holiday, HolidayYear
@@ -73,6 +83,7 @@ __all__ = [
     "DepartmentCategory",
     "DictionaryWord",
     "Estate",
+    "EstatePlace",
     "Follower",
     "Grid",
     "Holiday",
@@ -89,6 +100,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Person",
+    "PlaceKind",
     "PostStatus",
     "Rating",
     "Reminder",

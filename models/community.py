@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -46,8 +47,46 @@ class Estate(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(128))
+    # Who takes reports placed in the estate but at no building (a gate, the square …); None = the staff queue.
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id", ondelete="SET NULL"))
 
     community: Mapped[Community] = relationship()
+
+
+class PlaceKind(StrEnum):
+    """What a named place in an estate is; the words residents use for each kind are in nlp.places."""
+
+    GATE = "gate"
+    SQUARE = "square"
+    GARAGE = "garage"
+    PARKING = "parking"
+    BINS = "bins"
+    PARCEL_LOCKER = "parcel_locker"
+    FITNESS = "fitness"
+    ROAD = "road"
+    GREEN = "green"
+    OTHER = "other"
+
+
+class EstatePlace(Base):
+    """A named place in an estate that is not a building: 东门, 中心广场, 地下车库, 垃圾站 … with its aliases.
+
+    ``grid_id`` routes reports placed here (else the estate's grid, else the staff queue).
+    """
+
+    __tablename__ = "estate_places"
+    __table_args__ = (UniqueConstraint("estate_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estates.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16), default=PlaceKind.OTHER)
+    aliases: Mapped[list[str]] = mapped_column(default=list)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id", ondelete="SET NULL"))
+
+    estate: Mapped[Estate] = relationship()
+    grid: Mapped[Grid | None] = relationship()
 
 
 class Grid(Base):

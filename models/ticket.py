@@ -57,6 +57,9 @@ class Ticket(Base):
     category: Mapped[str] = mapped_column(String(64))  # category slug
     building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id", ondelete="SET NULL"))
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id", ondelete="SET NULL"))
+    # The estate of a place that is no building (a gate, the square, 4栋后面的空地), and its named place if any.
+    estate_id: Mapped[int | None] = mapped_column(ForeignKey("estates.id", ondelete="SET NULL"))
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("estate_places.id", ondelete="SET NULL"))
     unit: Mapped[str | None] = mapped_column(String(16))
     room: Mapped[str | None] = mapped_column(String(16))
     location: Mapped[str] = mapped_column(String(255), default="")

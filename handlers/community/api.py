@@ -1,6 +1,6 @@
 """JSON API for the community model, on the community capability's /api/v1 blueprint.
 
-Communities, estates, grids, buildings, departments, persons (with identities),
+Communities, estates, grids, buildings, named places of estates (gates, squares …), departments, persons (with identities),
 residents (their addresses), grid memberships and staff: list, create, read,
 change, delete (a community still in use is refused with 409). Bind codes for
 a person. Foreign keys are given by natural key (``community: xingfuli``).
@@ -28,12 +28,14 @@ from models import (
     Department,
     DepartmentCategory,
     Estate,
+    EstatePlace,
     Grid,
     GridMember,
     Identity,
     IdentityKind,
     MemberRole,
     Person,
+    PlaceKind,
     Resident,
     Staff,
     Ticket,
@@ -65,10 +67,26 @@ class EstateIn(In):
     code: str = Field(min_length=1, max_length=64)
     community: Code
     name: str = Field(min_length=1, max_length=128)
+    grid: Code | None = Field(default=None, description="grid code taking reports placed in the estate at no "
+                                                         "building (a gate, the square); null = the staff queue")
 
 
-class GridIn(EstateIn):
-    pass
+class GridIn(In):
+    code: str = Field(min_length=1, max_length=64)
+    community: Code
+    name: str = Field(min_length=1, max_length=128)
+
+
+PlaceWord = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class PlaceIn(In):
+    code: str = Field(min_length=1, max_length=64)
+    estate: Code
+    name: str = Field(min_length=1, max_length=64, description="as residents say it: 东门, 中心广场, 地下车库")
+    kind: PlaceKind = PlaceKind.OTHER
+    aliases: list[PlaceWord] = Field(default=[], max_length=50, description="other words for it: 东大门, 东门口")
+    grid: Code | None = Field(default=None, description="grid code; null = the estate's grid")
 
 
 class BuildingIn(In):
@@ -188,6 +206,38 @@ def _estate_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
     if "community" in d:
         out["community_id"] = by_code(s, Community, d["community"], "community").id
     return out
+
+
+def _estate_with_grid_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
+    out = _estate_cols(s, d)
+    if "grid" in d:
+        grid = by_code(s, Grid, d["grid"], "grid")
+        out["grid_id"] = grid.id if grid else None
+    return out
+
+
+def _grid_code(s: Session, grid_id: int | None) -> str | None:
+    row = s.get(Grid, grid_id) if grid_id else None
+    return row.code if row else None
+
+
+def _place_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {k: d[k].strip() for k in ("code", "name") if k in d}
+    if "kind" in d:
+        out["kind"] = str(d["kind"])
+    if "aliases" in d:
+        out["aliases"] = [a.strip() for a in d["aliases"] or [] if a.strip()]
+    if "estate" in d:
+        out["estate_id"] = by_code(s, Estate, d["estate"], "estate").id
+    if "grid" in d:
+        grid = by_code(s, Grid, d["grid"], "grid")
+        out["grid_id"] = grid.id if grid else None
+    return out
+
+
+def _place_dict(s: Session, r: EstatePlace) -> dict[str, Any]:
+    return {"id": r.id, "code": r.code, "estate": r.estate.code, "name": r.name, "kind": r.kind,
+            "aliases": list(r.aliases or []), "grid": r.grid.code if r.grid else None}
 
 
 def _building_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
@@ -322,8 +372,9 @@ RESOURCES = [
              _names_changed, in_use=_community_in_use, on_delete=_names_changed),
     Resource("residents", Resident, ResidentIn, _resident_cols, _resident_dict, _resident_after,
              load=(selectinload(Resident.person), selectinload(Resident.building))),
-    Resource("estates", Estate, EstateIn, _estate_cols,
-             lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "community": _community_code(s, r.community_id)},
+    Resource("estates", Estate, EstateIn, _estate_with_grid_cols,
+             lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "community": _community_code(s, r.community_id),
+                           "grid": _grid_code(s, r.grid_id)},
              _names_changed, on_delete=_names_changed),
     Resource("grids", Grid, GridIn, _estate_cols,
              lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "community": _community_code(s, r.community_id)}),
@@ -331,6 +382,9 @@ RESOURCES = [
              lambda s, r: {"id": r.id, "code": r.code, "number": r.number, "units": r.units,
                            "estate": r.estate.code, "grid": r.grid.code if r.grid else None},
              load=(selectinload(Building.estate), selectinload(Building.grid))),
+    # Place names and aliases are words the address parser looks for: every process reloads them.
+    Resource("places", EstatePlace, PlaceIn, _place_cols, _place_dict, _names_changed, on_delete=_names_changed,
+             load=(selectinload(EstatePlace.estate), selectinload(EstatePlace.grid))),
     Resource("departments", Department, DepartmentIn, _department_cols,
              lambda s, r: {"id": r.id, "code": r.code, "name": r.name, "phone": r.phone,
                            "community": _community_code(s, r.community_id),
@@ -387,7 +441,7 @@ def list_bind_attempts() -> Any:
 # -- tickets -----------------------------------------------------------------------------
 
 
-SCHEMAS: list[type[BaseModel]] = [CommunityIn, ResidentIn, EstateIn, GridIn, BuildingIn, DepartmentIn, IdentityIn, PersonIn,
+SCHEMAS: list[type[BaseModel]] = [CommunityIn, ResidentIn, EstateIn, GridIn, BuildingIn, PlaceIn, DepartmentIn, IdentityIn, PersonIn,
                                   MemberIn, StaffIn, BindCodeIn]
 
 

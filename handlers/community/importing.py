@@ -1,4 +1,4 @@
-"""Import of the community model: estates, grids, buildings, departments, members, staff.
+"""Import of the community model: grids, estates, buildings, named places, departments, members, staff.
 
 Import sections of the community capability (bot.importer runs them); records match on natural keys (``code``),
 a person on the member's/staff's ``code``; importing twice changes nothing.
@@ -22,16 +22,19 @@ from models import (
     Department,
     DepartmentCategory,
     Estate,
+    EstatePlace,
     Grid,
     GridMember,
     Identity,
     IdentityKind,
     MemberRole,
     Person,
+    PlaceKind,
     Staff,
 )
 
-SECTIONS = ("estates", "grids", "buildings", "departments", "members", "staff")
+# Parents first: an estate may name its grid; a building its estate and grid; a place its estate and grid.
+SECTIONS = ("grids", "estates", "buildings", "places", "departments", "members", "staff")
 IDENTITY_KEYS = {"openid": IdentityKind.OPENID, "unionid": IdentityKind.UNIONID, "wecom_userid": IdentityKind.WECOM}
 
 Fail = Callable[[str], Exception]
@@ -63,7 +66,7 @@ def import_communities(ctx: ImportContext) -> None:
 
 
 def import_community_model(ctx: ImportContext) -> None:
-    """Estates, grids, buildings, departments, members and staff, parents first."""
+    """Grids, estates, buildings, named places, departments, members and staff, parents first."""
     session, report = ctx.session, ctx.report
     for section in SECTIONS:
         rows = ctx.records(section)
@@ -73,8 +76,8 @@ def import_community_model(ctx: ImportContext) -> None:
             bucket = {"created": report.created, "updated": report.updated}.get(changed, report.unchanged)
             report.count(bucket, section)
         session.flush()
-    if report.created.get("estates") or report.updated.get("estates"):
-        bump(session, WORDS_COUNTER)  # estate names join the tokenizer and the address parser
+    if any(report.created.get(s) or report.updated.get(s) for s in ("estates", "places")):
+        bump(session, WORDS_COUNTER)  # estate and place names join the tokenizer and the address parser
 
 
 def _check(record: dict[str, Any], allowed: set[str], fail: Fail) -> None:
@@ -115,10 +118,13 @@ def _upsert(session: Session, model: Any, key: dict[str, Any], values: dict[str,
 
 
 def _estate(session: Session, r: dict[str, Any], fail: Fail) -> str:
-    _check(r, {"code", "community", "name"}, fail)
+    _check(r, {"code", "community", "name", "grid"}, fail)
     community = _by_code(session, Community, _need(r, "community", fail), "community", fail)
-    return _upsert(session, Estate, {"code": _need(r, "code", fail)},
-                   {"community_id": community.id, "name": _need(r, "name", fail)})[1]
+    values: dict[str, Any] = {"community_id": community.id, "name": _need(r, "name", fail)}
+    if "grid" in r:
+        grid = _by_code(session, Grid, r.get("grid"), "grid", fail)
+        values["grid_id"] = grid.id if grid else None
+    return _upsert(session, Estate, {"code": _need(r, "code", fail)}, values)[1]
 
 
 def _grid(session: Session, r: dict[str, Any], fail: Fail) -> str:
@@ -137,6 +143,24 @@ def _building(session: Session, r: dict[str, Any], fail: Fail) -> str:
     code = str(r.get("code") or f"{estate.code}-{number}")
     return _upsert(session, Building, {"code": code},
                    {"estate_id": estate.id, "number": number, "grid_id": grid.id if grid else None, "units": units})[1]
+
+
+def _place(session: Session, r: dict[str, Any], fail: Fail) -> str:
+    _check(r, {"code", "estate", "name", "kind", "aliases", "grid"}, fail)
+    estate = _by_code(session, Estate, _need(r, "estate", fail), "estate", fail)
+    name = _need(r, "name", fail).strip()
+    kind = str(r.get("kind") or PlaceKind.OTHER)
+    if kind not in {k.value for k in PlaceKind}:
+        raise fail(f"field 'kind': must be one of {[k.value for k in PlaceKind]}")
+    aliases = r.get("aliases") or []
+    if not isinstance(aliases, list):
+        raise fail("field 'aliases' must be a list of words")
+    grid = _by_code(session, Grid, r.get("grid"), "grid", fail)
+    code = str(r.get("code") or f"{estate.code}-{name}")
+    return _upsert(session, EstatePlace, {"code": code}, {
+        "estate_id": estate.id, "name": name, "kind": kind,
+        "aliases": [str(a).strip() for a in aliases if str(a).strip()], "grid_id": grid.id if grid else None,
+    })[1]
 
 
 def _department(session: Session, r: dict[str, Any], fail: Fail) -> str:
@@ -232,6 +256,7 @@ _IMPORTERS: dict[str, Callable[[Session, dict[str, Any], Fail], str]] = {
     "estates": _estate,
     "grids": _grid,
     "buildings": _building,
+    "places": _place,
     "departments": _department,
     "members": _member,
     "staff": _staff,
