@@ -312,3 +312,41 @@ def test_the_daily_chart_ends_today(browser: Any, live: dict[str, Any]) -> None:
     }""")
     assert today in labels, f"today {today} is not among the axis labels {labels}"
     page.context.close()
+
+
+def test_split_a_joined_report_and_merge_a_duplicate(browser: Any, live: dict[str, Any]) -> None:
+    """A neighbour's report joined the wrong ticket: staff split it off, then merge it back as a duplicate;
+    each time the resident is told through the outbox and both tickets' histories and the audit log say so."""
+    page = _page(browser, live)
+    _say(page, "oMergeA", "我住桂花苑2栋1单元201", "2栋")
+    _say(page, "oMergeA", "2栋楼道灯不亮了，晚上看不见", "工单号")
+    first = _ticket_in_window(page)
+    _say(page, "oMergeB", "我住桂花苑2栋1单元202", "2栋")
+    _say(page, "oMergeB", "2栋楼道灯不亮了", first)  # joined the neighbour's ticket
+
+    page.goto(f"/admin/tickets/{first}")
+    page.get_by_role("button", name=re.compile("拆为单独工单")).click()
+    flash = page.get_by_role("status").filter(has_text="已拆为工单")
+    flash.wait_for()
+    second = re.search(r"T\d{8}-\d{4}", flash.inner_text()).group(0)  # type: ignore[union-attr]
+    assert second != first
+    assert "已拆为工单" in page.get_by_test_id("timeline").inner_text()
+    page.goto("/admin/simulator?as=oMergeB")
+    page.get_by_test_id("sim-window").get_by_text(f"单独登记为工单 {second}", exact=False).wait_for()
+
+    page.goto(f"/admin/tickets/{second}")
+    assert "从工单" in page.get_by_test_id("timeline").inner_text()
+    page.get_by_label(re.compile("合并到工单")).fill(first)
+    page.get_by_role("button", name="合并", exact=True).click()
+    page.get_by_text(f"已合并到 {first}").wait_for()
+    assert "已撤销" in page.get_by_test_id("ticket-status").inner_text()
+    _shot(page, "desktop-ticket-merged")
+    page.goto(f"/admin/tickets/{first}")
+    assert f"合并了重复的工单 {second}" in page.get_by_test_id("timeline").inner_text()
+    page.goto("/admin/simulator?as=oMergeB")
+    page.get_by_test_id("sim-window").get_by_text(f"已合并到工单 {first}", exact=False).wait_for()
+    page.goto("/admin/audit")
+    audit_text = page.locator("main").inner_text()
+    assert "ticket.split" in audit_text and "ticket.merge" in audit_text
+    assert page.errors == []
+    page.context.close()

@@ -329,3 +329,43 @@ def test_the_json_api_has_the_same_ticket_actions(admin_client: Client, admin_ap
         actors = set(s.scalars(select(AuditEntry.actor).where(AuditEntry.target_id == number)))
     assert actors == {"admin", "liqiang"}
     assert "/tickets/{number}/actions" in api.get("/api/v1/openapi.json").get_json()["paths"]
+
+
+def test_merge_and_split_on_the_json_api(admin_client: Client, admin_app, admin_services: Services) -> None:
+    """A neighbour's joined report is split off, then merged back: reporters move, the resident is told each time."""
+    from bot.web.auth import issue_token
+    from models import TicketReporter
+
+    client = admin_client("admin")
+    first = _report(client, "3栋楼道灯坏了，晚上一片黑")
+    client.post("/admin/simulator/send", {"as": "oNeighbour", "text": "我住幸福里3栋1单元102"})
+    client.post("/admin/simulator/send", {"as": "oNeighbour", "text": "3栋楼道灯坏了"})
+    with admin_services.db.session() as s:
+        token = issue_token(s, s.scalar(select(AdminUser).where(AdminUser.username == "admin")))
+        ticket = s.scalar(select(Ticket).where(Ticket.number == first))
+        joined = s.scalar(select(TicketReporter.person_id).where(TicketReporter.ticket_id == ticket.id,
+                                                                 TicketReporter.original.is_(False)))
+    assert joined is not None, "the neighbour's report did not join the ticket"
+    api = admin_app.test_client()
+
+    def act(number: str, body: dict) -> Any:
+        return api.post(f"/api/v1/tickets/{number}/actions", json=body, headers={"Authorization": f"Bearer {token}"})
+
+    original = act(first, {"action": "split", "person": ticket.reporter_id})
+    assert original.status_code == 409 and "首报人不能拆出" in original.get_json()["message"]
+    split = act(first, {"action": "split", "person": joined})
+    assert split.status_code == 200
+    second = re.search(r"T\d{8}-\d{4}", split.get_json()["message"]).group(0)  # type: ignore[union-attr]
+    assert act(second, {"action": "merge", "into": second}).status_code == 409
+    merged = act(second, {"action": "merge", "into": first})
+    assert merged.status_code == 200 and merged.get_json()["status"] == "cancelled"
+    with admin_services.db.session() as s:
+        ids = {n: s.scalar(select(Ticket.id).where(Ticket.number == n)) for n in (first, second)}
+        on_first = set(s.scalars(select(TicketReporter.person_id).where(TicketReporter.ticket_id == ids[first])))
+        told = [m.payload["text"] for m in s.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "oNeighbour")
+                                                     .order_by(OutboxMessage.id))]
+        audited = list(s.scalars(select(AuditEntry.action).where(AuditEntry.target_id.in_([first, second]))
+                                 .order_by(AuditEntry.id)))
+    assert on_first == {ticket.reporter_id, joined}
+    assert any(f"单独登记为工单 {second}" in t for t in told) and any(f"已合并到工单 {first}" in t for t in told)
+    assert audited == ["ticket.split", "ticket.merge"]

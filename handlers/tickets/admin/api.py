@@ -25,7 +25,7 @@ from models import AdminUser
 bp = api_blueprint("tickets_actions_api", __name__)
 _NUMBER = re.compile(r"^[Tt]\d{8}-\d{4,9}$")
 Action = Literal["assign", "transfer", "escalate", "deescalate", "category", "close", "note", "note_public",
-                 "accept", "complete", "report_in"]
+                 "accept", "complete", "report_in", "merge", "split"]
 
 
 class TicketActionIn(BaseModel):
@@ -34,10 +34,13 @@ class TicketActionIn(BaseModel):
     action: Action
     note: str = Field(default="", max_length=1000, pattern=r"^[^\x00]*$",
                       description="close / note / note_public: the text (required)")
-    person: int | None = Field(default=None, ge=1, le=2**31 - 1, description="assign / transfer: the person id")
+    person: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                               description="assign / transfer: the person id; split: the joined reporter's person id")
     department: int | None = Field(default=None, ge=1, le=2**31 - 1, description="transfer: the department id")
     category: str | None = Field(default=None, max_length=64, pattern=r"^[a-z][a-z0-9_]*$",
                                  description="category: the new category slug")
+    into: str | None = Field(default=None, max_length=32, pattern=r"^[Tt]\d{8}-\d{4,9}$",
+                             description="merge: the number of the ticket this duplicate is merged into")
 
 
 class BulkActionIn(TicketActionIn):
@@ -103,7 +106,8 @@ def openapi_paths(ok: dict[str, Any], errors: dict[str, Any], not_found: dict[st
     return {
         "/tickets/{number}/actions": {"post": {
             "summary": "Act on a ticket as in the web UI: assign, transfer, escalate, deescalate, category, close, "
-                       "note, note_public, accept, complete, report_in (roles and scope as the account's)",
+                       "note, note_public, accept, complete, report_in, merge (into), split (person) "
+                       "(roles and scope as the account's)",
             "parameters": number, "requestBody": body("TicketActionIn"),
             "responses": {"200": ok, **errors, **not_found, **refused}}},
         "/tickets/actions": {"post": {

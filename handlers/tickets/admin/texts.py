@@ -34,11 +34,25 @@ EVENT_NAMES = {
     "note_public": "给居民的留言",
     "closed": "工作人员办结",
     "category_changed": "更改类别",
+    "merged_into": "合并到其他工单",
+    "merged_from": "并入重复工单",
+    "split": "拆出单独工单",
+    "split_from": "由其他工单拆出",
 }
 
 # What residents receive from the web UI's actions (through the outbox).
 NOTE_TO_RESIDENT = "【工单 {number} 进展】{note}"
 CLOSED_TO_RESIDENT = "您反映的问题（工单 {number}）已由社区办结：{note}"
+MERGED_TO_RESIDENT = ("您反映的问题（工单 {number}）和工单 {into} 是同一件事，已合并到工单 {into} 一起处理，"
+                      "后续进展和评价都通过工单 {into} 告诉您。")
+MERGED_TO_WORKER = "工单 {number} 与工单 {into} 重复，已由社区合并到 {into}，{number} 无需再处理。"
+SPLIT_TO_RESIDENT = "您反映的“{description}”与工单 {old} 不是同一件事，社区已为您单独登记为工单 {number}，处理进展会另行通知您。"
+
+# Notes in the tickets' histories.
+MERGED_INTO_NOTE = "与工单 {number} 重复，已合并过去"
+MERGED_FROM_NOTE = "合并了重复的工单 {number}：{description}"
+SPLIT_NOTE = "{name}的反映不是同一件事，已拆为工单 {number}"
+SPLIT_FROM_NOTE = "从工单 {number} 拆出"
 
 # Flash messages.
 DONE_ASSIGNED = "工单 {number} 已派给 {name}。"
@@ -52,6 +66,8 @@ DONE_NOTE_PUBLIC = "留言已通过公众号发给工单 {number} 的报告人�
 DONE_ACCEPTED = "已接单 {number}。"
 DONE_COMPLETED = "工单 {number} 已标记完成，系统会请居民评价。"
 DONE_REPORTED_IN = "已报到 {number}，请在 {due} 前办结。"
+DONE_MERGED = "工单 {number} 已合并到 {into}，已通知居民。"
+DONE_SPLIT = "{name}的反映已拆为工单 {into}，已通知居民。"
 DONE_BULK = "已对 {count} 张工单执行“{action}”。"
 ERR_NOT_YOURS = "您不能处理工单 {number}。"
 ERR_ALREADY_CLOSED = "工单 {number} 已经办结。"
@@ -60,6 +76,10 @@ ERR_UNKNOWN_CATEGORY = "没有这个类别：{category}"
 ERR_NOTE_REQUIRED = "请填写内容。"
 ERR_NOTHING_SELECTED = "请先勾选工单。"
 ERR_NO_PERSON = "您的账号没有关联网格员或部门人员，不能接单或办结。"
+ERR_MERGE_SAME = "不能把工单 {number} 合并到它自己。"
+ERR_MERGE_CLOSED = "工单 {number} 已经结束，不能合并进去。"
+ERR_MERGE_TARGET = "没有找到您能处理的工单 {number}。"
+ERR_SPLIT_NOT_JOINED = "只能拆出后来关联到工单 {number} 的邻居反映（首报人不能拆出）。"
 ERR_REPORT_IN = "只有被吹哨部门的联络人能报到工单 {number}。"
 
 BULK_ACTIONS = {"assign": "派给", "escalate": "升级一级", "close": "办结并留言"}

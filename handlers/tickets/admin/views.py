@@ -18,7 +18,7 @@ from bot.web.admin.access import Viewer, admin_blueprint, allow, forbidden, is_h
 from handlers.community.people import display_name, mask_phone, roles_of
 from handlers.tickets import escalation, service
 from handlers.tickets import texts as ticket_texts
-from handlers.tickets.admin import actions, scope, texts
+from handlers.tickets.admin import actions, merge, scope, texts
 from models import (
     Category,
     Department,
@@ -36,7 +36,7 @@ from models import (
 
 bp = admin_blueprint("tickets_admin", __name__, url_prefix="/admin/tickets")
 WORKERS = ("staff", "grid", "department")
-STAFF_ACTIONS = {"assign", "transfer", "escalate", "deescalate", "category", "close"}
+STAFF_ACTIONS = {"assign", "transfer", "escalate", "deescalate", "category", "close", "merge", "split"}
 PERSON_ACTIONS = {"accept", "complete", "report_in"}
 
 
@@ -242,6 +242,19 @@ def apply_action(s: Session, t: Ticket, action: str, form: Any, at: Any, who: Vi
                 return texts.ERR_UNKNOWN_CATEGORY.format(category=form.get("category", "")), False
             actions.change_category(s, svc.config, t, category, who.username, at)
             message = texts.DONE_CATEGORY.format(number=t.number, category=category.name)
+        elif action == "merge":
+            number = (form.get("into") or "").strip().upper()
+            into = _ticket(s, number) if number else None
+            if into is None or not scope.scope_of(s, svc.config, who.role, who.person_id).allows(into):
+                return texts.ERR_MERGE_TARGET.format(number=number), False
+            merge.merge(s, outbox, svc.config, t, into, who.username, at)
+            message = texts.DONE_MERGED.format(number=t.number, into=into.number)
+        elif action == "split":
+            target = s.get(Person, form.get("person", type=int) or 0)
+            if target is None:
+                return texts.ERR_NO_TARGET, False
+            new = merge.split(s, outbox, svc.config, t, target.id, who.username, at)
+            message = texts.DONE_SPLIT.format(name=display_name(target), into=new.number)
         elif action == "close":
             actions.close(s, outbox, t, note, who.username, at)
             message = texts.DONE_CLOSED.format(number=t.number)
