@@ -350,3 +350,18 @@ def test_split_a_joined_report_and_merge_a_duplicate(browser: Any, live: dict[st
     assert "ticket.split" in audit_text and "ticket.merge" in audit_text
     assert page.errors == []
     page.context.close()
+
+
+def test_the_try_box_explains_in_chinese(browser: Any, live: dict[str, Any]) -> None:
+    """Every reason the 试一试 box shows is Chinese: the winner's tie-break, each candidate, a ruled-out emergency."""
+    page = _page(browser, live)
+    page.goto("/admin/rules/1")
+    box = page.get_by_label(re.compile("输入一句居民可能说的话"))
+    for text, expect in (("电梯坏了 停电了", "优先级更高"), ("没有着火，只是烧饭的烟", "被否定")):
+        box.fill(text)
+        page.get_by_test_id("explain-reason").filter(has_text=expect).wait_for()
+        shown = page.locator("#explain").inner_text()
+        words = re.sub(r"“[a-z0-9_.]+”|\b[a-z]+\.[a-z0-9_.]+\b|\d", "", shown)  # rule names and intents are codes
+        assert not re.search(r"[A-Za-z]{2,}", words), f"English in the explanation of {text!r}: {shown}"
+    _shot(page, "desktop-rule-try")
+    page.context.close()

@@ -25,7 +25,7 @@ from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 
 from bot.dialog.capability import AdminPage
-from bot.web.admin import texts
+from bot.web.admin import explaintext, texts
 from bot.web.admin.access import Viewer
 
 if TYPE_CHECKING:
@@ -109,6 +109,7 @@ def init_admin(app: Flask, services: Services) -> None:
     def without_page(args: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in args.items() if k != "page"}
 
+    app.add_template_global(explaintext.describe_here, "describe_explain")  # the routing explanation in Chinese
     pages = menu_pages(services)
 
     @app.context_processor

@@ -56,10 +56,59 @@ RULE_INVALID = "规则有误：{error}"
 WORD_SAVED = "词语“{word}”已加入词典。"
 WORD_DELETED = "词语“{word}”已从词典删除。"
 WORD_INVALID = "词语不能为空，也不能包含空格。"
-NLP_OFF = "分词和规则引擎未启动（NLP engine not started），无法试算。"
+NLP_OFF = "分词和规则引擎未启动，无法试算。"
 SIM_UNKNOWN_IDENTITY = "请选择一个身份，或填写一个以 o 开头的 openid。"
 SIM_SEND_FAILED = "发送失败：{error}"
 SIM_CLEARED = "已清空 {who} 的对话记录显示（数据库记录不变）。"
+
+# Why a message went where it did (the 试一试 box and the simulator's side panel; explaintext.py).
+EXPLAIN_STATUS = {
+    "winner": "胜出",
+    "eligible": "也命中，但没有胜出",
+    "vetoed": "被排除",
+    "incomplete": "关键词不全",
+    "out_of_scope": "不适用于本社区",
+    "disabled": "已停用",
+}
+EXPLAIN_STATUS_OTHER = "未采用"
+EXPLAIN_SEPARATOR = "；"
+EXPLAIN_WORD_JOINER = "、"
+EXPLAIN_END = "。"
+EXPLAIN_MISSING = "缺少{words}"
+EXPLAIN_NO_ANY = "“任一关键词”一个也没出现"
+EXPLAIN_VETOED_BY = "出现排除词{words}"
+EXPLAIN_NO_KEYWORD = "消息里没有任何规则的关键词，走兜底回复。"
+EXPLAIN_NONE_MATCHED = "没有规则完全命中：{rules}"
+EXPLAIN_ONLY_ONE = "只有规则“{rule}”命中。"
+EXPLAIN_WON = "规则“{rule}”胜出：{because}。"
+EXPLAIN_BY_PRIORITY = "优先级更高（{w} > {r}），胜过“{rival}”"
+EXPLAIN_BY_KEYWORDS = "优先级相同，命中的关键词更多（{w} > {r} 个），胜过“{rival}”"
+EXPLAIN_BY_CHARS = "优先级和关键词数都相同，命中的文字更长（{w} > {r} 个字），胜过“{rival}”"
+EXPLAIN_BY_COMMUNITY = "本社区专用的规则优先于通用规则“{rival}”"
+EXPLAIN_BY_AGE = "其他条件都相同，先建的规则优先（编号 {w} < {r}），胜过“{rival}”"
+EXPLAIN_URGENT = "走紧急通道：“{rule}”命中{words}{level}。"
+EXPLAIN_URGENT_LEVEL = {
+    "STRONG": "，明确的紧急情况，立即通知所有责任人",
+    "AMBIGUOUS": "，不能确定是否正在发生，先问居民现在是否有危险",
+}
+EXPLAIN_URGENT_TOO_WEAK = "紧急通道：提到了可能的险情，但说法不够确定，未按紧急处理。"
+EXPLAIN_URGENT_RULED_OUT = "紧急通道未命中：{reasons}"
+EXPLAIN_DROPPED = {
+    "negated": "被否定",
+    "resolved": "已经解决",
+    "near miss": "差一点，并没有发生",
+    "not happened (yet)": "还没有发生",
+    "figure of speech": "是比喻说法",
+    "hypothetical": "是假设的情况",
+    "habitual": "是经常性的情况，不是正在发生",
+    "past": "已经过去",
+    "question about it": "是在询问相关信息",
+    "explained": "有正常原因",
+    "says more": "呼救词只有单独说时才算",
+    "not a person": "说的不是人",
+}
+EXPLAIN_DROPPED_OTHER = "不算紧急"
+EXPLAIN_DROPPED_WITH = "{check}（{words}）"
 
 # Generic.
 SAVED = "已保存。"
