@@ -83,9 +83,9 @@ PlaceWord = Annotated[str, Field(min_length=1, max_length=64)]
 class PlaceIn(In):
     code: str = Field(min_length=1, max_length=64)
     estate: Code
-    name: str = Field(min_length=1, max_length=64, description="as residents say it: 东门, 中心广场, 地下车库")
+    name: str = Field(min_length=1, max_length=64, description="the name residents use for it (e.g. the east gate)")
     kind: PlaceKind = PlaceKind.OTHER
-    aliases: list[PlaceWord] = Field(default=[], max_length=50, description="other words for it: 东大门, 东门口")
+    aliases: list[PlaceWord] = Field(default=[], max_length=50, description="other words residents use for it")
     grid: Code | None = Field(default=None, description="grid code; null = the estate's grid")
 
 
