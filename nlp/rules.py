@@ -43,6 +43,8 @@ INTENTS: frozenset[str] = frozenset(
         "members.tasks", "members.detail", "members.phone", "tickets.add_detail",
         # Deadlines and the satisfaction loop (issue 6): 报到, 待补充, 满意 / 不满意 / 没修好.
         "members.report_in", "members.wait", "rating.answer",
+        # A resident takes back their own report (issue 10): withdrawing it, "不是一回事".
+        "reports.withdraw", "reports.split",
         # Urgent tickets (issue 11): 收到 T… acknowledges an alert.
         "members.acknowledge",
     }

@@ -1,6 +1,6 @@
 """Service tickets (报修): residents report, grid members follow up, deadlines escalate (吹哨报到), residents rate.
 
-What it brings: the residents' chat (chat.py), grid members' commands
+What it brings: the residents' chat (chat.py, followups.py), grid members' commands
 (members.py), the urgent fast path (emergency.py), the ticket domain
 (service, deadlines, escalation, rating, media, stats), the sweeps of
 deadlines and media downloads, the import sections ``categories``,
@@ -11,7 +11,19 @@ holidays) and dashboard block (``admin/``).
 
 from __future__ import annotations
 
-from handlers.tickets import admin, api, chat, deadlines, emergency, escalation_api, health, importing, jobs, members
+from handlers.tickets import (
+    admin,
+    api,
+    chat,
+    deadlines,
+    emergency,
+    escalation_api,
+    followups,
+    health,
+    importing,
+    jobs,
+    members,
+)
 from handlers.tickets.capability import cap
 
 cap.imports("categories", order=10)(importing.import_categories)
@@ -26,4 +38,4 @@ for _blueprint in admin.BLUEPRINTS:
 cap.dashboard(admin.PANEL)
 cap.api(admin.API.bp, schemas=admin.API.SCHEMAS, paths=admin.API.openapi_paths)
 
-__all__ = ["cap", "chat", "emergency", "members"]
+__all__ = ["cap", "chat", "emergency", "followups", "members"]

@@ -387,7 +387,7 @@ def status_text(ctx: Ctx, ticket: Ticket) -> str:
     )
 
 
-def _target_ticket(ctx: Ctx, person: Person | None) -> Ticket | None:
+def target_ticket(ctx: Ctx, person: Person | None) -> Ticket | None:
     """The ticket named in the message, else the resident's most recent open one."""
     number = ctx.match.slots.get("ticket_number") if ctx.match else None
     if number:
@@ -421,7 +421,7 @@ def _named_by_words(ctx: Ctx, tickets: list[Ticket]) -> Ticket | None:
 def urge_ticket(ctx: Ctx) -> Reply:
     """Record the urge and push it to whoever holds the ticket, at most once per interval."""
     person = people.find_person(ctx.db, ctx.msg)
-    ticket = _target_ticket(ctx, person)
+    ticket = target_ticket(ctx, person)
     if ticket is None or person is None:
         number = ctx.match.slots.get("ticket_number") if ctx.match else None
         return Reply(texts.TICKET_NOT_FOUND.format(number=number) if number else texts.TICKET_NONE_OPEN)
@@ -443,7 +443,7 @@ def urge_ticket(ctx: Ctx) -> Reply:
 def add_detail(ctx: Ctx) -> Reply:
     """Add the resident's words to their open ticket (named, or the latest)."""
     person = people.find_person(ctx.db, ctx.msg)
-    ticket = _target_ticket(ctx, person)
+    ticket = target_ticket(ctx, person)
     if ticket is None or person is None or ticket.status not in OPEN_STATUSES:
         return Reply(texts.TICKET_DETAIL_WHICH)
     return _add_detail(ctx, person, ticket, ctx.msg.text)
@@ -526,13 +526,15 @@ def answer_waiting(ctx: Ctx) -> Reply:
 
 @cap.state(Flow.RATE)
 def answer_rating(ctx: Ctx) -> Reply:
-    """1 / 2 / 3 or a menu tap answers the question; anything else is routed as a new message."""
-    value = rating.parse(ctx.msg.text or "")
+    """1 / 2 / 3, a menu tap or the resident's own words answer the question; anything else is routed as new."""
     ticket = service.ticket_by_number(ctx.db, ctx.data.get("ticket", ""))
+    match = ctx.understanding.match if ctx.understanding else None
+    value = rating.understand(ctx.msg.text or "", match, ticket) if ticket is not None else None
     if value is None or ticket is None:
         return reroute(ctx)
     person = people.person_for(ctx.db, ctx.msg, ctx.now)
-    return Reply(rating.record(ctx.db, ctx.outbox, ctx.config, ticket, person, value, ctx.now), end=True)
+    return Reply(rating.record(ctx.db, ctx.outbox, ctx.config, ticket, person, value, ctx.now,
+                               rating.comment(ctx.msg.text or "")), end=True)
 
 
 @cap.intent("rating.answer")
@@ -543,4 +545,5 @@ def rate_ticket(ctx: Ctx) -> Reply:
     ticket = rating.awaiting(ctx.db, person.id, ctx.config.tickets.rating_days, ctx.now) if person else None
     if value is None or ticket is None or person is None:
         return Reply(texts.RATING_NOTHING)
-    return Reply(rating.record(ctx.db, ctx.outbox, ctx.config, ticket, person, value, ctx.now), end=True)
+    return Reply(rating.record(ctx.db, ctx.outbox, ctx.config, ticket, person, value, ctx.now,
+                               rating.comment(ctx.msg.text or "")), end=True)

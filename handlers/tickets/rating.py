@@ -11,6 +11,7 @@ apart from real ratings.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from bot.delivery.outbox import Outbox
 from bot.dialog.conversation import save_state
 from handlers.tickets import deadlines, escalation, texts
 from handlers.tickets.notify import texts as notify_texts
-from handlers.tickets.service import add_event, category_name, notify_reporters, reporters
+from handlers.tickets.service import add_event, category_name, notify_reporters, notify_workers, reporters
 from handlers.tickets.states import Flow
 from models import OPEN_STATUSES, Person, Rating, Ticket, TicketStatus
 from nlp import lexicon
@@ -101,12 +102,45 @@ def _menu(fields: dict[str, str]) -> dict[str, object]:
 
 
 def parse(text: str) -> str | None:
-    """满意 / 基本满意 / 不满意 (or 1 / 2 / 3, 没修好 …) -> a Rating value."""
+    """满意 / 基本满意 / 不满意 (or 1 / 2 / 3, 没修好 …, or a leading digit with a comment) -> a Rating value."""
     word = text.strip().strip("。.！!，, ")
+    lead = _LEADING_DIGIT.match(word)
+    if lead is not None:
+        return texts.RATING_WORDS[lead.group(1)]
     return texts.RATING_WORDS.get(word) or next(
         (texts.RATING_WORDS[w] for w in sorted(texts.RATING_WORDS, key=len, reverse=True)
          if len(w) > 1 and w in word and not (w in lexicon.RATING_NOT_INSIDE and lexicon.RATING_NOT_INSIDE[w] in word)),
         None)
+
+
+def parse_plain(text: str) -> str | None:
+    """A rating said in the resident's own words ("修好了 挺快的 点赞", "没弄好嘛"), else None."""
+    word = re.sub(r"\s+", "", text)
+    return next((value for value, cues in texts.RATING_CUES.items() if any(cue in word for cue in cues)), None)
+
+
+def comment(text: str) -> str:
+    """What the resident said beyond the bare rating ("3 根本没修" -> "根本没修"); empty for "1" or "满意"."""
+    word = text.strip().strip("。.！!，, ")
+    if word in texts.RATING_WORDS:
+        return ""
+    lead = _LEADING_DIGIT.match(word)
+    return word[lead.end():].strip(" ，,。.、：:") if lead is not None else word
+
+
+def understand(text: str, match: Any, ticket: Ticket) -> str | None:
+    """The rating an answer to "问题解决了吗？" gives: explicit words first, then the resident's own words,
+    unless the router reads a report of another kind ("楼道灯又坏了 谢谢" is a new report, not a rating)."""
+    value = parse(text)
+    if value is not None:
+        return value
+    new_report = match is not None and match.intent in REPORT_INTENTS and match.slots.get("category") not in (
+        None, ticket.category)
+    return None if new_report else parse_plain(text)
+
+
+REPORT_INTENTS = frozenset({"tickets.create", "tickets.urgent"})
+_LEADING_DIGIT = re.compile(r"^([123])(?=[\s，,。.、：:]|$)")
 
 
 def awaiting(db: Session, person_id: int, window_days: float, now: datetime) -> Ticket | None:
@@ -122,20 +156,24 @@ def awaiting(db: Session, person_id: int, window_days: float, now: datetime) -> 
 
 
 def record(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person: Person, value: str,
-           now: datetime) -> str:
+           now: datetime, remark: str = "") -> str:
     """Apply one answer; returns the reply text.
 
     Co-reporters are all asked: the first 不满意 reopens the ticket (one rung up),
     a later one while it is being worked on again is recorded and changes nothing.
+    ``remark``: the resident's own words beyond the rating, kept in the history
+    and, for 不满意 / 基本满意, pushed to whoever works on the ticket.
     """
+    note = _note(value, remark)
     if ticket.status in OPEN_STATUSES or (value == Rating.UNSATISFIED and not _claim_reopen(db, ticket)):
         if value == Rating.UNSATISFIED:
-            add_event(db, ticket, "rated", now, person, note=texts.RATING_NAMES[value], rating=value)
+            event = add_event(db, ticket, "rated", now, person, note=note, rating=value)
+            _tell_workers(db, outbox, config, ticket, event, value, remark)
         db.refresh(ticket)
         return texts.RATING_ALREADY_REOPENED.format(
             number=ticket.number, rung=escalation.rung_name(db, config, ticket, ticket.escalation_level))
     if value == Rating.UNSATISFIED:
-        level = reopen(db, outbox, config, ticket, person, now)
+        level = reopen(db, outbox, config, ticket, person, now, remark)
         return texts.RATING_REOPENED.format(number=ticket.number,
                                             rung=escalation.rung_name(db, config, ticket, level))
     if ticket.status != TicketStatus.DONE:
@@ -144,8 +182,22 @@ def record(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person: 
     ticket.rating = value
     ticket.rated_at = now
     ticket.closed_at = now
-    add_event(db, ticket, "rated", now, person, note=texts.RATING_NAMES[value], rating=value)
+    event = add_event(db, ticket, "rated", now, person, note=note, rating=value)
+    if value == Rating.BASIC:
+        _tell_workers(db, outbox, config, ticket, event, value, remark)
     return texts.RATING_THANKS[value].format(number=ticket.number)
+
+
+def _note(value: str, remark: str) -> str:
+    name = texts.RATING_NAMES[value]
+    return texts.RATING_COMMENT_NOTE.format(rating=name, comment=remark) if remark else name
+
+
+def _tell_workers(db: Session, outbox: Outbox, config: Config, ticket: Ticket, event: Any, value: str,
+                  remark: str) -> None:
+    if remark:
+        notify_workers(db, outbox, config, ticket, event, texts.TICKET_TASK_RATING_COMMENT.format(
+            number=ticket.number, rating=texts.RATING_NAMES[value], comment=remark))
 
 
 def _claim_reopen(db: Session, ticket: Ticket) -> bool:
@@ -164,7 +216,8 @@ def _claim_reopen(db: Session, ticket: Ticket) -> bool:
     return claimed
 
 
-def reopen(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person: Person, now: datetime) -> int:
+def reopen(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person: Person, now: datetime,
+           remark: str = "") -> int:
     """不满意 / 没修好: back to work with a fresh resolve deadline, one rung higher (after ``_claim_reopen``)."""
     ticket.status = TicketStatus.ACCEPTED if ticket.assignee_id else TicketStatus.QUEUED
     ticket.done_at = None
@@ -174,8 +227,9 @@ def reopen(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person: 
     ticket.rating_asked_at = None
     if ticket.accepted_at is None:
         ticket.accepted_at = now
-    add_event(db, ticket, "reopened", now, person, note=texts.RATING_NAMES[Rating.UNSATISFIED],
-              rating=Rating.UNSATISFIED)
+    event = add_event(db, ticket, "reopened", now, person, note=_note(Rating.UNSATISFIED, remark),
+                      rating=Rating.UNSATISFIED)
+    _tell_workers(db, outbox, config, ticket, event, Rating.UNSATISFIED, remark)
     policy = deadlines.policy_for(db, config, ticket.category, ticket.urgent)
     ticket.resolve_due_at = deadlines.after(db, config, ticket, now, policy.resolve_minutes)
     return escalation.escalate(db, outbox, config, ticket, now, reason="unsatisfied", actor=person)

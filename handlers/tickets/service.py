@@ -333,15 +333,17 @@ def _add_reporter(db: Session, ticket: Ticket, person: Person, msg: IncomingMess
 
 
 def report(db: Session, outbox: Outbox, config: Config, *, person: Person, msg: IncomingMessage, category: str,
-           description: str, place: Place, now: datetime, urgent: bool = False) -> Outcome:
+           description: str, place: Place, now: datetime, urgent: bool = False, join: bool = True) -> Outcome:
     """File a report: join a neighbour's open ticket, or open, assign and push a new one.
 
     The duplicate check and the new ticket happen under the join lock, so two
     neighbours reporting at once (even to two processes) make one ticket.
+    ``join=False``: the resident said it is not the same problem ("不是一回事"): always a ticket of its own.
     """
     community_id = _community_id(db, place)
     hold_lock(db, JOIN_LOCK, join_key(category, community_id))
-    duplicate = find_duplicate(db, config, category, place, now, urgent=urgent, description=description)
+    duplicate = find_duplicate(db, config, category, place, now, urgent=urgent,
+                               description=description) if join else None
     if duplicate is not None:
         already = db.scalar(select(TicketReporter.id).where(
             TicketReporter.ticket_id == duplicate.id, TicketReporter.person_id == person.id))
@@ -358,6 +360,7 @@ def report(db: Session, outbox: Outbox, config: Config, *, person: Person, msg: 
     ticket = Ticket(
         community_id=community_id, category=category,
         building_id=place.building.id if place.building else None, grid_id=place.grid_id,
+        estate_id=place.estate.id if place.estate_level else None, place_id=place.place_id,
         unit=place.unit, room=place.room, location=place.label, description=description,
         reporter_id=person.id, channel=msg.channel, status=TicketStatus.QUEUED, urgent=urgent,
         created_at=now, updated_at=now,

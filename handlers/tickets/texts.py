@@ -215,6 +215,9 @@ TICKET_EVENT_NAMES = {
     "acknowledged": "确认收到",
     "ack_escalated": "无人确认，加急通知",
     "no_danger": "居民回复现在没有危险",
+    "withdrawn": "居民撤销",
+    "reporter_left": "居民撤回关联反映",
+    "unjoined": "居民表示不是同一问题，单独登记",
 }
 
 
@@ -418,3 +421,32 @@ MEMBER_TASK_AGE_NEW = "刚刚"
 # -- doctor: the tickets capability's health checks --------------------------------------------
 HEALTH_UNOWNED_CATEGORIES = "这些报修类别没有责任部门，超期后“吹哨”无人报到：{categories}。处理：在部门设置中为它们指定责任部门（API /api/v1/departments 的 categories）"
 HEALTH_GRIDS_WITHOUT_DUTY = "这些网格没有在岗网格员，新工单无人接收：{grids}。处理：添加网格员或把现有网格员设为在岗（API /api/v1/members）"
+
+# -- FOLLOW-UPS (issue 10, point 5): ratings in plain language, withdrawal, "不是一回事" ----------
+# A reply to "问题解决了吗？" in the resident's own words: the first list holding one of its words decides
+# (unsatisfied before partly before satisfied: "没修好" holds 修好, "修好了 就是还有点响" is partly).
+RATING_CUES = {
+    "unsatisfied": ("不太满意", "没修", "没弄好", "没弄", "没好", "没整好", "没解决", "没处理", "没人来", "没来人",
+                    "还是不", "还是漏", "还是湿", "还是坏", "还是一样", "跟没修", "根本", "太差", "很差", "差劲", "差评",
+                    "不行", "白修", "又坏", "又漏", "糊弄", "敷衍"),
+    "basic": ("基本", "还行", "凑合", "一般般", "马马虎虎", "差不多", "还可以", "就是还", "就是有点", "还有点", "还有些"),
+    "satisfied": ("修好了", "修好啦", "弄好了", "已经好了", "好了", "点赞", "挺快", "很快", "真快", "及时", "不错", "挺好",
+                  "很好", "给力", "辛苦", "谢谢", "感谢", "棒"),
+}
+RATING_COMMENT_NOTE = "{rating}：{comment}"
+TICKET_TASK_RATING_COMMENT = "居民对工单 {number} 的评价（{rating}）：{comment}"
+
+WITHDRAW_ASK = "要撤销工单 {number}（{category}·{location}）吗？回复“是”撤销；回复“不”继续办理。"
+WITHDRAW_DONE = "好的，工单 {number} 已撤销。以后有问题随时发消息给我。"
+WITHDRAW_LEFT = "好的，已不再为您跟进工单 {number}（其他邻居反映的问题还会继续处理）。"
+WITHDRAW_KEPT = "好的，工单 {number} 继续办理，进展会及时通知您。"
+WITHDRAW_NOT_OPEN = "工单 {number} 已经{status}，不需要撤销。"
+WITHDRAW_NO_PREFIXES = ("不撤", "别撤", "不要撤", "不用撤", "先不", "留着", "还是留", "算了还是", "不是", "不", "别", "否", "没有")
+WITHDRAW_YES_PREFIXES = ("是", "对", "嗯", "恩", "撤", "确定", "确认", "好", "行", "可以", "ok", "1", "要")
+EVENT_NOTE_WITHDRAWN = "居民撤销：{reason}"
+EVENT_NOTE_REPORTER_LEFT = "{name}撤回了关联的反映：{reason}"
+TICKET_TASK_WITHDRAWN = "居民已撤销工单 {number}（{category}·{location}）：{reason}\n无需再处理。"
+
+SPLIT_NOTHING = "没有找到您被关联的工单。如有新问题，请直接描述问题和地址。"
+EVENT_NOTE_UNJOINED = "{name}表示不是同一个问题，已单独登记为工单 {number}"
+SPLIT_DONE = "好的，不是同一个问题：已从工单 {old} 分开，{created}"
