@@ -365,3 +365,45 @@ def test_the_try_box_explains_in_chinese(browser: Any, live: dict[str, Any]) -> 
         assert not re.search(r"[A-Za-z]{2,}", words), f"English in the explanation of {text!r}: {shown}"
     _shot(page, "desktop-rule-try")
     page.context.close()
+
+
+def test_named_places_of_an_estate(browser: Any, live: dict[str, Any]) -> None:
+    """Community setup: list one estate's named places, add one with aliases, edit it, delete it (all audited)."""
+    page = _page(browser, live)
+    page.goto("/admin/community/places")
+    page.get_by_role("search").get_by_label(re.compile("^小区")).select_option("ghy")
+    page.wait_for_url(re.compile(r"estate=ghy"))
+    table = page.get_by_test_id("crud-table")
+    assert "南门" in table.inner_text() and "中心广场" not in table.inner_text()  # 中心广场 is 幸福里's
+    _shot(page, "desktop-places")
+    page.get_by_role("button", name="新建").click()  # the link keeps the estate chosen
+    assert page.get_by_label(re.compile("^小区")).input_value() == "ghy"
+    page.get_by_label(re.compile("^编码")).fill("ghy-north-gate")
+    page.get_by_label(re.compile("^名称")).fill("北门")
+    page.get_by_label(re.compile("^类型")).select_option(label="大门/出入口")
+    page.get_by_label(re.compile("^别名")).fill("北大门 北侧门")
+    page.get_by_role("button", name=re.compile("保存")).click()
+    page.get_by_text("小区内的地点已保存").wait_for()
+    page.goto("/admin/community/places?estate=ghy&q=北门")
+    row = page.get_by_test_id("crud-table").get_by_role("row").filter(has_text="ghy-north-gate")
+    assert "北大门、北侧门" in row.inner_text() and "大门/出入口" in row.inner_text()
+    row.get_by_role("link", name=re.compile("编辑")).click()
+    page.get_by_label(re.compile("^别名")).fill("北大门 北门口")
+    page.get_by_role("button", name=re.compile("保存")).click()
+    page.get_by_text("小区内的地点已保存").wait_for()
+    from sqlalchemy import select
+
+    from models import EstatePlace
+
+    with live["services"].db.session() as s:
+        place = s.scalar(select(EstatePlace).where(EstatePlace.code == "ghy-north-gate"))
+        assert place is not None and place.aliases == ["北大门", "北门口"] and place.kind == "gate"
+    page.goto("/admin/community/places?q=ghy-north-gate")
+    page.get_by_test_id("crud-table").get_by_role("link", name=re.compile("编辑")).click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name=re.compile("删除")).click()
+    page.get_by_text("小区内的地点已删除").wait_for()
+    page.goto("/admin/audit")
+    assert "places.create" in page.locator("main").inner_text()
+    assert page.errors == []
+    page.context.close()

@@ -35,6 +35,19 @@ _SPLIT = re.compile(r"[\s,，、;；]+")
 
 
 @dataclass(frozen=True)
+class ListFilter:
+    """A pick list above a setup page's table (``?name=value``): e.g. the places of one estate.
+
+    ``options`` gives (value, label) pairs; ``condition(value)`` is the SQL condition on the
+    resource's model. A new record started from a filtered list has the field filled in.
+    """
+
+    label: str
+    options: Choices
+    condition: Callable[[str], Any]
+
+
+@dataclass(frozen=True)
 class ResourcePage:
     """One resource's setup page: its title, the columns of its table, labels and pick lists of its form."""
 
@@ -45,6 +58,8 @@ class ResourcePage:
     choices: dict[str, Choices] = field(default_factory=dict)  # field -> (value, label) options
     hints: dict[str, str] = field(default_factory=dict)
     search: tuple[str, ...] = ("code", "name")  # columns the search box looks in
+    filters: dict[str, ListFilter] = field(default_factory=dict)  # form field -> pick list above the table
+    display: dict[str, dict[str, str]] = field(default_factory=dict)  # column -> stored value -> words shown
 
     @property
     def path(self) -> str:
@@ -87,6 +102,8 @@ def _widget(annotation: Any) -> tuple[str, list[tuple[Any, str]]]:
         return "fieldset", []
     if origin is list:
         (item,) = typing.get_args(inner) or (str,)
+        if typing.get_origin(item) is typing.Annotated:  # list[Annotated[str, Field(max_length=…)]]
+            item = typing.get_args(item)[0]
         return ("words", []) if item is str else ("json", [])
     return "text", []
 
@@ -210,12 +227,18 @@ def register_resource_pages(bp: Blueprint, pages: Sequence[ResourcePage], *, tit
             searchable = [getattr(model, c) for c in page.search if hasattr(model, c)]
             if q and searchable:
                 query = query.where(or_(*(c.like(f"%{q}%") for c in searchable)))
+            chosen = {name: request.args.get(name, "") for name in page.filters}
+            for name, value in chosen.items():
+                if value:
+                    query = query.where(page.filters[name].condition(value))
+            filters = [(name, f.label, f.options(s), chosen[name]) for name, f in page.filters.items()]
             total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
             rows = s.scalars(query.options(*page.resource.load).order_by(model.id)
                              .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
             items = [(row.id, page.resource.to_dict(s, row)) for row in rows]
         return render_template("admin/crud/list.html", page=page, items=items, q=q, total=total, number=number,
-                               pages=max(1, -(-total // PAGE_SIZE)), title=title, bp=bp.name)
+                               pages=max(1, -(-total // PAGE_SIZE)), title=title, bp=bp.name, filters=filters,
+                               chosen={k: v for k, v in chosen.items() if v})
 
     def form_page(path: str, item_id: int | None = None) -> Any:
         page = by_path.get(path)
@@ -228,6 +251,8 @@ def register_resource_pages(bp: Blueprint, pages: Sequence[ResourcePage], *, tit
                 if row is None:
                     return render_template("admin/error.html", message=texts.NOT_FOUND), 404
                 values = page.resource.to_dict(s, row)
+            else:
+                values = {name: request.args[name] for name in page.filters if request.args.get(name)}
             return render_template("admin/crud/form.html", page=page, item_id=item_id, errors={}, title=title,
                                    fields=form_fields(page, s, values, item_id is not None), bp=bp.name)
 

@@ -1,5 +1,6 @@
-"""The community capability's setup pages: the community and its facts, estates, grids, buildings, departments,
-people, members, staff and residents' addresses (generated from the API's resources), and binding codes."""
+"""The community capability's setup pages: the community and its facts, estates, grids, buildings, the named
+places of each estate (gates, squares … with their aliases), departments, people, members, staff and residents'
+addresses (generated from the API's resources), and binding codes."""
 
 from __future__ import annotations
 
@@ -12,10 +13,23 @@ from sqlalchemy.orm import Session
 from bot.dialog.capability import AdminPage
 from bot.web.admin import audit
 from bot.web.admin.access import admin_blueprint, now, services, viewer
-from bot.web.admin.crud import ResourcePage, register_resource_pages
+from bot.web.admin.crud import ListFilter, ResourcePage, register_resource_pages
 from handlers.community import api, people
 from handlers.community.admin import texts
-from models import BindCode, Building, Community, Department, Estate, Grid, GridMember, MemberRole, Person, Staff
+from models import (
+    BindCode,
+    Building,
+    Community,
+    Department,
+    Estate,
+    EstatePlace,
+    Grid,
+    GridMember,
+    MemberRole,
+    Person,
+    PlaceKind,
+    Staff,
+)
 
 bp = admin_blueprint("community_admin", __name__, url_prefix="/admin/community")
 
@@ -43,12 +57,19 @@ _COMMON = {"labels": texts.LABELS, "hints": texts.HINTS}
 PAGES = [
     ResourcePage(_BY_PATH["communities"], texts.PAGE_TITLES["communities"],
                  ("code", "name", "phone", "office_address", "office_hours", "after_hours_phone"), **_COMMON),
-    ResourcePage(_BY_PATH["estates"], texts.PAGE_TITLES["estates"], ("code", "name", "community"),
-                 choices={"community": _codes(Community)}, **_COMMON),
+    ResourcePage(_BY_PATH["estates"], texts.PAGE_TITLES["estates"], ("code", "name", "community", "grid"),
+                 choices={"community": _codes(Community), "grid": _codes(Grid)}, **_COMMON),
     ResourcePage(_BY_PATH["grids"], texts.PAGE_TITLES["grids"], ("code", "name", "community"),
                  choices={"community": _codes(Community)}, **_COMMON),
     ResourcePage(_BY_PATH["buildings"], texts.PAGE_TITLES["buildings"], ("code", "estate", "number", "units", "grid"),
                  choices={"estate": _codes(Estate), "grid": _codes(Grid)}, search=("code", "number"), **_COMMON),
+    ResourcePage(_BY_PATH["places"], texts.PAGE_TITLES["places"], ("code", "estate", "name", "kind", "aliases", "grid"),
+                 choices={"estate": _codes(Estate), "grid": _codes(Grid),
+                          "kind": lambda s: [(k.value, texts.PLACE_KINDS.get(k.value, k.value)) for k in PlaceKind]},
+                 search=("code", "name"), display={"kind": texts.PLACE_KINDS},
+                 filters={"estate": ListFilter(texts.LABELS["estate"], _codes(Estate), lambda code: EstatePlace.estate_id
+                                               .in_(select(Estate.id).where(Estate.code == code)))},
+                 labels=texts.LABELS, hints={**texts.HINTS, **texts.PLACE_HINTS}),
     ResourcePage(_BY_PATH["departments"], texts.PAGE_TITLES["departments"],
                  ("code", "name", "phone", "community", "categories"),
                  choices={"community": _codes(Community)}, **_COMMON),
@@ -56,7 +77,8 @@ PAGES = [
                  search=("code", "name", "phone"), **_COMMON),
     ResourcePage(_BY_PATH["members"], texts.PAGE_TITLES["members"], ("person", "grid", "role", "on_duty", "public_phone"),
                  choices={"person": _persons, "grid": _codes(Grid),
-                          "role": lambda s: [(r.value, r.value) for r in MemberRole]}, search=(), **_COMMON),
+                          "role": lambda s: [(r.value, texts.MEMBER_ROLES.get(r.value, r.value)) for r in MemberRole]},
+                 display={"role": texts.MEMBER_ROLES}, search=(), **_COMMON),
     ResourcePage(_BY_PATH["staff"], texts.PAGE_TITLES["staff"], ("person", "community", "department", "title"),
                  choices={"person": _persons, "community": _codes(Community), "department": _codes(Department)},
                  search=("title",), **_COMMON),

@@ -8,6 +8,7 @@ PAGE_TITLES = {
     "estates": "小区",
     "grids": "网格",
     "buildings": "楼栋",
+    "places": "小区内的地点",
     "departments": "部门",
     "persons": "人员",
     "members": "网格员",
@@ -43,6 +44,29 @@ LABELS = {
     "room": "房号",
     "address": "住址",
     "updated_at": "更新时间",
+    "kind": "类型",
+    "aliases": "别名",
+}
+
+MEMBER_ROLES = {"primary": "主责（值班）", "backup": "备岗"}
+
+# What each kind of named place is called (models.PlaceKind).
+PLACE_KINDS = {
+    "gate": "大门/出入口",
+    "square": "广场",
+    "garage": "地下车库",
+    "parking": "地面停车场",
+    "bins": "垃圾站",
+    "parcel_locker": "快递柜",
+    "fitness": "健身区",
+    "road": "道路",
+    "green": "绿地",
+    "other": "其他",
+}
+PLACE_HINTS = {
+    "name": "居民平时的叫法，例如：东门、中心广场、地下车库",
+    "aliases": "其他叫法，用空格分隔，例如：东大门 东门口",
+    "grid": "谁处理这里的问题；不选则用小区的网格",
 }
 
 HINTS = {
