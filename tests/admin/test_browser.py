@@ -335,7 +335,11 @@ def test_split_a_joined_report_and_merge_a_duplicate(browser: Any, live: dict[st
     page.get_by_test_id("sim-window").get_by_text(f"单独登记为工单 {second}", exact=False).wait_for()
 
     page.goto(f"/admin/tickets/{second}")
-    assert "从工单" in page.get_by_test_id("timeline").inner_text()
+    story = page.get_by_test_id("timeline").inner_text()
+    assert "从工单" in story and "派单通知" in story
+    shown = re.sub(r"T\d{8}-\d{4}|管理员[A-Za-z0-9_.-]+", "", page.locator("main").inner_text())  # numbers, usernames
+    codes = re.findall(r"[A-Za-z_]{3,}", shown)
+    assert codes == [], f"codes shown to staff on the ticket page: {codes}"
     page.get_by_label(re.compile("合并到工单")).fill(first)
     page.get_by_role("button", name="合并", exact=True).click()
     page.get_by_text(f"已合并到 {first}").wait_for()

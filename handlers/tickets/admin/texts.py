@@ -40,6 +40,19 @@ EVENT_NAMES = {
     "split_from": "由其他工单拆出",
 }
 
+# Codes the ticket page shows in words (a code not listed is shown as it is).
+SENT_TO = "发给 {name}"
+CHANNEL_NAMES = {"official_account": "公众号", "wecom_app": "企业微信", "console": "控制台", "api": "接口", "web": "网页"}
+MESSAGE_KINDS = {
+    "ticket_task": "派单通知", "ticket_update": "进展通知", "ticket_number": "工单号回复", "ticket_rating": "评价邀请",
+    "ticket_reminder": "到期提醒", "ticket_escalation": "升级通知", "ticket_urgent": "紧急通知",
+    "urgent_confirm": "紧急确认", "text": "消息", "late_reply": "补发回复",
+}
+MESSAGE_STATUS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败", "dead": "多次失败已放弃"}
+MEDIA_KINDS = {"image": "照片", "voice": "语音", "video": "视频", "location": "位置"}
+ALERT_RUNGS = {"member": "网格员", "staff": "社区工作人员", "department": "部门", "street": "街道", "next": "下一级",
+               "other": "其他人员"}
+
 # What residents receive from the web UI's actions (through the outbox).
 NOTE_TO_RESIDENT = "【工单 {number} 进展】{note}"
 CLOSED_TO_RESIDENT = "您反映的问题（工单 {number}）已由社区办结：{note}"

@@ -25,6 +25,7 @@ from models import (
     Estate,
     Grid,
     GridMember,
+    Identity,
     OutboxMessage,
     Person,
     Staff,
@@ -145,8 +146,13 @@ def _timeline(s: Session, ticket: Ticket) -> list[dict[str, Any]]:
                       "note": "", "internal": False, "data": {"acknowledged_at": alert.acknowledged_at,
                                                                "via": alert.via or ""}})
     key = f"ticket:{ticket.number}:%"
-    for o in s.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key.like(key)).order_by(OutboxMessage.id)):
-        items.append({"at": o.created_at, "kind": "message", "title": o.kind, "who": o.recipient[:8] + "…",
+    sent = list(s.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key.like(key)).order_by(OutboxMessage.id)))
+    people = {value: display_name(person) for value, person in s.execute(
+        select(Identity.value, Person).join(Person, Person.id == Identity.person_id)
+        .where(Identity.value.in_({o.recipient for o in sent})))}
+    for o in sent:
+        who = texts.SENT_TO.format(name=people.get(o.recipient) or o.recipient[:8] + "…")
+        items.append({"at": o.created_at, "kind": "message", "title": o.kind, "who": who,
                       "note": o.payload.get("text") or o.payload.get("head_content") or "", "internal": False,
                       "data": {"status": o.status, "channel": o.channel}})
     return sorted(items, key=lambda i: i["at"])
