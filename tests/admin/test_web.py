@@ -369,3 +369,23 @@ def test_merge_and_split_on_the_json_api(admin_client: Client, admin_app, admin_
     assert on_first == {ticket.reporter_id, joined}
     assert any(f"单独登记为工单 {second}" in t for t in told) and any(f"已合并到工单 {first}" in t for t in told)
     assert audited == ["ticket.split", "ticket.merge"]
+
+
+def test_the_estate_filter_finds_reports_at_its_named_places(admin_client: Client, admin_services: Services) -> None:
+    """A report at the estate's gate (no building) is listed under the estate, not under another one."""
+    from bot.clock import wall_now
+    from models import Estate, EstatePlace, Person
+
+    with admin_services.db.session() as s:
+        gate = s.scalar(select(EstatePlace).join(Estate, Estate.id == EstatePlace.estate_id)
+                        .where(Estate.code == "ghy", EstatePlace.name == "南门"))
+        other = s.scalar(select(Estate.id).where(Estate.code == "xfl"))
+        reporter = s.scalar(select(Person.id).limit(1))
+        now = wall_now()
+        s.add(Ticket(number="T20261201-0999", category="lighting", estate_id=gate.estate_id, place_id=gate.id,
+                     location="桂花苑南门", description="南门路灯不亮", reporter_id=reporter, channel="official_account",
+                     created_at=now, updated_at=now))
+        estate = gate.estate_id
+    client = admin_client("admin")
+    assert "T20261201-0999" in client.get(f"/admin/tickets?view=all&estate={estate}").get_data(as_text=True)
+    assert "T20261201-0999" not in client.get(f"/admin/tickets?view=all&estate={other}").get_data(as_text=True)

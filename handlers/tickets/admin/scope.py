@@ -95,7 +95,9 @@ def ticket_query(scope: Scope, args: Any, config: Config, now: datetime) -> Sele
     if args.get("grid", "").isdigit():
         query = query.where(Ticket.grid_id == int(args["grid"]))
     if args.get("estate", "").isdigit():
-        query = query.where(Ticket.building_id.in_(select(Building.id).where(Building.estate_id == int(args["estate"]))))
+        estate = int(args["estate"])  # in one of its buildings, or at a place of the estate that is no building
+        query = query.where(or_(Ticket.building_id.in_(select(Building.id).where(Building.estate_id == estate)),
+                                Ticket.estate_id == estate))
     if args.get("department", "").isdigit():
         query = query.where(Ticket.department_id == int(args["department"]))
     if args.get("member", "").isdigit():
