@@ -14,9 +14,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import cn2an
-
 from nlp import lexicon
+from nlp.numerals import cn2an
 
 _CN = f"[{lexicon.ADDRESS_NUMERALS}]"
 _CN_DIGIT = f"[{''.join(lexicon.ADDRESS_DIGITS)}]"

@@ -14,9 +14,8 @@ import re
 import unicodedata
 from datetime import timedelta
 
-import cn2an
-
 from nlp.lexicon import reminders as words
+from nlp.numerals import cn2an
 
 _TRIGGER = re.compile("|".join(re.escape(t) for t in sorted(words.TRIGGERS, key=len, reverse=True)))
 _NUMBER = re.compile(words.NUMBER_PATTERN)

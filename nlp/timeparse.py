@@ -66,10 +66,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-import cn2an
-
 from nlp import timecalendar
 from nlp.lexicon import time as words
+from nlp.numerals import cn2an
 from nlp.timemask import mask
 
 WorkdayCheck = Callable[[date], bool]

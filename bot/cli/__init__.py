@@ -9,11 +9,15 @@ shared CLI helpers in ``bot.cli.common``.
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import click
 
 from bot.cli import admin, chat, data, doctor, outbox, server, sweep
+
+# Commands that switch the cycle collector back on themselves, once warm (bot.cli.common.warmed_up).
+WARM_STARTS = frozenset({"serve", "worker", "demo"})
 
 
 class _Commands(click.Group):
@@ -54,6 +58,9 @@ class _Commands(click.Group):
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Linli (邻里): community-governance WeChat bot."""
+    # Called once the subcommand is known (click sets invoked_subcommand just before this callback).
+    if click.get_current_context().invoked_subcommand not in WARM_STARTS:
+        gc.enable()  # bot/__main__.py switched it off for the start-up of the long-running commands
 
 
 for _command in (data.init, data.import_cmd, server.serve, server.worker, server.demo, chat.chat, chat.explain,

@@ -46,6 +46,20 @@ def build_services(config: Config, *, warm: bool = True) -> Any:
     return services
 
 
+def warmed_up() -> None:
+    """The process is built (modules, jieba, routers, the app): keep what start-up made out of the
+    cycle collector's sight from now on, and switch the collector (back) on.
+
+    Fewer objects for every later collection to walk (shorter pauses on the message path), and under
+    gunicorn, done before the fork, none of their pages is written by a collection in a worker, so
+    they stay shared copy-on-write.
+    """
+    import gc
+
+    gc.freeze()
+    gc.enable()
+
+
 def require_schema(db: Any) -> None:
     """Stop with the fix when the database is missing, unreachable, not initialised or not migrated."""
     from bot.cli.preflight import check_database

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from bot import texts
-from bot.cli.common import CONFIG_OPTION, build_services, load_cli_config
+from bot.cli.common import CONFIG_OPTION, build_services, load_cli_config, warmed_up
 from bot.cli.preflight import check_database, check_port
 from bot.config import REPO_ROOT
 from bot.jobs import scheduler
@@ -43,13 +43,15 @@ def serve(config_path: str | None, host: str, port: int, threads: int, workers: 
     if dev:
         from bot import create_app
 
+        warmed_up()
         create_app(services=services).run(host=host, port=port, debug=True, use_reloader=True)
     elif processes > 1:
         from bot import create_app
         from bot.web import gunicorn_server
 
-        gunicorn_server.run(create_app(services=services), services, host=host, port=port, workers=processes,
-                            threads=threads)
+        app = create_app(services=services)
+        warmed_up()  # before the fork: the workers share what start-up built
+        gunicorn_server.run(app, services, host=host, port=port, workers=processes, threads=threads)
     else:
         _serve(services, host, port, threads)
 
@@ -64,6 +66,7 @@ def worker(config_path: str | None) -> None:
     from bot.jobs.worker import run_worker
 
     scheduler.register(services.registry.jobs(services))
+    warmed_up()
     run_worker(services)
 
 
@@ -145,6 +148,7 @@ def _serve(services: Any, host: str, port: int, threads: int) -> None:
     from bot import create_app
 
     app = create_app(services=services)
+    warmed_up()
     log.info("listening on http://%s:%s", host, port)
     # Refuse oversize bodies in the server too, before Flask buffers anything.
     waitress_serve(

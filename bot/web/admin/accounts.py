@@ -8,6 +8,7 @@ counted from the audit log, so every process sees the same numbers.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,8 +20,15 @@ from bot.config import AdminConfig
 from bot.web.admin import audit
 from models import AdminRole, AdminUser, AuditEntry, GridMember, Person, Staff
 
-# Compared against when the username is unknown, so both cases take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-password")
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Compared against when the username is unknown, so both cases take the same time.
+
+    Made on the first sign-in, not at import: hashing is slow on purpose (0.1 s of a server's start-up).
+    """
+    return generate_password_hash("not-a-password")
+
 PERSON_ROLES = (AdminRole.GRID, AdminRole.DEPARTMENT)
 
 
@@ -45,7 +53,7 @@ def attempt(session: Session, cfg: AdminConfig, username: str, password: str, ip
         audit.record(session, "login.locked", target_type="admin_user", target_id=user.id, summary=user.username,
                      actor=user.username, actor_id=user.id)
         return LoginResult(None, "locked", user.locked_until)
-    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    valid = check_password_hash(user.password_hash if user else _dummy_hash(), password)
     if user is None or not valid:
         until = None
         if user is not None:
