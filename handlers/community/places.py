@@ -1,17 +1,25 @@
-"""Where a problem is: an nlp Address resolved against the estates and buildings we know."""
+"""Where a problem is: an nlp Address resolved against the estates and buildings we know, or a place in an estate.
+
+A place that is no building (a gate, the square, the garage, "4栋后面那块空地") is an
+estate-level Place: the estate, the declared EstatePlace when the words name one, the
+resident's own words as the label, routed to the place's grid, else the grid of the
+building it is next to, else the estate's grid, else the staff queue.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.cache import cached, watch_tables
-from models import Building, Estate, Grid, Resident
+from models import Building, Estate, EstatePlace, Grid, Resident, Ticket, TicketReporter
+from nlp import places as place_words
 from nlp.address import Address
 
-watch_tables("grids")
+watch_tables("grids", "estates", "estate_places")
 
 
 @dataclass(frozen=True)
@@ -21,17 +29,45 @@ class Place:
     estate: Estate | None = None
     unit: str | None = None
     room: str | None = None
+    place_id: int | None = None  # the estate's declared place (EstatePlace) it names, if any
+    route_grid_id: int | None = None  # an estate-level place's grid
 
     @property
     def grid_id(self) -> int | None:
-        return self.building.grid_id if self.building else None
+        return self.building.grid_id if self.building else self.route_grid_id
+
+    @property
+    def estate_level(self) -> bool:
+        return self.building is None and self.estate is not None
 
 
 @dataclass(frozen=True)
 class Unresolved:
-    """An address we could not pin down; ``ambiguous`` when several estates have that building."""
+    """An address we could not pin down; ``ambiguous`` when several estates have that building.
+
+    ``needs_estate``: a place word was said ("快递柜") but which estate's is not known.
+    """
 
     ambiguous: bool
+    needs_estate: bool = False
+
+
+@dataclass(frozen=True)
+class _Declared:
+    id: int
+    estate_id: int
+    name: str
+    words: tuple[str, ...]  # the name and the aliases
+    grid_id: int | None
+
+
+def _declared(db: Session) -> list[_Declared]:
+    """Every estate's declared places, read once per process until one changes."""
+    def load(session: Session) -> list[_Declared]:
+        rows = session.scalars(select(EstatePlace).order_by(EstatePlace.id))
+        return [_Declared(p.id, p.estate_id, p.name, (p.name, *(p.aliases or [])), p.grid_id) for p in rows]
+
+    return cached(db, "community.estate_places", load)
 
 
 def estate_names(db: Session) -> list[str]:
@@ -61,6 +97,91 @@ def resolve(db: Session, address: Address | None, prefer_estate_id: int | None =
     building, estate = candidates[0]
     label = Address(estate=estate.name, building=building.number, unit=address.unit, room=address.room).label()
     return Place(label=label, building=building, estate=estate, unit=address.unit, room=address.room)
+
+
+def locate(db: Session, text: str, address: Address | None, prefer_estate_id: int | None = None,
+           free_text: bool = False) -> Place | Unresolved:
+    """Where the words say: a place in an estate (gate, square … or near a building), else ``resolve``.
+
+    The estate is the one said, else ``prefer_estate_id`` (the resident's), else the one estate
+    declaring the place word said. ``free_text``: the words answer "where is it?", so an estate
+    with any other words ("桂花苑 亭子下面") is a place at estate level too.
+    """
+    estates = {e.id: e for e in db.scalars(select(Estate).order_by(Estate.id))}
+    named = next((e for e in estates.values() if address is not None and e.name == address.estate), None)
+    estate = named if named is not None else estates.get(prefer_estate_id) if prefer_estate_id else None
+    declared = _declared(db)
+    candidates = [d for d in declared if estate is None or d.estate_id == estate.id]
+    span = place_words.address_span(text, address.text) if address is not None and address.building else None
+    mention = place_words.find_place(text, [w for d in candidates for w in d.words],
+                                     _estate_forms(estates.values()), span)
+    if mention is None:
+        found = resolve(db, address, prefer_estate_id)
+        if isinstance(found, Unresolved) and free_text and named is not None and address is not None \
+                and address.building is None:
+            rest = place_words.leftover(text, _estate_forms([named]))
+            if rest:
+                return _estate_place(db, named, rest, None, address)
+        return found
+    match = [d for d in candidates if mention.key in d.words]
+    if estate is None:
+        owners = {d.estate_id for d in match} if not place_words.is_generic(mention.key) else set()
+        if len(owners) != 1:
+            return Unresolved(ambiguous=True, needs_estate=True)
+        estate = estates[owners.pop()]
+    place = next((d for d in match if d.estate_id == estate.id), None)
+    if mention.near_building and address is not None and address.building:
+        near = _building_near(db, estate, address, place, mention.phrase)
+        if near is not None:
+            return near
+    return _estate_place(db, estate, mention.phrase, place, address)
+
+
+def _building_near(db: Session, estate: Estate, address: Address, place: _Declared | None,
+                   phrase: str) -> Place | None:
+    """"4栋后面那块空地", "1栋楼下广场": the building's place (its grid, its duplicates) with the words kept."""
+    if address.estate and address.estate != estate.name:
+        return None
+    building = db.scalar(select(Building).where(Building.estate_id == estate.id, Building.number == address.building))
+    if building is None:
+        return None
+    return Place(label=place_words.place_label(estate.name, phrase), building=building, estate=estate,
+                 place_id=place.id if place is not None else None)
+
+
+def _estate_forms(estates: Iterable[Estate]) -> list[str]:
+    """Estate names as residents write them: 幸福里小区 and 幸福里."""
+    forms: list[str] = []
+    for estate in estates:
+        forms.append(estate.name)
+        forms.extend(place_words.short_forms(estate.name))
+    return forms
+
+
+def _estate_place(db: Session, estate: Estate, phrase: str, place: _Declared | None, address: Address | None) -> Place:
+    """An estate-level place; next to a building of that estate, that building's grid takes it."""
+    grid_id = place.grid_id if place is not None else None
+    if grid_id is None and address is not None and address.building:
+        grid_id = db.scalar(select(Building.grid_id).where(Building.estate_id == estate.id,
+                                                           Building.number == address.building))
+    if place is not None and place.name not in phrase and not any(w in phrase for w in place.words):
+        phrase = f"{place.name}{phrase}"
+    return Place(label=place_words.place_label(estate.name, phrase), estate=estate,
+                 place_id=place.id if place is not None else None, route_grid_id=grid_id or estate.grid_id)
+
+
+def last_report_place(db: Session, person_id: int) -> Place | None:
+    """The place of the person's newest report ("跟刚才一样的地方")."""
+    ticket = db.scalar(select(Ticket).join(TicketReporter, TicketReporter.ticket_id == Ticket.id)
+                       .where(TicketReporter.person_id == person_id)
+                       .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(1))
+    if ticket is None or (ticket.building_id is None and ticket.estate_id is None):
+        return None
+    building = db.get(Building, ticket.building_id) if ticket.building_id else None
+    estate_id = building.estate_id if building is not None else ticket.estate_id
+    estate = db.get(Estate, estate_id) if estate_id else None
+    return Place(label=ticket.location, building=building, estate=estate, unit=ticket.unit, room=ticket.room,
+                 place_id=ticket.place_id, route_grid_id=None if building else ticket.grid_id)
 
 
 def resident_place(db: Session, resident: Resident | None) -> Place | None:

@@ -19,7 +19,7 @@ from bot.dialog.capability import Ctx
 from bot.dialog.conversation import clear_state, save_state
 from bot.dialog.message import Reply
 from handlers.community import people, places
-from handlers.tickets import media, rating, service, texts
+from handlers.tickets import locating, media, rating, service, texts
 from handlers.tickets.capability import cap
 from handlers.tickets.states import Flow
 from models import OPEN_STATUSES, Estate, InboundMessage, Person, Resident, Ticket
@@ -72,13 +72,14 @@ def answer_location(ctx: Ctx) -> Reply:
         return _meanwhile(ctx, match)  # the resident moved on to something else
     if match is not None and match.intent == "tickets.create" and _is_new_problem(ctx, match):
         return _another_report(ctx, person, match)
-    place = places.resolve(ctx.db, address, home_estate(ctx, person))
+    place = locating.answered_place(ctx, person, address)
     if isinstance(place, places.Place):
         return _file_pending(ctx, person, place)
     tries = int(ctx.data.get("tries", 0)) + 1
     if tries >= MAX_LOCATION_TRIES:
         return _file_pending(ctx, person, places.Place(label=texts.LOCATION_UNKNOWN), unknown=True)
-    return Reply(_ask_text(ctx, category, place.ambiguous), next=Flow.ASK_LOCATION, data={"tries": tries})
+    return Reply(_ask_text(ctx, category, place.ambiguous), next=Flow.ASK_LOCATION,
+                 data={"tries": tries, "said": locating.remember_said(ctx)})
 
 
 def _categories_pending(ctx: Ctx) -> list[str]:
@@ -301,11 +302,8 @@ def _ask_text(ctx: Ctx, category: str, ambiguous: bool) -> str:
 
 
 def place_from(ctx: Ctx, person: Person) -> places.Place | places.Unresolved:
-    address = ctx.match.slots.get("address") if ctx.match else None
-    if address is not None:
-        return places.resolve(ctx.db, address, home_estate(ctx, person))
-    home = places.resident_place(ctx.db, _resident(ctx, person))
-    return home if home is not None else places.Unresolved(ambiguous=False)
+    """The place the report's words give, else the home (handlers/tickets/locating.py)."""
+    return locating.place_from(ctx, person)
 
 
 def _resident(ctx: Ctx, person: Person) -> Resident | None:
