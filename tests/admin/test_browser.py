@@ -411,3 +411,20 @@ def test_named_places_of_an_estate(browser: Any, live: dict[str, Any]) -> None:
     assert "places.create" in page.locator("main").inner_text()
     assert page.errors == []
     page.context.close()
+
+
+def test_a_dictionary_word_is_disabled_and_enabled(browser: Any, live: dict[str, Any]) -> None:
+    page = _page(browser, live)
+    page.goto("/admin/words")
+    page.get_by_label("词语", exact=True).fill("电瓶车棚")
+    page.get_by_role("button", name="加入词典").click()
+    page.get_by_text("已加入词典").wait_for()
+    row = page.get_by_role("row").filter(has_text="电瓶车棚")
+    row.get_by_role("button", name="停用词语 电瓶车棚").click()
+    page.get_by_text("已停用，分词时不再使用").wait_for()
+    assert "已停用" in page.get_by_role("row").filter(has_text="电瓶车棚").inner_text()
+    page.get_by_role("row").filter(has_text="电瓶车棚").get_by_role("button", name="启用词语 电瓶车棚").click()
+    page.get_by_text("词语“电瓶车棚”已启用").wait_for()
+    page.goto("/admin/audit")
+    assert "word.disable" in page.locator("main").inner_text()
+    page.context.close()

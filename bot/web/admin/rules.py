@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot.routing import rulestore
 from bot.web.admin import audit, texts
-from bot.web.admin.access import admin_blueprint, is_htmx, services, viewer
+from bot.web.admin.access import admin_blueprint, is_htmx, now, services, viewer
 from models import Category, Community, DictionaryWord, InboundMessage, InboundStatus, RuleVersion
 from models import Rule as RuleRow
 from nlp.rules import MAX_PRIORITY, MIN_PRIORITY, Rule, RuleError
@@ -389,6 +389,24 @@ def add_word() -> Any:
                      after=audit.snapshot(row, ["word", "freq", "tag", "enabled"]))
     flash(texts.WORD_SAVED.format(word=word))
     return redirect(url_for("admin_rules.words"))
+
+
+@bp.post("/words/<int:word_id>/toggle")
+def toggle_word(word_id: int) -> Any:
+    """停用 keeps the word listed but out of the tokenizer's dictionary; 启用 puts it back (every process reloads)."""
+    with services().db.session() as s:
+        row = s.get(DictionaryWord, word_id)
+        if row is None:
+            return render_template("admin/error.html", message=texts.NOT_FOUND), 404
+        before = audit.snapshot(row, ["word", "freq", "tag", "enabled"])
+        row.enabled = not row.enabled
+        row.updated_at, row.updated_by = now(), f"web:{_username()}"
+        s.flush()
+        rulestore.bump(s, rulestore.WORDS_COUNTER)
+        audit.record(s, "word.enable" if row.enabled else "word.disable", target_type="word", target_id=word_id,
+                     summary=row.word, before=before, after=audit.snapshot(row, ["word", "freq", "tag", "enabled"]))
+        flash((texts.WORD_ENABLED if row.enabled else texts.WORD_DISABLED).format(word=row.word))
+    return redirect(url_for("admin_rules.words", q=request.args.get("q") or None))
 
 
 @bp.post("/words/<int:word_id>/delete")
