@@ -29,6 +29,16 @@ _ids = count(1)
 _PREFIX = f"{os.getpid():x}-"
 
 
+def _forked() -> None:
+    """A forked child (a gunicorn worker of the preloaded app) numbers its requests under its own pid."""
+    global _ids, _PREFIX
+    _ids = count(1)
+    _PREFIX = f"{os.getpid():x}-"
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
 def user_key(user_id: str) -> str:
     """A short hash of a user id for logs (openids are personal data): the one the redactor writes."""
     return user_hash(user_id)

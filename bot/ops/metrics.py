@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -45,12 +46,17 @@ class _Instruments:
 
 
 _instruments: _Instruments | None = None
+_instruments_lock = threading.Lock()
 
 
 def instruments() -> _Instruments:
     global _instruments
     if _instruments is None:
-        _instruments = _Instruments()
+        # A process's first messages arrive together on several threads: a second set of instruments
+        # would be refused by prometheus_client's registry and that message's request would fail.
+        with _instruments_lock:
+            if _instruments is None:
+                _instruments = _Instruments()
     return _instruments
 
 
@@ -144,9 +150,15 @@ def prepare_multiprocess(folder: str) -> None:
     """Before gunicorn forks: an empty folder for the workers' sample files."""
     import shutil
 
+    from prometheus_client import values
+
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder, exist_ok=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    # prometheus_client chose its value class when it was imported (this module imports it, and the CLI
+    # imports this module long before serve gets here): without choosing again, every worker would count
+    # in its own memory and a scrape, which reads the folder, would show no message, reply or send at all.
+    values.ValueClass = values.get_value_class()
 
 
 def worker_exited(pid: int) -> None:

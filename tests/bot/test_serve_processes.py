@@ -52,6 +52,9 @@ def test_two_gunicorn_workers_answer_signed_messages(seeded: Database) -> None:
             t.join(timeout=30)
         scrape = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10)
         assert scrape.status_code == 200 and "linli_database_up 1.0" in scrape.text
+        # Both workers' counts, added up from the multiprocess folder (none at all before issue 16's fix).
+        assert 'linli_messages_total{type="text"} 12.0' in scrape.text, scrape.text
+        assert "linli_reply_seconds_count 12.0" in scrape.text
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -73,3 +73,21 @@ def test_a_request_id_from_the_proxy_is_kept_when_it_is_safe(app) -> None:  # ty
     client.get("/_rid_probe")
     assert seen[0] == "edge-abc.1"
     assert seen[1] != "bad id <script>" and seen[1] and seen[2] and seen[1] != seen[2]
+
+
+def test_forked_workers_do_not_reuse_the_masters_request_ids() -> None:
+    """Under gunicorn the app is imported before the fork: each worker numbers its requests under its own pid."""
+    stdout = subprocess.run([sys.executable, "-c", """
+import os
+from bot.ops.logging_setup import new_request_id
+new_request_id()
+read, write = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.write(write, new_request_id().encode())
+    os._exit(0)
+os.waitpid(pid, 0)
+print(os.read(read, 100).decode(), new_request_id(), pid)
+"""], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=True).stdout
+    child, parent, child_pid = stdout.split()
+    assert child != parent and child.startswith(f"{int(child_pid):x}-")

@@ -66,3 +66,61 @@ def test_each_webhook_message_counts_its_type_route_and_latency(app: Any, servic
     assert value(after, 'linli_messages_total{type="text"}') - value(before, 'linli_messages_total{type="text"}') == 2
     assert value(after, 'linli_routed_total{outcome="duplicate"}') - value(before, 'linli_routed_total{outcome="duplicate"}') == 1
     assert value(after, "linli_reply_seconds_count") - value(before, "linli_reply_seconds_count") == 2
+
+
+def test_under_gunicorn_a_scrape_adds_up_what_the_forked_workers_counted(tmp_path: Any) -> None:
+    """serve --workers N: the metrics module (and prometheus_client) is imported long before the folder is set."""
+    import subprocess
+    import sys
+
+    from bot.config import REPO_ROOT
+
+    code = f"""
+import os
+from bot.ops import metrics  # imported first, as the CLI does
+metrics.prepare_multiprocess({str(tmp_path / "prom")!r})
+for _ in range(2):
+    pid = os.fork()
+    if pid == 0:  # a worker
+        metrics.observe_message("text", "faq.answer", 0.01)
+        os._exit(0)
+    os.waitpid(pid, 0)
+print(metrics.render(None)[0].decode())
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert _value(done.stdout, 'linli_messages_total{type="text"}') == 2
+    assert _value(done.stdout, 'linli_routed_total{outcome="faq.answer"}') == 2
+    assert _value(done.stdout, "linli_reply_seconds_count") == 2
+
+
+def test_a_processs_first_messages_on_several_threads_all_count() -> None:
+    """The instruments are made on first use: threads arriving together must not make them twice."""
+    import subprocess
+    import sys
+
+    from bot.config import REPO_ROOT
+
+    code = """
+import threading, time
+from bot.ops import metrics
+made = metrics._Instruments.__init__
+def slowly(self):
+    time.sleep(0.05)  # widen the window between the check and the assignment
+    made(self)
+metrics._Instruments.__init__ = slowly
+errors = []
+def message():
+    try:
+        metrics.observe_message("text", "faq.answer", 0.01)
+    except Exception as exc:
+        errors.append(repr(exc))
+threads = [threading.Thread(target=message) for _ in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+assert errors == [], errors
+print(metrics.render(None)[0].decode())
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert _value(done.stdout, 'linli_messages_total{type="text"}') == 4
