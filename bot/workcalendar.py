@@ -168,3 +168,19 @@ def warn_missing(calendar: WorkCalendar) -> list[int]:
 def parse_hhmm(value: str) -> time:
     hours, minutes = value.split(":")
     return time(int(hours), int(minutes))
+
+
+def quiet_until(at: datetime, start: time, end: time, tz: ZoneInfo) -> datetime | None:
+    """The end of the quiet hours (local ``start``–``end``, e.g. 21:00–08:00) ``at`` falls in, else None."""
+    if start == end:
+        return None
+    here = at.astimezone(tz)
+    clock = here.time().replace(tzinfo=None)
+    if start < end:
+        inside, next_day = start <= clock < end, False
+    else:  # the window spans midnight: 21:00-08:00
+        inside, next_day = clock >= start or clock < end, clock >= start
+    if not inside:
+        return None
+    day = here.date() + timedelta(days=1) if next_day else here.date()
+    return datetime.combine(day, end, tzinfo=tz).astimezone(at.tzinfo)

@@ -49,7 +49,7 @@ def chat(config_path: str | None, url: str | None, openid: str, messages: tuple[
         attach_nlp(services)
         poster = app_poster(create_app(services=services))
     client = ChatClient(config, poster, openid=openid)
-    pushes = None if url else _PushViewer(services)
+    pushes = _PushViewer(services.db) if not url else _remote_viewer(config)
     lines = iter(messages) if messages else _prompt_lines(client)
     sent = failed = 0
     for line in lines:
@@ -81,32 +81,70 @@ def chat(config_path: str | None, url: str | None, openid: str, messages: tuple[
 
 
 class _PushViewer:
-    """In-process chat: show what the bot queued for the current identity (task pushes, status updates)."""
+    """Show what the bot queued or sent to the current identity (task pushes, status updates).
 
-    def __init__(self, services: Any) -> None:
+    The outbox is the record of every push, whichever process sent it (the console channel
+    of a running worker included). ``catch_up``: on the first look at a recipient, also show
+    what reached them since their last message before this session (``chat --url``, where the
+    server and the worker ran while no terminal was open).
+    """
+
+    def __init__(self, db: Any, catch_up: bool = False) -> None:
         from sqlalchemy import func, select
 
-        from models import OutboxMessage
+        from models import InboundMessage, OutboxMessage
 
-        self.services = services
-        with services.db.session() as s:
+        self.db = db
+        self.catch_up = catch_up
+        with db.session() as s:
             self.seen = s.scalar(select(func.max(OutboxMessage.id))) or 0
+            self.said_before = s.scalar(select(func.max(InboundMessage.id))) or 0  # messages before this session
         self.shown: dict[str, int] = {}
+
+    def _start(self, recipient: str) -> int:
+        if recipient in self.shown or not self.catch_up:
+            return max(self.seen, self.shown.get(recipient, 0))
+        from sqlalchemy import func, select
+
+        from models import InboundMessage, OutboxMessage
+
+        with self.db.session() as s:
+            last = s.scalar(select(func.max(InboundMessage.id)).where(InboundMessage.user_id == recipient,
+                                                                       InboundMessage.id <= self.said_before))
+            said_at = s.get(InboundMessage, last).received_at if last else None
+            if said_at is None:
+                return self.seen
+            return s.scalar(select(func.max(OutboxMessage.id)).where(OutboxMessage.created_at < said_at)) or 0
 
     def show(self, recipient: str) -> None:
         from sqlalchemy import select
 
         from models import OutboxMessage
 
-        with self.services.db.session() as s:
+        start = self._start(recipient)
+        with self.db.session() as s:
             rows = s.scalars(select(OutboxMessage).where(
-                OutboxMessage.recipient == recipient,
-                OutboxMessage.id > max(self.seen, self.shown.get(recipient, 0)),
+                OutboxMessage.recipient == recipient, OutboxMessage.id > start,
             ).order_by(OutboxMessage.id)).all()
             for row in rows:
-                text = row.payload.get("text") or row.payload
+                payload = row.payload
+                text = payload.get("text") or payload.get("head_content") or payload
                 click.echo(texts.CLI_PUSHED.format(recipient=recipient, text=text))
-                self.shown[recipient] = row.id
+            self.shown[recipient] = max([start, *(row.id for row in rows)])
+
+
+def _remote_viewer(config: Config) -> _PushViewer | None:
+    """``chat --url``: the pushes are read from the server's database when this config reaches it."""
+    from bot.db import Database, schema_is_current
+
+    db = Database(config.database_url)
+    try:
+        if not schema_is_current(db):
+            return None
+    except Exception:  # noqa: BLE001 - no database here: the replies alone are shown
+        log.info("chat --url: the server's database is not reachable from here; pushes are not shown")
+        return None
+    return _PushViewer(db, catch_up=True)
 
 
 def _prompt_lines(client: Any):  # type: ignore[no-untyped-def]

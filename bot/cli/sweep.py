@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import click
 
-from bot import texts
+from bot import texts, workcalendar
 from bot.cli.common import CONFIG_OPTION, build_services, load_cli_config, local_time, require_schema
 
 log = logging.getLogger("bot")
@@ -36,7 +36,8 @@ def parse_duration(value: str) -> timedelta:
 @CONFIG_OPTION
 @click.option("--at", "at", default=None, help='Local time to run as, e.g. "2026-11-23 10:00" (default: now).')
 @click.option("--in", "ahead", default=None,
-              help='Run as of this long from now, e.g. "26h", "90m", "2d" (works on any date; not with --at).')
+              help='Run as of this long from now, e.g. "26h", "90m", "2d" (works on any date; a time in the quiet '
+                   'hours runs as of their end; not with --at).')
 def sweep(config_path: str | None, at: str | None, ahead: str | None) -> None:
     """Run every periodic sweep once, as of a chosen time, and show what they queued.
 
@@ -62,6 +63,13 @@ def sweep(config_path: str | None, at: str | None, ahead: str | None) -> None:
     now = local_time(config, at).astimezone(UTC) if at else services.clock.now()
     if shift is not None:
         now += shift
+        # A relative time that lands in the quiet hours would hold every ordinary step until the morning:
+        # run as of the end of the quiet hours instead (and say so), so `--in 26h` shows the same at any hour.
+        quiet_end = workcalendar.quiet_until(now, workcalendar.parse_hhmm(config.tickets.quiet_start),
+                                             workcalendar.parse_hhmm(config.tickets.quiet_end), config.tz)
+        if quiet_end is not None:
+            now = quiet_end
+            click.echo(texts.CLI_SWEEP_AFTER_QUIET.format(at=now.astimezone(config.tz).strftime("%Y-%m-%d %H:%M")))
     scheduler.register(services.registry.jobs(services))
     with services.db.session() as s:
         before = s.scalar(select(func.max(OutboxMessage.id))) or 0

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import workcalendar
 from bot.cache import cached, watch_tables
 from bot.config import Config
 from bot.errors import ImportFormatError
@@ -86,19 +87,8 @@ class Policies:
 
 def quiet_until(config: Config, at: datetime) -> datetime | None:
     """The end of the quiet hours ``at`` falls in (tickets.quiet_start/quiet_end, local), else None."""
-    start, end = parse_hhmm(config.tickets.quiet_start), parse_hhmm(config.tickets.quiet_end)
-    if start == end:
-        return None
-    here = at.astimezone(config.tz)
-    clock = here.time().replace(tzinfo=None)
-    if start < end:
-        inside, next_day = start <= clock < end, False
-    else:  # the window spans midnight: 21:00-08:00
-        inside, next_day = clock >= start or clock < end, clock >= start
-    if not inside:
-        return None
-    day = here.date() + timedelta(days=1) if next_day else here.date()
-    return datetime.combine(day, end, tzinfo=config.tz).astimezone(at.tzinfo)
+    return workcalendar.quiet_until(at, parse_hhmm(config.tickets.quiet_start), parse_hhmm(config.tickets.quiet_end),
+                                    config.tz)
 
 
 def calendar(db: Session, config: Config, now: datetime) -> WorkCalendar:
