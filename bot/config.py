@@ -136,6 +136,9 @@ class SchedulerConfig(_Section):
     drain_interval_seconds: float = Field(default=1.0, gt=0, le=60)
     # Daily anonymisation of old inbound text (cron in the configured time zone).
     retention_cron: str = "30 3 * * *"
+    # The worker's own Prometheus counters (sends by result and errcode, job runs and misses); 0: off.
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"
 
 
 class NlpConfig(_Section):

@@ -18,6 +18,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_MISSED
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -192,6 +193,7 @@ class Worker:
         scheduler_log = logging.getLogger("apscheduler.scheduler")
         if not any(isinstance(f, _SkipBusyDrain) for f in scheduler_log.filters):
             scheduler_log.addFilter(_SkipBusyDrain())
+        self.scheduler.add_listener(_count_missed, EVENT_JOB_MISSED)
         self.scheduler.start()
         log.info("worker %s started (%s jobs)", self.owner, len(self.scheduler.get_jobs()))
 
@@ -218,8 +220,17 @@ def start_background_worker(services: Any) -> threading.Event:
     return stop
 
 
+def _count_missed(event: Any) -> None:
+    log.warning("job %s missed its run at %s (the worker was busy or paused)", event.job_id,
+                event.scheduled_run_time)
+    metrics.observe_job_missed(str(event.job_id).removesuffix(":catch-up"))
+
+
 def run_worker(services: Any) -> None:
     """Run until SIGTERM or SIGINT."""
+    scheduler_config = services.config.scheduler
+    if scheduler_config.metrics_port:
+        metrics.serve_worker_metrics(scheduler_config.metrics_host, scheduler_config.metrics_port)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -1,12 +1,14 @@
 """Prometheus metrics at ``/metrics``: what an operator watches.
 
 Counters and the reply-latency histogram are updated where things happen
-(``observe_message``, ``observe_send``); the state of the database (outbox
+(``observe_message``, ``observe_send``, ``observe_job``); the state of the database (outbox
 depth and age, open and overdue tickets, urgent tickets nobody accepted, job
 runs) is read when Prometheus scrapes, so the message path pays nothing for it.
 Under gunicorn every worker process writes its samples to
 ``PROMETHEUS_MULTIPROC_DIR`` and a scrape adds them up (prometheus_client's
-multiprocess mode); ``serve --workers N`` sets the folder up.
+multiprocess mode); ``serve --workers N`` sets the folder up. Sends and job
+runs happen in the ``worker`` process: it serves its own counters on
+``scheduler.metrics_port`` when that is set.
 """
 
 from __future__ import annotations
@@ -73,6 +75,11 @@ def observe_send(channel: str, result: str, errcode: int | None = None) -> None:
 
 def observe_job(job: str, ok: bool) -> None:
     instruments().job_runs.labels(job, "ok" if ok else "error").inc()
+
+
+def observe_job_missed(job: str) -> None:
+    """APScheduler skipped a run: the scheduler was later than the job's grace time (a busy or paused worker)."""
+    instruments().job_runs.labels(job, "missed").inc()
 
 
 class DatabaseCollector(Collector):
@@ -144,6 +151,22 @@ def render(db: Any) -> tuple[bytes, str]:
             registry.register(collector)
     registry.register(DatabaseCollector(db))
     return generate_latest(registry), CONTENT_TYPE_LATEST
+
+
+def serve_worker_metrics(host: str, port: int) -> Any:
+    """``worker``: its counters (sends by result and errcode, job runs and misses) on ``http://host:port/``.
+
+    They happen in the worker process, which ``serve``'s /metrics cannot see. Returns the server
+    (``shutdown()`` stops it); its thread is a daemon.
+    """
+    from prometheus_client import start_http_server
+
+    registry = CollectorRegistry()
+    for collector in instruments().all():
+        registry.register(collector)
+    server, _thread = start_http_server(port, addr=host, registry=registry)
+    log.info("worker metrics on http://%s:%s/", host, server.server_port)
+    return server
 
 
 def prepare_multiprocess(folder: str) -> None:

@@ -124,3 +124,25 @@ print(metrics.render(None)[0].decode())
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert _value(done.stdout, 'linli_messages_total{type="text"}') == 4
+
+
+def test_the_worker_serves_its_sends_and_missed_jobs() -> None:
+    """Sends and job runs are counted in the worker process, which serve's /metrics cannot see."""
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+
+    import requests
+
+    from bot.jobs.worker import _count_missed
+
+    metrics.observe_send("official_account", "error", 40164)
+    _count_missed(SimpleNamespace(job_id="tickets.deadlines:catch-up",
+                                  scheduled_run_time=datetime.now(UTC) - timedelta(hours=1)))
+    server = metrics.serve_worker_metrics("127.0.0.1", 0)
+    try:
+        body = requests.get(f"http://127.0.0.1:{server.server_port}/", timeout=10).text
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert 'linli_sends_total{channel="official_account",errcode="40164",result="error"}' in body
+    assert _value(body, 'linli_job_runs_total{job="tickets.deadlines",result="missed"}') >= 1
