@@ -438,3 +438,16 @@ def test_a_dictionary_word_is_disabled_and_enabled(browser: Any, live: dict[str,
     page.goto("/admin/audit")
     assert "word.disable" in page.locator("main").inner_text()
     page.context.close()
+
+
+def test_an_invalid_rule_is_explained_in_chinese(browser: Any, live: dict[str, Any]) -> None:
+    page = _page(browser, live)
+    page.goto("/admin/rules/1")
+    page.get_by_label(re.compile("^任一关键词")).fill("")
+    page.get_by_label(re.compile("^全部关键词")).fill("")
+    page.get_by_role("button", name="保存").click()
+    error = page.locator("#rule-errors")
+    error.wait_for()
+    assert "永远不会命中" in error.inner_text()
+    assert not re.search(r"[A-Za-z]{3,}", error.inner_text()), error.inner_text()
+    page.context.close()

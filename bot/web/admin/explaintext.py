@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot.web.admin import texts
 from models import Category
+from nlp.rules import MAX_PRIORITY, MIN_PRIORITY
 
 _QUOTED = re.compile(r"'([^']+)'")
 _LEVEL = re.compile(r"urgent fast path: (STRONG|AMBIGUOUS)\b")
@@ -90,6 +91,40 @@ def _urgent_reason(result: dict[str, Any], candidates: list[dict[str, Any]]) -> 
         return texts.EXPLAIN_URGENT_TOO_WEAK
     return texts.EXPLAIN_URGENT_RULED_OUT.format(reasons=texts.EXPLAIN_SEPARATOR.join(
         f"“{c['rule']}”{why(c)}" for c in candidates[:3])) + texts.EXPLAIN_END
+
+
+# nlp.rules and the form's own checks say what is wrong with a rule in English: "…: field 'any' has …".
+_RULE_ERRORS = (
+    (re.compile(r"fields 'any' and 'all' are both empty"), "EMPTY"),
+    (re.compile(r"field '(?P<f>\w+)' is already used"), "NAME_USED"),
+    (re.compile(r"field '(?P<f>\w+)' has (?P<n>\d+) keywords, at most (?P<m>\d+)"), "TOO_MANY"),
+    (re.compile(r"field '(?P<f>\w+)' has a keyword longer than (?P<n>\d+)"), "TOO_LONG"),
+    (re.compile(r"field '(?P<f>\w+)' has an empty (?:keyword|word)"), "EMPTY_WORD"),
+    (re.compile(r"field '(?P<f>\w+)' has a non-text keyword"), "NOT_TEXT"),
+    (re.compile(r"field '(?P<f>\w+)' maps '(?P<w>[^']*)' to '(?P<t>[^']*)'"), "SYNONYM"),
+    (re.compile(r"field '(?P<f>\w+)' has unknown \w+ '?(?P<v>[^']*)'?"), "UNKNOWN_VALUE"),
+    (re.compile(r"field '(?P<f>\w+)' '?(?P<v>[^' ]*)'? cannot be urgent"), "NOT_URGENT"),
+    (re.compile(r"field '(?P<f>\w+)' is required for (?P<v>[\w.]+)"), "REQUIRED_FOR"),
+    (re.compile(r"field '(?P<f>\w+)' is required"), "REQUIRED"),
+    (re.compile(r"field '(?P<f>\w+)' is only for"), "ONLY_TICKETS"),
+    (re.compile(r"field '(?P<f>\w+)' names unknown community '?(?P<v>[^']*)'?"), "UNKNOWN_COMMUNITY"),
+    (re.compile(r"field '(?P<f>priority)' must be"), "PRIORITY"),
+    (re.compile(r"field '(?P<f>\w+)' must be"), "BAD_VALUE"),
+    (re.compile(r"unknown field"), "UNKNOWN_FIELD"),
+)
+
+
+def rule_error(error: Exception | str) -> str:
+    """A RuleError in Chinese, naming the form's field; the English text when no pattern knows it."""
+    message = str(error)
+    for pattern, key in _RULE_ERRORS:
+        found = pattern.search(message)
+        if found:
+            parts = found.groupdict()
+            field = texts.RULE_FIELDS.get(parts.get("f") or "", parts.get("f") or "")
+            return texts.RULE_ERRORS[key].format(field=field, **{k: v for k, v in parts.items() if k != "f"},
+                                                 low=MIN_PRIORITY, high=MAX_PRIORITY)
+    return message
 
 
 def describe_here(result: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from bot.routing import rulestore
 from bot.web.admin import audit, texts
 from bot.web.admin.access import admin_blueprint, is_htmx, now, services, viewer
+from bot.web.admin.explaintext import rule_error
 from models import Category, Community, DictionaryWord, InboundMessage, InboundStatus, RuleVersion
 from models import Rule as RuleRow
 from nlp.rules import MAX_PRIORITY, MIN_PRIORITY, Rule, RuleError
@@ -169,7 +170,7 @@ def try_text() -> Any:
                 draft = _draft(s, data, rule_id)
                 routers = engine.draft([*(r for r in engine.rules() if r.id != rule_id), draft])
             except RuleError as exc:
-                error = texts.RULE_INVALID.format(error=exc)
+                error = texts.RULE_INVALID.format(error=rule_error(exc))
     result = engine.explain(text, routers=routers)
     stored = engine.explain(text) if routers is not None else None
     return render_template("admin/rules/_explain.html", result=result, stored=stored, error=error)
@@ -184,7 +185,7 @@ def preview_change() -> Any:
         try:
             draft = _draft(s, form_rule_data(request.form), rule_id)
         except RuleError as exc:
-            return render_template("admin/rules/_preview.html", error=texts.RULE_INVALID.format(error=exc))
+            return render_template("admin/rules/_preview.html", error=texts.RULE_INVALID.format(error=rule_error(exc)))
         return render_template("admin/rules/_preview.html", result=preview(s, draft, rule_id))
 
 
@@ -279,7 +280,7 @@ def _save(rule_id: int | None) -> Any:
             values = _form_values({**request.form.to_dict(), "enabled": request.form.get("enabled") == "on"})
             values.update({k: request.form.get(k, "") for k in ("any", "all", "none", "synonyms", "params")})
             return render_template("admin/rules/edit.html", rule=row if rule_id else None, values=values,
-                                   errors=str(exc), sample=request.form.get("text", ""), **_choices(s)), 422
+                                   errors=rule_error(exc), sample=request.form.get("text", ""), **_choices(s)), 422
         audit.record(s, "rule.create" if before is None else "rule.update", target_type="rule", target_id=row.id,
                      summary=row.name, before=before, after=_canonical(row, codes))
         flash((texts.RULE_CREATED if before is None else texts.RULE_SAVED).format(name=row.name))
@@ -352,7 +353,7 @@ def restore_version(version_id: int) -> Any:
             with s.begin_nested():
                 row = rulestore.restore_version(s, version, by=f"web:{_username()}")
         except RuleError as exc:
-            flash(texts.RULE_INVALID.format(error=exc), "error")
+            flash(texts.RULE_INVALID.format(error=rule_error(exc)), "error")
             return redirect(url_for("admin_rules.rule_history", rule_id=version.rule_id))
         audit.record(s, "rule.restore", target_type="rule", target_id=row.id, summary=f"{row.name} v{version.version}",
                      before=before, after=_canonical(row, codes))

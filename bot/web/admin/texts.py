@@ -63,6 +63,31 @@ SIM_UNKNOWN_IDENTITY = "请选择一个身份，或填写一个以 o 开头的 o
 SIM_SEND_FAILED = "发送失败：{error}"
 SIM_CLEARED = "已清空 {who} 的对话记录显示（数据库记录不变）。"
 
+# What is wrong with a rule (explaintext.rule_error), by the form's field names.
+RULE_FIELDS = {
+    "name": "名称", "intent": "意图", "category": "类别", "any": "任一关键词", "all": "全部关键词", "none": "排除词",
+    "synonyms": "同义词", "priority": "优先级", "reply": "回复", "params": "参数", "community": "仅限社区",
+    "enabled": "启用",
+}
+RULE_ERRORS = {
+    "EMPTY": "“任一关键词”和“全部关键词”都是空的，这条规则永远不会命中",
+    "NAME_USED": "{field}已被其他规则使用",
+    "TOO_MANY": "“{field}”有 {n} 个词，最多 {m} 个",
+    "TOO_LONG": "“{field}”里有超过 {n} 个字的词",
+    "EMPTY_WORD": "“{field}”里有空的词",
+    "NOT_TEXT": "“{field}”里有不是文字的词",
+    "SYNONYM": "同义词“{w}”对应的“{t}”不是这条规则的关键词",
+    "UNKNOWN_VALUE": "没有这个{field}：{v}",
+    "UNKNOWN_COMMUNITY": "没有这个社区：{v}",
+    "NOT_URGENT": "类别“{v}”不能走紧急通道",
+    "REQUIRED_FOR": "意图 {v} 必须填写“{field}”",
+    "REQUIRED": "请填写“{field}”",
+    "ONLY_TICKETS": "只有报事类意图（tickets.create、tickets.urgent）才能选类别",
+    "PRIORITY": "优先级必须是 {low} 到 {high} 之间的整数",
+    "BAD_VALUE": "“{field}”的格式不对",
+    "UNKNOWN_FIELD": "有无法识别的字段",
+}
+
 # Why a message went where it did (the 试一试 box and the simulator's side panel; explaintext.py).
 EXPLAIN_STATUS = {
     "winner": "胜出",
