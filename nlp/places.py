@@ -164,7 +164,7 @@ def leftover(text: str, estates: Iterable[str]) -> str:
     for filler in words.ANSWER_FILLERS:
         rest = rest.replace(filler, " ")
     rest = _CLAUSE_BREAK.sub("", rest)
-    return rest if sum(1 for ch in rest if "\u4e00" <= ch <= "\u9fff") >= 2 else ""
+    return rest if sum(1 for ch in rest if 0x4E00 <= ord(ch) <= 0x9FFF) >= 2 else ""
 
 
 def is_generic(word: str) -> bool:

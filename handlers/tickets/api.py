@@ -26,10 +26,13 @@ from bot.web.api import (
 )
 from bot.web.resources import In, Resource, register_resources, resource_paths
 from models import (
+    Building,
     Category,
     CategoryDeadline,
     Department,
     DepartmentCategory,
+    Estate,
+    EstatePlace,
     Grid,
     Rule,
     Ticket,
@@ -119,11 +122,26 @@ RESOURCES = [
 register_resources(bp, RESOURCES)
 
 
+def _where(s: Session, t: Ticket) -> dict[str, Any]:
+    """The estate (of the building, or of a place that is no building) and the estate's named place, by code.
+
+    Read once per request (three small queries), not per listed ticket.
+    """
+    if "tickets.where" not in s.info:
+        s.info["tickets.where"] = (dict(s.execute(select(Building.id, Building.estate_id)).all()),
+                                   dict(s.execute(select(Estate.id, Estate.code)).all()),
+                                   dict(s.execute(select(EstatePlace.id, EstatePlace.code)).all()))
+    buildings, estates, places = s.info["tickets.where"]
+    estate_id = buildings.get(t.building_id) if t.building_id else t.estate_id
+    return {"estate": estates.get(estate_id) if estate_id else None,
+            "place": places.get(t.place_id) if t.place_id else None}
+
+
 def ticket_dict(s: Session, t: Ticket, full: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = {
         "number": t.number, "status": t.status, "category": t.category, "location": t.location,
         "description": t.description, "urgent": t.urgent, "channel": t.channel,
-        "grid": t.grid.code if t.grid else None,
+        "grid": t.grid.code if t.grid else None, **_where(s, t),
         "assignee": t.assignee_id, "department": t.department.code if t.department else None,
         "created_at": t.created_at.isoformat(), "accepted_at": t.accepted_at.isoformat() if t.accepted_at else None,
         "done_at": t.done_at.isoformat() if t.done_at else None,
