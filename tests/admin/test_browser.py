@@ -451,3 +451,15 @@ def test_an_invalid_rule_is_explained_in_chinese(browser: Any, live: dict[str, A
     assert "永远不会命中" in error.inner_text()
     assert not re.search(r"[A-Za-z]{3,}", error.inner_text()), error.inner_text()
     page.context.close()
+
+
+def test_setup_tables_show_words_not_codes(browser: Any, live: dict[str, Any]) -> None:
+    """Deadlines, merge scopes, member roles, identities and yes/no read as words in the setup tables."""
+    page = _page(browser, live)
+    page.goto("/admin/setup/categories?q=elevator")
+    row = page.get_by_test_id("crud-table").get_by_role("row").filter(has_text="电梯").inner_text()
+    assert "接单时限 120" in row and "同一单元" in row and "accept_minutes" not in row, row
+    page.goto("/admin/community/persons?q=liqiang")
+    row = page.get_by_test_id("crud-table").get_by_role("row").filter(has_text="liqiang").inner_text()
+    assert "公众号" in row and "主责（值班）" in row and not re.search(r"True|False|primary|openid", row), row
+    page.context.close()

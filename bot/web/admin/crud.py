@@ -79,6 +79,35 @@ class FormField:
     fixed: bool = False
 
 
+def cell_text(page: ResourcePage, column: str, value: Any) -> str:
+    """One table cell in words: yes/no, the page's words for stored values, a record's labelled parts.
+
+    A mapping (or a list of them) shows the keys the page labels as ``column.key``
+    (every key when it labels none; an empty label shows the value alone), e.g. a person's grids as
+    “网格 xfl-g1 角色 主责（值班） 在岗 是”.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return texts.YES if value else texts.NO
+    if column in page.display and not isinstance(value, (list, dict)):
+        return page.display[column].get(str(value), str(value))
+    if isinstance(value, dict):
+        labelled = [k for k in value if f"{column}.{k}" in page.labels]
+        parts = []
+        for key in labelled or list(value):
+            shown = texts.CRUD_DEFAULT if value[key] is None else cell_text(page, key, value[key])
+            label = page.labels[f"{column}.{key}"] if labelled else ""
+            parts.append(f"{label} {shown}" if label else shown)
+        if not labelled:
+            return ":".join(parts)
+        named = all(page.labels[f"{column}.{key}"] for key in labelled)
+        return (texts.CRUD_PART_JOINER if named else " ").join(parts)
+    if isinstance(value, (list, tuple)):
+        return texts.CRUD_ITEM_JOINER.join(cell_text(page, column, item) for item in value)
+    return str(value)
+
+
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
     """(the type inside Optional, whether None is allowed)."""
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
@@ -319,6 +348,7 @@ def register_resource_pages(bp: Blueprint, pages: Sequence[ResourcePage], *, tit
             flash(texts.CRUD_DELETED.format(what=page.title))
         return redirect(url_for(f"{bp.name}.crud_list", path=path))
 
+    bp.add_app_template_global(cell_text, "crud_cell")
     bp.add_url_rule("/", "index", index, methods=["GET"])
     bp.add_url_rule("/<path>", "crud_list", listing, methods=["GET"])
     bp.add_url_rule("/<path>/new", "crud_new", form_page, methods=["GET"])

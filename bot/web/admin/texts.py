@@ -168,6 +168,9 @@ CRUD_SAVED = "{what}已保存。"
 CRUD_DELETED = "{what}已删除。"
 CRUD_IN_USE = "不能删除：{reason}"
 CRUD_REFERENCED = "还有其他记录引用它"
+CRUD_DEFAULT = "默认"
+CRUD_PART_JOINER = "，"
+CRUD_ITEM_JOINER = "、"
 
 # What `python -m bot demo` prints about the web UI.
 DEMO_WEB = "  管理后台:  {url}/admin/   管理员 {username} / {password}"

@@ -46,7 +46,13 @@ LABELS = {
     "updated_at": "更新时间",
     "kind": "类型",
     "aliases": "别名",
+    "grids.grid": "网格",
+    "grids.role": "角色",
+    "grids.on_duty": "在岗",
+    "identities.kind": "",
+    "identities.value": "",
 }
+IDENTITY_KINDS = {"openid": "公众号", "unionid": "开放平台", "wecom": "企业微信"}
 
 MEMBER_ROLES = {"primary": "主责（值班）", "backup": "备岗"}
 

@@ -113,6 +113,7 @@ SETUP_TITLE = "类别、时限与节假日"
 CATEGORY_SLUG_HINT = "小写英文和下划线，如 water_leak；规则、时限和部门都用它引用，创建后不能改"
 CATEGORY_SCOPE_HINT = "building：同一楼栋的同类反映合并；unit：同一单元才合并（如漏水）"
 
+DEDUPE_SCOPES = {"building": "同一楼栋", "unit": "同一单元"}
 CATEGORY_LABELS = {
     "slug": "英文编码", "name": "名称", "urgent": "紧急类", "dedupe_scope": "重复反映按…合并",
     "deadlines": "时限（分钟）", "department": "负责部门",
