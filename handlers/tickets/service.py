@@ -264,7 +264,8 @@ def find_duplicate(db: Session, config: Config, category: str, place: Place, now
     """The open ticket a report joins, or None.
 
     An ordinary report joins an ordinary ticket of the same category in the same
-    building (or unit, per category) within ``tickets.duplicate_window_minutes``.
+    building (or unit, per category), or at the same declared place of an estate
+    (its east gate, its garage), within ``tickets.duplicate_window_minutes``.
     An urgent report joins only an urgent ticket of the same category and the same
     place (building, unit and room alike) from the last ``tickets.urgent_join_minutes``:
     a collapse must never vanish into an older pothole ticket, and two people hurt
@@ -277,18 +278,25 @@ def find_duplicate(db: Session, config: Config, category: str, place: Place, now
     if urgent:
         return _urgent_duplicate(db, config, category, place, now)
     window = config.tickets.duplicate_window_minutes
-    if place.building is None or window <= 0:
+    if window <= 0:
         return None
+    if place.building is None:
+        # A place that is no building joins only at the same declared place (桂花苑东门 with 桂花苑东门).
+        if place.place_id is None:
+            return None
+        where = Ticket.place_id == place.place_id
+    else:
+        where = Ticket.building_id == place.building.id
     info = _categories(db).get(category)
     scope = info.dedupe_scope if info is not None else "building"
     query = select(Ticket).where(
         Ticket.category == category,
-        Ticket.building_id == place.building.id,
+        where,
         Ticket.status.in_(OPEN_STATUSES),
         Ticket.urgent.is_(False),
         Ticket.created_at >= now - timedelta(minutes=window),
     )
-    if scope == "unit":
+    if scope == "unit" and place.building is not None:
         # Two reports that both leave the unit out are taken as the same one;
         # a report without a unit never joins a ticket that names one.
         query = query.where(Ticket.unit == place.unit if place.unit is not None else Ticket.unit.is_(None))

@@ -59,3 +59,13 @@ def test_the_api_names_the_estate_and_the_place(town: Town, admin_token: str) ->
     client = town.app.test_client()
     listed = client.get("/api/v1/tickets", headers={"Authorization": f"Bearer {admin_token}"}).get_json()["tickets"]
     assert (listed[0]["estate"], listed[0]["place"]) == ("xfl", "xfl-东门")
+
+
+def test_the_same_problem_at_the_same_gate_joins_and_another_gate_does_not(town: Town) -> None:
+    first = town.say("oGateOne", "幸福里东门那边路灯不亮 黑乎乎的") or ""
+    number = town.ticket().number
+    assert number in first
+    joined = town.say("oGateTwo", "幸福里小区东大门的路灯不亮了") or ""
+    assert number in joined and len(town.tickets()) == 1
+    town.say("oGateThree", "幸福里西门的路灯不亮")
+    assert len(town.tickets()) == 2
