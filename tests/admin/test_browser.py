@@ -362,6 +362,7 @@ def test_split_a_joined_report_and_merge_a_duplicate(browser: Any, live: dict[st
     page.goto("/admin/audit")
     audit_text = page.locator("main").inner_text()
     assert "ticket.split" in audit_text and "ticket.merge" in audit_text
+    assert "工单 · 合并" in audit_text and "工单 · 拆分" in audit_text  # the actions in words beside their codes
     assert page.errors == []
     page.context.close()
 

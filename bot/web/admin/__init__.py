@@ -105,6 +105,16 @@ def init_admin(app: Flask, services: Services) -> None:
         """Indented JSON for people to read (escaped by the template like any text)."""
         return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str)
 
+    @app.template_filter("audit_words")
+    def audit_words(action: str) -> str:
+        """``ticket.merge`` → 工单 · 合并 (the code itself when a part is unknown)."""
+        if action == "login":
+            return texts.AUDIT_LOGIN
+        thing, _, verb = action.partition(".")
+        if thing not in texts.AUDIT_OBJECTS or (verb and verb not in texts.AUDIT_VERBS):
+            return action
+        return " · ".join(w for w in (texts.AUDIT_OBJECTS[thing], texts.AUDIT_VERBS.get(verb, "")) if w)
+
     @app.template_filter("without_page")
     def without_page(args: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in args.items() if k != "page"}

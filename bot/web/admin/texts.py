@@ -137,6 +137,25 @@ EXPLAIN_DROPPED = {
 EXPLAIN_DROPPED_OTHER = "不算紧急"
 EXPLAIN_DROPPED_WITH = "{check}（{words}）"
 
+# The audit log's actions in words: the object, then what was done (the stored code is shown beside).
+AUDIT_OBJECTS = {
+    "ticket": "工单", "rule": "规则", "word": "词语", "account": "账号", "login": "登录", "bind_code": "绑定码",
+    "bulletin": "推送", "bulletin_entry": "推送内容", "bulletin_series": "推送系列", "holiday": "节假日",
+    "outbox": "消息投递", "reminder": "提醒", "consultation": "人工咨询", "communities": "社区", "estates": "小区",
+    "grids": "网格", "buildings": "楼栋", "places": "小区地点", "departments": "部门", "persons": "人员",
+    "members": "网格员", "staff": "工作人员", "residents": "居民住址", "categories": "类别",
+    "admin_user": "账号", "person": "人员", "reminder_series": "提醒系列",
+}
+AUDIT_VERBS = {
+    "create": "新建", "update": "修改", "delete": "删除", "enable": "启用", "disable": "停用", "restore": "恢复版本",
+    "add": "添加", "set": "设置", "issue": "生成", "test": "测试推送", "retry": "重新投递", "cancel": "取消",
+    "schedule": "安排", "password": "改密码", "unlock": "解锁", "failed": "失败", "locked": "被锁定",
+    "throttled": "被限流", "phone_viewed": "查看电话", "assign": "派单", "transfer": "转派", "escalate": "升级",
+    "deescalate": "降级", "category": "改类别", "close": "办结", "note": "内部备注", "note_public": "给居民留言",
+    "accept": "接单", "complete": "完成", "report_in": "报到", "merge": "合并", "split": "拆分", "reply": "回复", "answer": "回复",
+}
+AUDIT_LOGIN = "登录成功"
+
 # Generic.
 SAVED = "已保存。"
 NONE = "无"
