@@ -161,10 +161,26 @@ def leftover(text: str, estates: Iterable[str]) -> str:
     rest = text
     for estate in sorted(estates, key=len, reverse=True):
         rest = rest.replace(estate, " ")
+    content = rest
     for filler in words.ANSWER_FILLERS:
-        rest = rest.replace(filler, " ")
-    rest = _CLAUSE_BREAK.sub("", rest)
-    return rest if sum(1 for ch in rest if 0x4E00 <= ord(ch) <= 0x9FFF) >= 2 else ""
+        content = content.replace(filler, " ")
+    if sum(1 for ch in content if 0x4E00 <= ord(ch) <= 0x9FFF) < 2:
+        return ""
+    kept = [part for part in _CLAUSE_BREAK.split(rest) if part]
+    return "".join(_trim_fillers(part) for part in kept)
+
+
+def _trim_fillers(part: str) -> str:
+    """A part of an answer without fillers at its ends ("的 进门左手边那条小道呢" -> "进门左手边那条小道")."""
+    trimmed = True
+    while trimmed and part:
+        trimmed = False
+        for filler in words.ANSWER_FILLERS:
+            if part.startswith(filler) and len(part) > len(filler):
+                part, trimmed = part[len(filler):], True
+            if part.endswith(filler) and len(part) > len(filler):
+                part, trimmed = part[: -len(filler)], True
+    return part if part not in words.ANSWER_FILLERS else ""
 
 
 def is_generic(word: str) -> bool:
