@@ -123,7 +123,10 @@ class _Job:
     record: SpoolRecord | None = None  # replaying this spooled record
     ours: set[int] = field(default_factory=set)
     row_id: int | None = None  # an existing row this job took over (else a new row is inserted)
-    written_id: int | None = None  # the row inserted by an attempt whose commit may not have landed
+    written_id: int | None = None  # the row inserted by this attempt; its commit may not have landed
+    # The row an earlier attempt inserted: its commit may have landed although it raised (the
+    # acknowledgement was lost), so a spooled record names it and the replay sends its reply.
+    earlier_written_id: int | None = None
     understanding: Any = None
     understood: bool = False
     connected: bool = False  # the database answered this job at least once
@@ -318,7 +321,7 @@ class Inbox:
         if is_unavailable(error):
             if not spool_on_outage:
                 return Outcome.UNAVAILABLE
-            row_id = job.written_id or job.row_id
+            row_id = job.written_id or job.row_id or job.earlier_written_id
             try:
                 self.services.spool.append(SpoolRecord(msg, job.received_at, row_id))
             except SpoolError as exc:
@@ -348,6 +351,8 @@ class Inbox:
         msg = job.msg
         understanding = self._understand(job)
         db = services.db
+        if job.written_id is not None:
+            job.earlier_written_id = job.written_id
         job.written_id = None
         with db.sessions() as session:
             # A retry of a message already handled: answer what is stored, without any lock.

@@ -196,6 +196,42 @@ def test_a_handler_cut_off_mid_message_is_spooled_and_taken_back(
     assert late_replies(seeded, "oCutMidway") == ["好的"]
 
 
+def test_a_commit_that_landed_as_the_database_went_away_still_reaches_the_resident(
+    outage_services: Services, breakable: Breakable, seeded: Database
+) -> None:
+    """The handling committed, the acknowledgement was lost, the retry found the database gone: the
+    resident was told "we will reply", so the replay sends the stored reply (seen under load in CI:
+    one spooled message never got its answer)."""
+    if seeded.is_sqlite:
+        pytest.skip("an open SQLite connection outlives its folder's move: the cut needs PostgreSQL")
+    from sqlalchemy import event
+    from sqlalchemy import exc as sa_exc
+    from sqlalchemy.orm import Session
+
+    services = outage_services
+    resident = Resident(create_app(services=services), "oLostAck")
+    armed = threading.Event()
+    armed.set()
+
+    def lose_the_ack(session: Any) -> None:
+        if armed.is_set():
+            armed.clear()
+            breakable.cut()
+            raise sa_exc.OperationalError("COMMIT", {}, ConnectionResetError("server closed the connection"))
+
+    event.listen(Session, "after_commit", lose_the_ack)
+    try:
+        assert resident.say("幸福里2栋楼道灯不亮") == texts.SPOOLED
+    finally:
+        event.remove(Session, "after_commit", lose_the_ack)
+    breakable.restore()
+    SpoolReplayer(services).replay_once()
+    replies = late_replies(seeded, "oLostAck")
+    assert len(replies) == 1 and replies[0].startswith("已为您登记")
+    with seeded.session() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket)) == 1
+
+
 # -- a real server under load, cut mid-load (PostgreSQL) ----------------------------------------
 
 

@@ -62,6 +62,7 @@ from models import (
     Building,
     Estate,
     Grid,
+    InboundMessage,
     OutboxMessage,
     Resident,
     Ticket,
@@ -188,6 +189,7 @@ class World:
         self.replies: list[str] = []  # every reply of the last turn (a README replay has several)
         self.captured: dict[str, str] = {}
         self._seen_outbox: set[int] = set()
+        self._seen_late: set[int] = set()
         self._token: str | None = None
         self._processes: list[subprocess.Popen[bytes]] = []
         self._server_url = ""
@@ -202,7 +204,24 @@ class World:
         reply = self.kit.read_reply(response.data, query)
         if isinstance(reply, dict):
             return str(reply.get("Content") or "")
-        return ""  # "success": no passive reply
+        return self._late_reply()  # "success": no passive reply, or the handler overran WeChat's 5 seconds
+
+    def _late_reply(self) -> str:
+        """What the resident reads when the webhook answered "success" because the handler overran its
+        budget (a loaded test machine): the reply it then queued. Waits for the handling to finish, so
+        the next turn sees what this one did."""
+        deadline = time.monotonic() + 60
+        with self.services.db.session() as s:
+            while s.scalar(select(InboundMessage.id).where(InboundMessage.status == "processing").limit(1)):
+                if time.monotonic() > deadline:
+                    raise DialogueFailure("a message is still being handled after 60 s")
+                s.rollback()
+                time.sleep(0.05)
+            late = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "late_reply",
+                                                         OutboxMessage.id.not_in(self._seen_late or {0}))
+                             .order_by(OutboxMessage.id)).all()
+            self._seen_late.update(row.id for row in late)
+        return "\n".join(str((row.payload or {}).get("text") or "") for row in late)
 
     def _now_seconds(self) -> int:
         return int(self.clock.now().timestamp())
