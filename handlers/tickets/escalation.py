@@ -99,6 +99,9 @@ def _nobody_at(db: Session, config: Config, ticket: Ticket, level: int) -> str |
         department = owning_department(db, ticket)
         if department is None:
             return texts.EVENT_NOTE_RUNG_NO_DEPARTMENT
+        office = street(db, config)
+        if office is not None and department.id == office.id:
+            return texts.EVENT_NOTE_RUNG_IS_STREET  # one rung, one push: the street is told once, as the street
         if not _reachable(db, config, staff_of(db, None, department_id=department.id)):
             return texts.EVENT_NOTE_RUNG_NOBODY.format(rung=department.name)
         return None

@@ -321,6 +321,7 @@ ESCALATION_DEPARTMENT_FALLBACK = "责任部门"
 EVENT_NOTE_ESCALATED = "{reason}，升级至{rung}"
 EVENT_NOTE_DEESCALATED = "降至{rung}"
 EVENT_NOTE_RUNG_NO_DEPARTMENT = "该类别没有责任部门，不吹哨，直接升级"
+EVENT_NOTE_RUNG_IS_STREET = "该类别的责任部门就是街道，直接由街道督办"
 EVENT_NOTE_RUNG_NOBODY = "{rung}没有可通知的联系人，跳过此级"
 EVENT_NOTE_RUNG_FALLBACK = "{rung}没有可通知的联系人，改为通知社区工作人员"
 

@@ -56,11 +56,32 @@ def escalate(db: Session, outbox: Outbox, config: Config, ticket: Ticket, userna
 
 
 def change_category(db: Session, config: Config, ticket: Ticket, category: Category, username: str,
-                    now: datetime) -> TicketEvent:
-    old = service.category_name(db, ticket.category)
+                    now: datetime, outbox: Outbox | None = None) -> TicketEvent:
+    """Recategorise; a ticket whistled to the old category's department moves to the new one's (told, to report in)."""
+    old, old_slug = service.category_name(db, ticket.category), ticket.category
+    held_by_category = ticket.department_id is not None and ticket.department_id == _department_id_of(db, old_slug)
     ticket.category = category.slug
-    return _as_admin(service.add_event(db, ticket, "category_changed", now, note=f"{old} → {category.name}",
-                                       old=ticket.category, new=category.slug), username)
+    event = _as_admin(service.add_event(db, ticket, "category_changed", now, note=f"{old} → {category.name}",
+                                        old=old_slug, new=category.slug), username)
+    new_department = _department_id_of(db, category.slug)
+    if (outbox is not None and held_by_category and ticket.escalation_level == escalation.DEPARTMENT
+            and new_department is not None and new_department != ticket.department_id):
+        # Whistle again, to the new category's department: it gets the task and its own report-in deadline.
+        ticket.department_id = None
+        ticket.escalation_level = escalation.DEPARTMENT - 1
+        escalation.escalate(db, outbox, config, ticket, now, reason="admin", admin=username)
+    elif held_by_category and ticket.escalation_level < escalation.DEPARTMENT:
+        ticket.department_id = None
+    return event
+
+
+def _department_id_of(db: Session, slug: str) -> int | None:
+    from sqlalchemy import select
+
+    from models import DepartmentCategory
+
+    return db.scalar(select(DepartmentCategory.department_id).join(Category, Category.id == DepartmentCategory.category_id)
+                     .where(Category.slug == slug).limit(1))
 
 
 def close(db: Session, outbox: Outbox, ticket: Ticket, note: str, username: str, now: datetime) -> TicketEvent:

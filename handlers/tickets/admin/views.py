@@ -246,7 +246,7 @@ def apply_action(s: Session, t: Ticket, action: str, form: Any, at: Any, who: Vi
             category = s.scalar(select(Category).where(Category.slug == form.get("category", "")))
             if category is None:
                 return texts.ERR_UNKNOWN_CATEGORY.format(category=form.get("category", "")), False
-            actions.change_category(s, svc.config, t, category, who.username, at)
+            actions.change_category(s, svc.config, t, category, who.username, at, outbox=outbox)
             message = texts.DONE_CATEGORY.format(number=t.number, category=category.name)
         elif action == "merge":
             number = (form.get("into") or "").strip().upper()
