@@ -148,6 +148,8 @@ class Frame:
 
 
 A = Level.AMBIGUOUS
+SHOCK_VICTIM = ("medical.collapse", "medical.collapse_subject", "medical.seizure", "medical.breathing")
+"""What the person shows after an electric shock that makes 被电 an emergency, not a question."""
 FRAMES: tuple[Frame, ...] = (
     Frame("fire.flames", Situation.FIRE, "fire", ("fire.flames",)),
     Frame("fire.smoke", Situation.FIRE, "fire", ("fire.smoke",), explainable=True),
@@ -159,7 +161,13 @@ FRAMES: tuple[Frame, ...] = (
     Frame("gas.poisoning", Situation.GAS, "gas", ("gas.poisoning",)),
     Frame("gas.leak_word", Situation.GAS, "gas", ("gas.leak_word",), A),
     Frame("electric.shocked", Situation.ELECTRIC_SHOCK, "electric_shock", ("electric.shocked",)),
-    Frame("electric.live", Situation.ELECTRIC_SHOCK, "electric_shock", ("electric.zap",), A),
+    # 被电了 on its own asks first; with the person down (倒在地上, 抽搐, 叫不醒) it is a shock, strong.
+    Frame("electric.live", Situation.ELECTRIC_SHOCK, "electric_shock", ("electric.zap",), A,
+          strong_with=SHOCK_VICTIM),
+    Frame("electric.wire_victim", Situation.ELECTRIC_SHOCK, "electric_shock", ("electric.wire", "medical.collapse"),
+          window=24),
+    Frame("electric.wire_victim_subject", Situation.ELECTRIC_SHOCK, "electric_shock",
+          ("electric.wire", "medical.collapse_subject"), window=24),
     Frame("electric.sparks", Situation.ELECTRIC_SHOCK, "power", ("electric.sparks",)),
     Frame("electric.arcing", Situation.ELECTRIC_SHOCK, "power", ("electric.arcing", "electric.place"), window=10),
     Frame("electric.wire_down", Situation.ELECTRIC_SHOCK, "power", ("electric.fallen", "electric.wire"), A,

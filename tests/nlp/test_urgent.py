@@ -59,6 +59,11 @@ def judge(detector: Detector, tokenizer: Tokenizer) -> Judge:
         ("燃气味好大", Situation.GAS, "gas"),
         ("天然气管子在呲呲漏气", Situation.GAS, "gas"),
         ("有个孩子摸配电箱被电倒了", Situation.ELECTRIC_SHOCK, "electric_shock"),
+        # The everyday 被电 with the person down is a shock (its advice: cut the power, don't touch), not
+        # a collapse of unknown cause.
+        ("幸福里5栋 工人被电了 倒在地上抽搐", Situation.ELECTRIC_SHOCK, "electric_shock"),
+        ("孩子被电了 叫不醒", Situation.ELECTRIC_SHOCK, "electric_shock"),
+        ("有个大爷碰到掉下来的电线 人倒在地上了", Situation.ELECTRIC_SHOCK, "electric_shock"),
         ("电表箱在冒火花", Situation.ELECTRIC_SHOCK, "power"),
         ("地下室的水漫到配电箱了", Situation.FLOODING, "power"),
         ("电梯卡在两层中间 我和孩子在里面", Situation.ENTRAPMENT, "elevator"),
