@@ -54,17 +54,20 @@ TEMPLATE_ID = "TPL_BENCH_BULLETIN"
 
 
 class SlowWeChatAPI(FakeWeChatAPI):
-    """The fake API answering message sends after ``latency`` seconds, keeping only who got what."""
+    """The fake API answering message sends after a random delay in ``send_latency``, keeping only who got what.
+
+    (The fake's own ``latency`` is one number applied to every request, the token fetch included.)
+    """
 
     def __init__(self, latency: tuple[float, float]) -> None:
         super().__init__()
-        self.latency = latency
+        self.send_latency = latency
         self.received: Counter[str] = Counter()
         self.first_send: float | None = None
 
     def _serve(self, h: Any, method: str) -> None:  # noqa: D401 - the fake's request entry point
         if h.path.split("?")[0] in SENDS:
-            time.sleep(random.uniform(*self.latency))
+            time.sleep(random.uniform(*self.send_latency))
         super()._serve(h, method)
         with self._lock:  # 100,000 recorded bodies would dwarf what is measured: keep the recipients
             for record in self._requests:
