@@ -23,7 +23,7 @@ ESTATE_PLACE_WORDS: dict[str, tuple[str, ...]] = {
 """Generic place words by kind (models.PlaceKind values), found in a message of a known estate."""
 
 NOT_ESTATE_PLACE_BEFORE: tuple[str, ...] = ("单元", "楼", "栋", "幢", "家", "户", "电梯", "房", "屋", "室", "厨", "卫生间",
-                                           "窗", "阳台")
+                                           "窗", "阳台", "家里", "家的", "屋里", "屋的", "房间", "卧室", "店", "铺")
 """A word right after one of these is part of a building or a home ("单元门口", "家门口", "楼花园"), not the estate's."""
 
 PLACE_TAIL_WORDS: tuple[str, ...] = (

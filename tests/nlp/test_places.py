@@ -29,6 +29,8 @@ def test_place_words_and_the_residents_own_words_for_them(text, kind, phrase):
 @pytest.mark.parametrize("text", [
     "单元门口的信报箱门掉了",  # the unit's door, not the estate's gate
     "我家门口堆满了杂物",
+    "家里大门的锁坏了 打不开",
+    "我家的大门关不上",
     "3栋大门坏了",
     "锦绣花园3栋楼道灯坏了",  # 花园 inside the estate's name
     "厨房下水道堵了",
