@@ -464,3 +464,12 @@ def test_setup_tables_show_words_not_codes(browser: Any, live: dict[str, Any]) -
     row = page.get_by_test_id("crud-table").get_by_role("row").filter(has_text="liqiang").inner_text()
     assert "公众号" in row and "主责（值班）" in row and not re.search(r"True|False|primary|openid", row), row
     page.context.close()
+
+
+def test_rule_versions_read_as_fields(browser: Any, live: dict[str, Any]) -> None:
+    page = _page(browser, live)
+    page.goto("/admin/rules/1/history")
+    table = page.locator("main table").inner_text()
+    assert "任一关键词" in table and "意图" in table
+    assert not re.search(r'"(any|intent|priority)"', table), table
+    page.context.close()

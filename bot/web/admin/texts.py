@@ -69,6 +69,8 @@ RULE_FIELDS = {
     "synonyms": "同义词", "priority": "优先级", "reply": "回复", "params": "参数", "community": "仅限社区",
     "enabled": "启用",
 }
+RULE_ACTIONS = {"created": "新建", "updated": "修改", "deleted": "删除", "restored": "恢复", "imported": "导入",
+                "enabled": "启用", "disabled": "停用"}
 RULE_ERRORS = {
     "EMPTY": "“任一关键词”和“全部关键词”都是空的，这条规则永远不会命中",
     "NAME_USED": "{field}已被其他规则使用",
