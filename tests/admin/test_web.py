@@ -389,3 +389,19 @@ def test_the_estate_filter_finds_reports_at_its_named_places(admin_client: Clien
     client = admin_client("admin")
     assert "T20261201-0999" in client.get(f"/admin/tickets?view=all&estate={estate}").get_data(as_text=True)
     assert "T20261201-0999" not in client.get(f"/admin/tickets?view=all&estate={other}").get_data(as_text=True)
+
+
+def test_bulk_merge_of_duplicates(admin_client: Client, admin_services: Services) -> None:
+    """Two tickets about the same thing selected on the list and merged into a third in one go."""
+    client = admin_client("admin")
+    numbers = []
+    for openid, text in (("oBulkA", "3栋电梯坏了"), ("oBulkB", "3栋门禁坏了刷不开"), ("oBulkC", "3栋楼道灯坏了")):
+        client.post("/admin/simulator/send", {"as": openid, "text": "我住幸福里3栋2单元501"})
+        client.post("/admin/simulator/send", {"as": openid, "text": text})
+        with admin_services.db.session() as s:
+            numbers.append(s.scalar(select(Ticket.number).order_by(Ticket.id.desc()).limit(1)))
+    assert len(set(numbers)) == 3
+    client.post("/admin/tickets/bulk", {"numbers": numbers[1:], "bulk_action": "merge", "into": numbers[0]})
+    with admin_services.db.session() as s:
+        statuses = dict(s.execute(select(Ticket.number, Ticket.status).where(Ticket.number.in_(numbers))).all())
+    assert statuses[numbers[1]] == statuses[numbers[2]] == "cancelled" and statuses[numbers[0]] != "cancelled"

@@ -95,7 +95,7 @@ ERR_MERGE_TARGET = "没有找到您能处理的工单 {number}。"
 ERR_SPLIT_NOT_JOINED = "只能拆出后来关联到工单 {number} 的邻居反映（首报人不能拆出）。"
 ERR_REPORT_IN = "只有被吹哨部门的联络人能报到工单 {number}。"
 
-BULK_ACTIONS = {"assign": "派给", "escalate": "升级一级", "close": "办结并留言"}
+BULK_ACTIONS = {"assign": "派给", "escalate": "升级一级", "close": "办结并留言", "merge": "合并到同一张工单"}
 
 CSV_HEADER = ["工单号", "状态", "类别", "紧急", "地点", "描述", "报告人", "网格", "处理人", "部门", "升级", "超时",
               "登记时间", "接单时间", "完成时间", "评价"]
