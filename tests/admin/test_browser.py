@@ -460,6 +460,8 @@ def test_setup_tables_show_words_not_codes(browser: Any, live: dict[str, Any]) -
     page.goto("/admin/setup/categories?q=elevator")
     row = page.get_by_test_id("crud-table").get_by_role("row").filter(has_text="电梯").inner_text()
     assert "接单时限 120" in row and "同一单元" in row and "accept_minutes" not in row, row
+    page.get_by_test_id("crud-table").get_by_role("row").filter(has_text="电梯").get_by_role("link").click()
+    assert page.get_by_label(re.compile("^重复反映按")).locator("option:checked").inner_text() == "同一单元"
     page.goto("/admin/community/persons?q=liqiang")
     row = page.get_by_test_id("crud-table").get_by_role("row").filter(has_text="liqiang").inner_text()
     assert "公众号" in row and "主责（值班）" in row and not re.search(r"True|False|primary|openid", row), row

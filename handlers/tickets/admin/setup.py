@@ -28,6 +28,7 @@ PAGES = [
     ResourcePage(api.RESOURCES[0], texts.MENU_CATEGORIES, ("slug", "name", "urgent", "dedupe_scope", "department",
                                                            "deadlines"),
                  labels=texts.CATEGORY_LABELS, search=("slug", "name"), display={"dedupe_scope": texts.DEDUPE_SCOPES},
+                 choices={"dedupe_scope": lambda s: list(texts.DEDUPE_SCOPES.items())},
                  hints={"slug": texts.CATEGORY_SLUG_HINT, "dedupe_scope": texts.CATEGORY_SCOPE_HINT}),
 ]
 register_resource_pages(bp, PAGES, title=texts.SETUP_TITLE, extra_links=[(texts.MENU_HOLIDAYS, "tickets_setup.holidays")])
