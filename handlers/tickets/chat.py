@@ -47,6 +47,7 @@ def report_problem(ctx: Ctx) -> Reply:
 # What answers "where is it?": a place (text or a location pin), or words the router files under a report
 # of the same kind or an address. Anything else is handled as what it is while the question stays open.
 PLACE_ANSWER_INTENTS = frozenset({"tickets.create", "profile.set_address"})
+WITHDRAW_INTENT = "reports.withdraw"  # followups.py
 
 
 @cap.state(Flow.ASK_LOCATION)
@@ -68,6 +69,9 @@ def answer_location(ctx: Ctx) -> Reply:
         return Reply(_ask_text(ctx, category, False), next=Flow.ASK_LOCATION)
     address = ctx.understanding.entities.address if ctx.understanding else None
     match = ctx.understanding.match if ctx.understanding else None
+    if match is not None and match.intent == WITHDRAW_INTENT:  # "算了不报了": the report waiting here is dropped
+        names = texts.CATEGORY_JOINER.join(service.category_name(ctx.db, c) for c in _categories_pending(ctx))
+        return Reply(texts.TICKET_PENDING_DROPPED.format(category=names), end=True)
     if match is not None and match.intent not in PLACE_ANSWER_INTENTS:
         return _meanwhile(ctx, match)  # the resident moved on to something else
     if match is not None and match.intent == "tickets.create" and _is_new_problem(ctx, match):

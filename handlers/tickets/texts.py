@@ -437,6 +437,7 @@ RATING_CUES = {
 RATING_COMMENT_NOTE = "{rating}：{comment}"
 TICKET_TASK_RATING_COMMENT = "居民对工单 {number} 的评价（{rating}）：{comment}"
 
+TICKET_PENDING_DROPPED = "好的，刚才说的“{category}”问题不登记了。以后有问题随时发消息给我。"
 WITHDRAW_ASK = "要撤销工单 {number}（{category}·{location}）吗？回复“是”撤销；回复“不”继续办理。"
 WITHDRAW_DONE = "好的，工单 {number} 已撤销。以后有问题随时发消息给我。"
 WITHDRAW_LEFT = "好的，已不再为您跟进工单 {number}（其他邻居反映的问题还会继续处理）。"
