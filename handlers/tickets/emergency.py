@@ -541,8 +541,10 @@ def answer_urgent_location(ctx: Ctx) -> Reply:
         media.attach(ctx.db, ticket, ctx.msg, person, ctx.now)
     else:
         address = ctx.understanding.entities.address if ctx.understanding else None
-        place = places.resolve(ctx.db, address, home_estate(ctx, person)) if address else None
         text = (ctx.msg.text or "").strip()
+        # A building, or a place in the estate that is no building ("东门保安室那", "地下车库入口").
+        words = ctx.understanding.text if ctx.understanding is not None else text
+        place = places.locate(ctx.db, words, address, home_estate(ctx, person), free_text=True) if text else None
         if not isinstance(place, places.Place):
             if ctx.understanding is not None and ctx.understanding.match is not None:
                 return Reply.pass_on()  # a report, a question, a command: not where the danger is
@@ -552,6 +554,9 @@ def answer_urgent_location(ctx: Ctx) -> Reply:
         label = place.label if isinstance(place, places.Place) else text
         if isinstance(place, places.Place) and place.building is not None and ticket.building_id is None:
             ticket.building_id, ticket.unit, ticket.room = place.building.id, place.unit, place.room
+            ticket.grid_id = ticket.grid_id or place.grid_id
+        elif isinstance(place, places.Place) and place.estate_level and ticket.building_id is None:
+            ticket.estate_id, ticket.place_id = place.estate.id if place.estate else None, place.place_id
             ticket.grid_id = ticket.grid_id or place.grid_id
     if not label:
         return Reply(texts.TICKET_ASK_LOCATION.format(category=service.category_name(ctx.db, ticket.category)),

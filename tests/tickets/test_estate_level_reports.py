@@ -69,3 +69,15 @@ def test_the_same_problem_at_the_same_gate_joins_and_another_gate_does_not(town:
     assert number in joined and len(town.tickets()) == 1
     town.say("oGateThree", "幸福里西门的路灯不亮")
     assert len(town.tickets()) == 2
+
+
+def test_an_urgent_reports_place_in_the_estate_brings_in_that_places_grid(town: Town) -> None:
+    first = town.say("oUrgentGate", "煤气管道漏气了 味道很大") or ""
+    ticket = town.ticket()
+    assert ticket.urgent and ticket.number in first and ticket.grid_id is None
+    answer = town.say("oUrgentGate", "幸福里东门保安室旁边") or ""
+    ids = _ids(town)
+    ticket = town.ticket()
+    assert "东门" in answer and "网格员" in answer
+    assert (ticket.estate_id, ticket.place_id, ticket.grid_id) == (ids["estate:xfl"], ids["place:xfl-东门"],
+                                                                   ids["grid:xfl-g2"])
