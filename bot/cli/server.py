@@ -62,6 +62,12 @@ def worker(config_path: str | None) -> None:
     """Run the scheduler and the outbox dispatcher."""
     config = load_cli_config(config_path)
     _preflight(config)
+    if config.scheduler.metrics_port:  # the port for its counters is free, before anything starts
+        host, port = config.scheduler.metrics_host, config.scheduler.metrics_port
+        try:
+            check_port(host, port)
+        except click.ClickException:
+            raise click.ClickException(texts.CLI_METRICS_PORT_TAKEN.format(host=host, port=port)) from None
     services = build_services(config, warm=False)
     from bot.jobs.worker import run_worker
 

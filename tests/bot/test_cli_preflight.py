@@ -78,3 +78,9 @@ def test_demo_on_a_taken_port_starts_nothing(tmp_path: Path, taken_port: int) ->
     line = one_line(done, str(taken_port))
     assert "lnl_" not in done.stdout + done.stderr and "令牌" not in line  # no token was issued
     assert not var.exists()  # no database, no worker
+
+
+def test_worker_on_a_taken_metrics_port_is_one_line(fresh: Path, taken_port: int) -> None:
+    assert run("init", "--config", str(fresh)).returncode == 0
+    done = run("worker", "--config", str(fresh), env={"BOT_SCHEDULER__METRICS_PORT": str(taken_port)})
+    one_line(done, str(taken_port), "scheduler.metrics_port")
