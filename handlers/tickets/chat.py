@@ -19,7 +19,7 @@ from bot.dialog.capability import Ctx
 from bot.dialog.conversation import clear_state, save_state
 from bot.dialog.message import Reply
 from handlers.community import people, places
-from handlers.tickets import locating, media, rating, service, texts
+from handlers.tickets import locating, media, rating, service, several, texts
 from handlers.tickets.capability import cap
 from handlers.tickets.states import Flow
 from models import OPEN_STATUSES, Estate, InboundMessage, Person, Resident, Ticket
@@ -38,9 +38,16 @@ def report_problem(ctx: Ctx) -> Reply:
     category = (ctx.match.slots.get("category") if ctx.match else None) or "public_facilities"
     remember_phone(ctx, person)
     place = place_from(ctx, person)
+    further = several.further_complaints(ctx, category)
     if isinstance(place, places.Place):
-        return _file(ctx, person, category, ctx.msg.text, place)
-    data = {"category": category, "description": ctx.msg.text, "tries": 0, "media": []}
+        filed = [_file(ctx, person, category, ctx.msg.text, place)]
+        filed += [_file(ctx, person, f["category"], f["description"], place) for f in further]
+        return Reply("\n\n".join(r.text for r in filed if r.text))
+    data = {"category": category, "description": ctx.msg.text, "tries": 0, "media": [], "queue": further}
+    if further:  # every problem named, and asked where once
+        names = [service.category_name(ctx.db, c) for c in [category, *(f["category"] for f in further)]]
+        ask = texts.TICKET_ASK_PLACE_FOR.format(categories=texts.CATEGORY_JOINER.join(names))
+        return Reply(ask, next=Flow.ASK_LOCATION, data=data)
     return Reply(_ask_text(ctx, category, place.ambiguous), next=Flow.ASK_LOCATION, data=data)
 
 
