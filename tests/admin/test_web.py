@@ -356,7 +356,7 @@ def test_merge_and_split_on_the_json_api(admin_client: Client, admin_app, admin_
     split = act(first, {"action": "split", "person": joined})
     assert split.status_code == 200
     second = re.search(r"T\d{8}-\d{4}", split.get_json()["message"]).group(0)  # type: ignore[union-attr]
-    assert act(second, {"action": "merge", "into": second}).status_code == 409
+    assert act(second, {"action": "merge", "into": second}).status_code == 422
     merged = act(second, {"action": "merge", "into": first})
     assert merged.status_code == 200 and merged.get_json()["status"] == "cancelled"
     with admin_services.db.session() as s:
@@ -401,7 +401,61 @@ def test_bulk_merge_of_duplicates(admin_client: Client, admin_services: Services
         with admin_services.db.session() as s:
             numbers.append(s.scalar(select(Ticket.number).order_by(Ticket.id.desc()).limit(1)))
     assert len(set(numbers)) == 3
+    for number in numbers[1:]:  # staff first make them one kind: a merge needs the same category
+        client.post(f"/admin/tickets/{number}", {"action": "category", "category": "elevator"})
     client.post("/admin/tickets/bulk", {"numbers": numbers[1:], "bulk_action": "merge", "into": numbers[0]})
     with admin_services.db.session() as s:
         statuses = dict(s.execute(select(Ticket.number, Ticket.status).where(Ticket.number.in_(numbers))).all())
     assert statuses[numbers[1]] == statuses[numbers[2]] == "cancelled" and statuses[numbers[0]] != "cancelled"
+
+
+def test_a_merge_is_refused_unless_both_tickets_are_one_matter(admin_client: Client, admin_app,
+                                                               admin_services: Services) -> None:
+    """Another estate, a closed target, only one urgent, another category: refused with the reason, nothing moves."""
+    from bot.clock import wall_now
+    from bot.web.auth import issue_token
+    from models import Estate, Person
+
+    with admin_services.db.session() as s:
+        estates = dict(s.execute(select(Estate.code, Estate.id)).all())
+        reporter = s.scalar(select(Person.id).limit(1))
+        now = wall_now()
+
+        def ticket(number: str, estate: str, category: str, urgent: bool = False, status: str = "queued") -> None:
+            s.add(Ticket(number=number, category=category, estate_id=estates[estate], location="门口",
+                         description=f"{category} {number}", reporter_id=reporter, channel="official_account",
+                         urgent=urgent, status=status, created_at=now, updated_at=now))
+
+        ticket("T20261201-0001", "xfl", "elevator")
+        ticket("T20261201-0009", "ghy", "sanitation")
+        ticket("T20261201-0002", "xfl", "gas")
+        ticket("T20261201-0003", "xfl", "gas", urgent=True)
+        ticket("T20261201-0004", "xfl", "gas", status="closed")
+        ticket("T20261201-0005", "xfl", "sanitation")
+        token = issue_token(s, s.scalar(select(AdminUser).where(AdminUser.username == "admin")))
+    client = admin_client("admin")
+
+    def flashed(response: Any) -> str:
+        return client.get(response.headers["Location"]).get_data(as_text=True)
+
+    other_estate = flashed(client.post("/admin/tickets/T20261201-0009", {"action": "merge", "into": "T20261201-0001"}))
+    assert "不能合并" in other_estate and "桂花苑" in other_estate and "幸福里" in other_estate
+    bulk = flashed(client.post("/admin/tickets/bulk", {"numbers": ["T20261201-0003"], "bulk_action": "merge",
+                                                       "into": "T20261201-0002"}))
+    assert "T20261201-0003 是紧急工单" in bulk
+    api = admin_app.test_client()
+
+    def act(number: str, into: str) -> Any:
+        return api.post(f"/api/v1/tickets/{number}/actions", json={"action": "merge", "into": into},
+                        headers={"Authorization": f"Bearer {token}"})
+
+    category = act("T20261201-0005", "T20261201-0002")
+    assert category.status_code == 422 and "请先把类别改成一样" in category.get_json()["message"]
+    assert "已经结束" in act("T20261201-0002", "T20261201-0004").get_json()["message"]
+    with admin_services.db.session() as s:
+        statuses = set(s.scalars(select(Ticket.status).where(Ticket.number.like("T20261201-%"),
+                                                             Ticket.number != "T20261201-0004")))
+        told = s.scalar(select(func.count()).select_from(OutboxMessage))
+    assert statuses == {"queued"} and told == 0
+    client.post("/admin/tickets/T20261201-0005", {"action": "category", "category": "gas"})
+    assert act("T20261201-0005", "T20261201-0002").status_code == 200

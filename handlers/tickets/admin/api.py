@@ -55,7 +55,8 @@ def _who(session: Any) -> Viewer | None:
 
 
 def _act(session: Any, number: str, body: TicketActionIn, who: Viewer) -> tuple[dict[str, Any], int]:
-    """(the answer, its HTTP status: 200 done, 404 unknown or out of the account's scope, 409 refused)."""
+    """(the answer, its HTTP status: 200 done, 404 unknown or out of the account's scope, 409 refused,
+    422 a merge refused: these two tickets are not one matter)."""
     services = current_services()
     ticket = service.ticket_by_number(session, number) if _NUMBER.match(number) else None
     allowed = scope.scope_of(session, services.config, who.role, who.person_id)
@@ -66,7 +67,7 @@ def _act(session: Any, number: str, body: TicketActionIn, who: Viewer) -> tuple[
     message, ok = apply_action(session, ticket, body.action, form, services.clock.now(), who)
     (savepoint.commit if ok else savepoint.rollback)()
     return {"number": ticket.number, "done": ok, "message": message, "status": ticket.status,
-            "escalation_level": ticket.escalation_level}, 200 if ok else 409
+            "escalation_level": ticket.escalation_level}, 200 if ok else (422 if body.action == "merge" else 409)
 
 
 @bp.post("/tickets/<number>/actions")
@@ -81,7 +82,9 @@ def ticket_action(number: str) -> Any:
         answer, status = _act(s, number, body, who)
         if status == 404:
             return error(404, "not_found", answer["message"])
-        return (jsonify(answer), 200) if status == 200 else error(409, "refused", answer["message"])
+        if status == 200:
+            return jsonify(answer), 200
+        return error(status, "refused", answer["message"])
 
 
 @bp.post("/tickets/actions")
@@ -103,6 +106,8 @@ def openapi_paths(ok: dict[str, Any], errors: dict[str, Any], not_found: dict[st
     number = [{"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}]
     refused = {"409": {"description": "refused (the message says why; nothing changed)",
                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}
+    refused["422"] = {"description": "a merge refused (the target is closed, or another estate, urgency or category)",
+                      "content": refused["409"]["content"]}
     return {
         "/tickets/{number}/actions": {"post": {
             "summary": "Act on a ticket as in the web UI: assign, transfer, escalate, deescalate, category, close, "

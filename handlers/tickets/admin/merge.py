@@ -21,12 +21,43 @@ from bot.errors import UserFacingError
 from handlers.community.people import display_name
 from handlers.tickets import deadlines, service
 from handlers.tickets.admin import texts
-from models import OPEN_STATUSES, Person, Ticket, TicketEvent, TicketMedia, TicketReporter, TicketStatus
+from models import OPEN_STATUSES, Building, Category, Estate, Person, Ticket, TicketEvent, TicketMedia, TicketReporter, TicketStatus
 
 
 def _as_admin(event: TicketEvent, username: str) -> TicketEvent:
     event.actor = f"{service.ADMIN_PREFIX}{username}"
     return event
+
+
+def _estate_of(db: Session, ticket: Ticket) -> int | None:
+    if ticket.building_id is not None:
+        return db.scalar(select(Building.estate_id).where(Building.id == ticket.building_id))
+    return ticket.estate_id
+
+
+def _estate_name(db: Session, estate_id: int | None) -> str:
+    estate = db.get(Estate, estate_id) if estate_id is not None else None
+    return estate.name if estate is not None else texts.UNKNOWN_ESTATE
+
+
+def _category_name(db: Session, slug: str) -> str:
+    return db.scalar(select(Category.name).where(Category.slug == slug)) or slug
+
+
+def _check_same_matter(db: Session, duplicate: Ticket, into: Ticket) -> None:
+    """Only one matter may be merged: same estate, same urgency, same category (staff change it first)."""
+    here, there = _estate_of(db, duplicate), _estate_of(db, into)
+    if here != there:
+        raise UserFacingError(texts.ERR_MERGE_ESTATE.format(number=duplicate.number, into=into.number,
+                                                            here=_estate_name(db, here),
+                                                            there=_estate_name(db, there)))
+    if bool(duplicate.urgent) != bool(into.urgent):
+        urgent, other = (duplicate, into) if duplicate.urgent else (into, duplicate)
+        raise UserFacingError(texts.ERR_MERGE_URGENT.format(urgent=urgent.number, other=other.number))
+    if duplicate.category != into.category:
+        raise UserFacingError(texts.ERR_MERGE_CATEGORY.format(number=duplicate.number, into=into.number,
+                                                              here=_category_name(db, duplicate.category),
+                                                              there=_category_name(db, into.category)))
 
 
 def merge(db: Session, outbox: Outbox, config: Config, duplicate: Ticket, into: Ticket, username: str,
@@ -36,6 +67,7 @@ def merge(db: Session, outbox: Outbox, config: Config, duplicate: Ticket, into: 
         raise UserFacingError(texts.ERR_MERGE_SAME.format(number=duplicate.number))
     if into.status not in OPEN_STATUSES:
         raise UserFacingError(texts.ERR_MERGE_CLOSED.format(number=into.number))
+    _check_same_matter(db, duplicate, into)
     on_target = set(db.scalars(select(TicketReporter.person_id).where(TicketReporter.ticket_id == into.id)))
     moved = []
     for r in service.reporters(db, duplicate):

@@ -92,6 +92,11 @@ ERR_NO_PERSON = "您的账号没有关联网格员或部门人员，不能接单
 ERR_MERGE_SAME = "不能把工单 {number} 合并到它自己。"
 ERR_MERGE_CLOSED = "工单 {number} 已经结束，不能合并进去。"
 ERR_MERGE_TARGET = "没有找到您能处理的工单 {number}。"
+ERR_MERGE_ESTATE = "不能合并：工单 {number} 在{here}，工单 {into} 在{there}，不是同一件事。"
+ERR_MERGE_URGENT = "不能合并：工单 {urgent} 是紧急工单，工单 {other} 不是，紧急的事要单独处理。"
+ERR_MERGE_CATEGORY = ("不能合并：工单 {number} 是“{here}”，工单 {into} 是“{there}”。"
+                      "如果确实是同一件事，请先把类别改成一样再合并。")
+UNKNOWN_ESTATE = "未知小区"
 ERR_SPLIT_NOT_JOINED = "只能拆出后来关联到工单 {number} 的邻居反映（首报人不能拆出）。"
 ERR_REPORT_IN = "只有被吹哨部门的联络人能报到工单 {number}。"
 
