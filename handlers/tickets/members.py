@@ -136,6 +136,8 @@ def _command(intent: str, action: Action) -> None:
         found = _ticket_for(ctx, intent, person, roles, parsed)
         if isinstance(found, Reply):
             return found
+        if intent in _CHANGING and found.status == TicketStatus.CANCELLED:
+            return _refuse_cancelled(ctx, found)
         if command.note and not parsed.note and intent != "members.complete":
             return Reply(texts.MEMBER_NEED_NOTE.format(what=command.note, example=command.example))
         if intent in ACKNOWLEDGING and found.urgent and found.status in OPEN_STATUSES:
@@ -144,6 +146,22 @@ def _command(intent: str, action: Action) -> None:
         return action(ctx, person, found, parsed.note)
 
     run.__name__ = f"run_{intent.split('.')[1]}"
+
+
+# Commands that change a ticket: on a cancelled (or merged) one they are refused; 详情 and 电话 still read it.
+_CHANGING = frozenset(COMMANDS) - {"members.tasks", "members.detail", "members.phone"}
+
+
+def _refuse_cancelled(ctx: Ctx, ticket: Ticket) -> Reply:
+    """A merged ticket names the one it went into; any other cancelled ticket just says so."""
+    merged = ctx.db.scalar(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id,
+                                                     TicketEvent.kind == "merged_into")
+                           .order_by(TicketEvent.id.desc()).limit(1))
+    into = (merged.data or {}).get("into") if merged is not None else None
+    log.info("member command on cancelled ticket %s refused", ticket.number)
+    if into:
+        return Reply(texts.MEMBER_TICKET_MERGED.format(number=ticket.number, into=into))
+    return Reply(texts.MEMBER_TICKET_CANCELLED.format(number=ticket.number))
 
 
 def accept_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
