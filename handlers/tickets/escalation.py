@@ -38,7 +38,7 @@ from handlers.tickets.service import (
     reach,
     staff_of,
 )
-from models import OPEN_STATUSES, Category, Department, DepartmentCategory, Person, Ticket, TicketStatus
+from models import OPEN_STATUSES, Category, Department, DepartmentCategory, Person, Ticket, TicketEvent, TicketStatus
 
 log = logging.getLogger(__name__)
 TOP = 3
@@ -372,16 +372,26 @@ def report_in(db: Session, outbox: Outbox, config: Config, ticket: Ticket, perso
     return ticket.resolve_due_at
 
 
+def event_name(e: TicketEvent) -> str:
+    """A history line's name: an escalation by hand or after a resident's 不满意 is not called 超时升级."""
+    if e.kind == "escalated":
+        named = texts.ESCALATION_EVENT_NAMES.get((e.data or {}).get("reason", ""))
+        if named:
+            return named
+    return texts.TICKET_EVENT_NAMES.get(e.kind, e.kind)
+
+
 def _escalation_text(db: Session, config: Config, ticket: Ticket, level: int, reason: str, name: str,
                      due: datetime) -> str:
     reporter = db.get(Person, ticket.reporter_id)
     history = "\n".join(
-        f"{local(e.at, config.tz)} {actor_name(e)} {texts.TICKET_EVENT_NAMES.get(e.kind, e.kind)}"
+        f"{local(e.at, config.tz)} {actor_name(e)} {event_name(e)}"
         + (f"：{mask_phones_in(e.note)}" if e.note else "")
         for e in events_of(db, ticket)[-8:]
     )
     return texts.ESCALATED.format(
-        title=texts.ESCALATED_TITLES[level], number=ticket.number,
+        title=texts.ESCALATED_TITLE_MANUAL if reason == "admin" and level == 1 else texts.ESCALATED_TITLES[level],
+        number=ticket.number,
         urgent=texts.TICKET_TASK_URGENT_MARK if ticket.urgent else "", reason=texts.ESCALATION_REASONS[reason],
         rung=name, category=category_name(db, ticket.category), location=ticket.location or texts.LOCATION_UNKNOWN,
         description=mask_phones_in(ticket.description), reporter=display_name(reporter),

@@ -459,3 +459,33 @@ def test_a_merge_is_refused_unless_both_tickets_are_one_matter(admin_client: Cli
     assert statuses == {"queued"} and told == 0
     client.post("/admin/tickets/T20261201-0005", {"action": "category", "category": "gas"})
     assert act("T20261201-0005", "T20261201-0002").status_code == 200
+
+
+def test_a_merged_urgent_ticket_is_not_shown_as_unacknowledged(admin_client: Client,
+                                                              admin_services: Services) -> None:
+    from models import Person
+
+    with admin_services.db.session() as s:
+        now = admin_services.clock.now()
+        reporter = s.scalar(select(Person.id).limit(1))
+        for number, status in (("T20261201-0011", "queued"), ("T20261201-0012", "cancelled")):
+            s.add(Ticket(number=number, category="gas", location="3栋", description="燃气味很重", urgent=True,
+                         status=status, reporter_id=reporter, channel="official_account", created_at=now,
+                         updated_at=now))
+    html = admin_client("admin").get("/admin/").get_data(as_text=True)
+    rows = {n: re.search(n + r".*?</tr>", html, re.S).group(0) for n in ("T20261201-0011", "T20261201-0012")}
+    assert "未确认" in rows["T20261201-0011"]
+    assert "未确认" not in rows["T20261201-0012"] and "已撤销" in rows["T20261201-0012"]
+
+
+def test_an_escalation_by_hand_is_not_called_overdue(admin_client: Client, admin_services: Services) -> None:
+    """升级一级 on a ticket in time: the history and the push say 人工升级, never 超时."""
+    client = admin_client("admin")
+    number = _report(client, "电梯坏了，按钮没反应")
+    client.post(f"/admin/tickets/{number}", {"action": "escalate"})
+    page = client.get(f"/admin/tickets/{number}").get_data(as_text=True)
+    assert "人工升级" in page and "超时升级" not in page
+    with admin_services.db.session() as s:
+        pushed = [m.payload["text"] for m in s.scalars(select(OutboxMessage)
+                                                       .where(OutboxMessage.kind == "ticket_escalation"))]
+    assert pushed and all(t.startswith("【人工升级】") and "超时" not in t for t in pushed)

@@ -22,6 +22,7 @@ def _two_tickets_merged(town: Town) -> tuple[str, str]:
     with town.services.db.session() as s:
         keep = s.query(Ticket).filter(Ticket.number == first).one()
         dup = s.query(Ticket).filter(Ticket.number == second).one()
+        dup.category = keep.category  # staff make them one kind first: a merge needs the same category
         merge.merge(s, Outbox(s, now), town.services.config, dup, keep, "admin", now)
         s.commit()
     return first, second

@@ -14,7 +14,7 @@ from flask import render_template
 from sqlalchemy import func, select
 
 from handlers.tickets import stats
-from handlers.tickets.admin import scope
+from handlers.tickets.admin import scope, texts
 from handlers.tickets.escalation import overdue_condition
 from models import OPEN_STATUSES, Category, Grid, Ticket
 
@@ -86,6 +86,8 @@ def render(view: Any) -> str:
             urgent_query = urgent_query.where(where)
         alerts = [{"number": t.number, "category": names.get(t.category, t.category), "location": t.location,
                    "created_at": t.created_at, "status": t.status,
+                   # a merged (cancelled) or closed alert waits for nobody's acknowledgement any more
+                   "ended": texts.STATUS_NAMES.get(t.status) if t.status not in OPEN_STATUSES else None,
                    "ack_minutes": round(((t.acknowledged_at or t.accepted_at) - t.created_at).total_seconds() / 60)
                    if (t.acknowledged_at or t.accepted_at) else None}
                   for t in s.scalars(urgent_query)]

@@ -21,7 +21,18 @@ from bot.errors import UserFacingError
 from handlers.community.people import display_name
 from handlers.tickets import deadlines, service
 from handlers.tickets.admin import texts
-from models import OPEN_STATUSES, Building, Category, Estate, Person, Ticket, TicketEvent, TicketMedia, TicketReporter, TicketStatus
+from models import (
+    OPEN_STATUSES,
+    Building,
+    Category,
+    Estate,
+    Person,
+    Ticket,
+    TicketEvent,
+    TicketMedia,
+    TicketReporter,
+    TicketStatus,
+)
 
 
 def _as_admin(event: TicketEvent, username: str) -> TicketEvent:

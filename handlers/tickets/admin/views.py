@@ -133,7 +133,7 @@ def _timeline(s: Session, ticket: Ticket) -> list[dict[str, Any]]:
     """Events, photos and every message sent about the ticket, in time order."""
     items: list[dict[str, Any]] = []
     for e in service.events_of(s, ticket):
-        name = texts.EVENT_NAMES.get(e.kind) or ticket_texts.TICKET_EVENT_NAMES.get(e.kind, e.kind)
+        name = texts.EVENT_NAMES.get(e.kind) or escalation.event_name(e)
         items.append({"at": e.at, "kind": e.kind, "title": name, "who": service.actor_name(e), "note": e.note,
                       "internal": e.kind == "note", "data": e.data or {}})
     for m in s.scalars(select(TicketMedia).where(TicketMedia.ticket_id == ticket.id).order_by(TicketMedia.id)):
