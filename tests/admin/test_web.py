@@ -489,3 +489,23 @@ def test_an_escalation_by_hand_is_not_called_overdue(admin_client: Client, admin
         pushed = [m.payload["text"] for m in s.scalars(select(OutboxMessage)
                                                        .where(OutboxMessage.kind == "ticket_escalation"))]
     assert pushed and all(t.startswith("【人工升级】") and "超时" not in t for t in pushed)
+
+
+def test_staff_pages_name_codes_in_chinese(admin_client: Client, admin_services: Services) -> None:
+    """Intents, holidays from chinese_calendar, the dashboard's dead letters and a reminder's author in words."""
+    from datetime import date
+
+    from models import Holiday
+
+    with admin_services.db.session() as s:
+        s.add(Holiday(day=date(2027, 2, 8), kind="holiday", name="Spring Festival", source="chinese_calendar"))
+    client = admin_client("admin")
+    rules = client.get("/admin/rules").get_data(as_text=True)
+    assert "报修/投诉（tickets.create）" in rules and ">tickets.create</option>" not in rules
+    holidays = client.get("/admin/setup/holidays?year=2027").get_data(as_text=True)
+    assert "春节" in holidays and "Spring Festival" not in holidays and "chinese_calendar" not in holidays
+    assert "（dead）" not in client.get("/admin/").get_data(as_text=True)
+    staff = admin_client("zhangzr")
+    staff.post("/admin/simulator/send", {"as": RESIDENT, "text": "明天早上8点提醒我交物业费"})
+    reminders = staff.get("/admin/reminders").get_data(as_text=True)
+    assert ">resident<" not in reminders

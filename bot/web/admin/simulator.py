@@ -112,7 +112,8 @@ def window(s: Session, openid: str) -> list[Bubble]:
                                                    OutboxMessage.id > since_out)
                        .order_by(OutboxMessage.id.desc()).limit(WINDOW)).all()
     for row in pushed:
-        bubbles.append(Bubble("push", push_text(row.payload), row.created_at, f"{row.kind} · {row.status}"))
+        note = f"{texts.OUTBOX_KINDS.get(row.kind, row.kind)} · {texts.OUTBOX_STATUSES.get(row.status, row.status)}"
+        bubbles.append(Bubble("push", push_text(row.payload), row.created_at, note))
     bubbles.sort(key=lambda b: (b.at, {"me": 0, "bot": 1, "push": 2}[b.side]))
     return bubbles[-WINDOW:]
 

@@ -198,3 +198,31 @@ DEMO_WEB = "  管理后台:  {url}/admin/   管理员 {username} / {password}"
 DEMO_WEB_ROLES = "             其他角色（密码同上）：{accounts}"
 DEMO_WEB_ROLE = "{username}（{role}）"
 BAD_INPUT = "输入里有不允许的字符。"
+
+
+# Outbox codes in words (the simulator's push bubbles, the dashboard); a code not listed is shown as it is.
+OUTBOX_KINDS = {
+    "ticket_task": "派单通知", "ticket_update": "进展通知", "ticket_number": "工单号回复", "ticket_rating": "评价邀请",
+    "ticket_reminder": "到期提醒", "ticket_escalation": "升级通知", "ticket_urgent": "紧急通知",
+    "urgent_confirm": "紧急确认", "text": "消息", "late_reply": "补发回复", "bulletin": "订阅推送",
+    "consultation": "咨询", "consultation_reply": "咨询回复", "staff": "工作人员提醒", "reminder": "提醒",
+}
+OUTBOX_STATUSES = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败",
+                   "dead": "多次失败已放弃"}
+
+# Rule intents in words: the rule studio shows the name with the code small beside it.
+INTENT_NAMES = {
+    "bulletins.show": "查看推送", "chat.greeting": "打招呼", "chat.thanks": "道谢", "consultations.answer": "咨询",
+    "conversation.cancel": "取消当前对话", "event.scan_result": "扫码", "event.subscribe": "关注公众号",
+    "event.unsubscribe": "取消关注", "fallback": "未匹配兜底", "faq.answer": "常见问题答复", "help.show": "帮助",
+    "human.handover": "转人工", "media.received": "收到图片/语音", "members.accept": "网格员接单",
+    "members.acknowledge": "网格员确认紧急警情", "members.bind": "工作人员绑定账号", "members.complete": "网格员办结",
+    "members.detail": "网格员查看详情", "members.phone": "网格员查看电话", "members.progress": "网格员记录进展",
+    "members.report_in": "部门报到", "members.return": "网格员退回", "members.tasks": "网格员查看待办",
+    "members.transfer": "网格员转派", "members.wait": "网格员请居民补充", "profile.set_address": "登记住址",
+    "rating.answer": "居民评价", "reminders.cancel": "取消提醒", "reminders.create": "设置提醒",
+    "reminders.list": "查看提醒", "reports.split": "拆分反映", "reports.withdraw": "撤回反映",
+    "subscriptions.list": "查看订阅", "subscriptions.subscribe": "订阅", "subscriptions.unsubscribe": "退订",
+    "tickets.add_detail": "补充工单信息", "tickets.create": "报修/投诉", "tickets.list_mine": "查看我的工单",
+    "tickets.status": "查询工单进度", "tickets.urge": "催办", "tickets.urgent": "紧急求助",
+}

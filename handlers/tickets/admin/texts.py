@@ -126,3 +126,11 @@ CATEGORY_LABELS = {
     "deadlines.urgent_accept_minutes": "紧急接单时限", "deadlines.urgent_resolve_minutes": "紧急办结时限",
     "deadlines.working_hours": "只按工作时间计算（跳过周末、节假日）",
 }
+
+# chinese_calendar names its holidays in English; the staff read them in Chinese (a name not listed is shown as it is).
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节", "Mid-autumn Festival": "中秋节", "National Day": "国庆节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+HOLIDAY_SOURCES = {"chinese_calendar": "国务院放假安排"}
