@@ -22,7 +22,7 @@ from handlers.community import people, places
 from handlers.tickets import locating, media, rating, service, several, texts
 from handlers.tickets.capability import cap
 from handlers.tickets.states import Flow
-from models import OPEN_STATUSES, Estate, InboundMessage, Person, Resident, Ticket
+from models import OPEN_STATUSES, Estate, InboundMessage, Person, Rating, Resident, Ticket
 
 MAX_LOCATION_TRIES = 2
 HIDDEN_FROM_PROGRESS = frozenset({"phone_viewed"})
@@ -542,8 +542,42 @@ def answer_rating(ctx: Ctx) -> Reply:
     if value is None or ticket is None:
         return reroute(ctx)
     person = people.person_for(ctx.db, ctx.msg, ctx.now)
-    return Reply(rating.record(ctx.db, ctx.outbox, ctx.config, ticket, person, value, ctx.now,
-                               rating.comment(ctx.msg.text or "")), end=True)
+    return _rated(ctx, ticket, person, value)
+
+
+def _rated(ctx: Ctx, ticket: Ticket, person: Person, value: str) -> Reply:
+    """Record the rating; a bare one ("2") leaves room, quietly, for the comment the resident may add next."""
+    remark = rating.comment(ctx.msg.text or "")
+    text = rating.record(ctx.db, ctx.outbox, ctx.config, ticket, person, value, ctx.now, remark)
+    if remark:
+        return Reply(text, end=True)
+    save_state(ctx.db, ctx.msg.channel, ctx.msg.user_id, Flow.RATE_COMMENT,
+               {"ticket": ticket.number, "rating": value}, ctx.now, ttl=RATE_COMMENT_WINDOW)
+    return Reply(text)
+
+
+RATE_COMMENT_WINDOW = timedelta(minutes=30)
+# What a comment after a rating may be routed as: nothing, a report of the rated kind ("灯还是不亮"), a rating.
+COMMENT_INTENTS = frozenset({"tickets.create", "rating.answer", "tickets.add_detail", "chat.thanks"})
+
+
+@cap.state(Flow.RATE_COMMENT)
+def answer_rating_comment(ctx: Ctx) -> Reply:
+    """The words after a bare rating are its comment, unless they are something else (a report of another
+    kind, a question, a command): those are handled as what they are."""
+    ticket = service.ticket_by_number(ctx.db, ctx.data.get("ticket", ""))
+    match = ctx.understanding.match if ctx.understanding else None
+    text = (ctx.msg.text or "").strip()
+    other_kind = match is not None and match.intent == "tickets.create" and ticket is not None and \
+        match.slots.get("category") not in (None, ticket.category)
+    value = str(ctx.data.get("rating", ""))
+    # After 满意, a report is a new problem ("楼道灯又坏了"); after a lower rating it is about this one.
+    new_report = value == Rating.SATISFIED and match is not None and match.intent == "tickets.create"
+    if ticket is None or not text or other_kind or new_report or (
+            match is not None and match.intent not in COMMENT_INTENTS):
+        return reroute(ctx)
+    person = people.person_for(ctx.db, ctx.msg, ctx.now)
+    return Reply(rating.add_comment(ctx.db, ctx.outbox, ctx.config, ticket, person, value, text, ctx.now), end=True)
 
 
 @cap.intent("rating.answer")
@@ -554,5 +588,4 @@ def rate_ticket(ctx: Ctx) -> Reply:
     ticket = rating.awaiting(ctx.db, person.id, ctx.config.tickets.rating_days, ctx.now) if person else None
     if value is None or ticket is None or person is None:
         return Reply(texts.RATING_NOTHING)
-    return Reply(rating.record(ctx.db, ctx.outbox, ctx.config, ticket, person, value, ctx.now,
-                               rating.comment(ctx.msg.text or "")), end=True)
+    return _rated(ctx, ticket, person, value)

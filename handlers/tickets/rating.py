@@ -188,6 +188,17 @@ def record(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person: 
     return texts.RATING_THANKS[value].format(number=ticket.number)
 
 
+def add_comment(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person: Person, value: str,
+                remark: str, now: datetime) -> str:
+    """Words said after a bare rating ("2", then "还行 就是来得有点慢"): kept on the ticket and, unless the
+    rating was 满意, told to whoever works on it. Returns the reply text."""
+    event = add_event(db, ticket, "rating_comment", now, person, note=_note(value, remark), rating=value)
+    if value == Rating.SATISFIED:
+        return texts.RATING_COMMENT_KEPT_SATISFIED.format(number=ticket.number)
+    _tell_workers(db, outbox, config, ticket, event, value, remark)
+    return texts.RATING_COMMENT_KEPT.format(number=ticket.number)
+
+
 def _note(value: str, remark: str) -> str:
     name = texts.RATING_NAMES[value]
     return texts.RATING_COMMENT_NOTE.format(rating=name, comment=remark) if remark else name

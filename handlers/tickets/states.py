@@ -12,6 +12,7 @@ class Flow(StrEnum):
     ATTACH_CONFIRM = "tickets.report:confirm_detail"  # "是补充到工单 T… 吗？" for text nothing understood
     ASK_ADDRESS = "profile.set_address:ask"  # "我搬家了" without the new address
     RATE = "tickets.rate:answer"  # the rating question went out (rating.py)
+    RATE_COMMENT = "tickets.rate:comment"  # a bare rating was given: the next words are its comment
     WITHDRAW_CONFIRM = "tickets.withdraw:confirm"  # "要撤销工单 T… 吗？" (followups.py)
     WAITING = "tickets.waiting:answer"  # a member asked the resident for details (待补充)
     URGENT_ASK_LOCATION = "tickets.urgent:ask_location"  # an urgent ticket was opened without a place

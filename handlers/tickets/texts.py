@@ -210,6 +210,7 @@ TICKET_EVENT_NAMES = {
     "resumed": "居民已补充",
     "rating_asked": "请居民评价",
     "rated": "居民评价",
+    "rating_comment": "评价意见",
     "reopened": "居民不满意，重新办理",
     "closed_default": "默认满意办结",
     "urgent_alert": "紧急通知",
@@ -440,6 +441,8 @@ RATING_CUES = {
                   "很好", "给力", "辛苦", "谢谢", "感谢", "棒"),
 }
 RATING_COMMENT_NOTE = "{rating}：{comment}"
+RATING_COMMENT_KEPT = "您的意见已记在工单 {number} 上，会转告处理人员。谢谢！"
+RATING_COMMENT_KEPT_SATISFIED = "您的意见已记在工单 {number} 上，谢谢！"
 TICKET_TASK_RATING_COMMENT = "居民对工单 {number} 的评价（{rating}）：{comment}"
 
 TICKET_PENDING_DROPPED = "好的，刚才说的“{category}”问题不登记了。以后有问题随时发消息给我。"
