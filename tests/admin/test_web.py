@@ -509,3 +509,24 @@ def test_staff_pages_name_codes_in_chinese(admin_client: Client, admin_services:
     staff.post("/admin/simulator/send", {"as": RESIDENT, "text": "明天早上8点提醒我交物业费"})
     reminders = staff.get("/admin/reminders").get_data(as_text=True)
     assert ">resident<" not in reminders
+
+
+def test_the_csv_names_an_unnamed_reporter_by_masked_account(admin_client: Client) -> None:
+    client = admin_client("admin")
+    number = _report(client, "电梯坏了，按钮没反应")
+    import csv as csvlib
+    import io
+
+    rows = list(csvlib.reader(io.StringIO(client.get("/admin/tickets/export.csv", query_string={"view": "all"})
+                                          .get_data(as_text=True).lstrip("\ufeff"))))
+    reporter = dict(zip(rows[0], next(r for r in rows if r[0] == number), strict=True))["报告人"]
+    assert not reporter.isdigit() and RESIDENT not in reporter and "oDem" in reporter
+
+
+def test_the_unmatched_page_separates_the_common_words(admin_client: Client) -> None:
+    client = admin_client("admin")
+    for text in ("着火了幸好小孩没事", "差点着火幸好小孩没事"):
+        client.post("/admin/simulator/send", {"as": RESIDENT, "text": text})
+    page = client.get("/admin/unmatched").get_data(as_text=True)
+    common = re.search(r"共同的词：(.*?)</header>", page, re.S)
+    assert common and common.group(1).count('class="token"') >= 2 and "、" in common.group(1)

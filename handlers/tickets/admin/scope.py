@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.config import Config
 from handlers.community import people
+from handlers.tickets.admin import texts
 from handlers.tickets.escalation import overdue_condition
-from models import OPEN_STATUSES, Building, Person, Ticket, TicketReporter, TicketStatus
+from models import OPEN_STATUSES, Building, Identity, Person, Ticket, TicketReporter, TicketStatus
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20000
@@ -121,4 +122,17 @@ def names_of(db: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i}
     if not wanted:
         return {}
-    return {p.id: p.name or p.code or str(p.id) for p in db.scalars(select(Person).where(Person.id.in_(wanted)))}
+    persons = list(db.scalars(select(Person).where(Person.id.in_(wanted))))
+    unnamed = {p.id for p in persons if not p.name}
+    accounts: dict[int, str] = {}
+    if unnamed:  # a resident who never said their name: their account, masked (never the internal id)
+        for person_id, value in db.execute(select(Identity.person_id, Identity.value)
+                                           .where(Identity.person_id.in_(unnamed)).order_by(Identity.id)):
+            accounts.setdefault(person_id, value)
+    return {p.id: p.name or _masked(accounts.get(p.id)) for p in persons}
+
+
+def _masked(account: str | None) -> str:
+    if not account:
+        return texts.RESIDENT
+    return texts.RESIDENT_ACCOUNT.format(account=f"{account[:4]}…{account[-4:]}" if len(account) > 10 else "…")

@@ -134,3 +134,5 @@ HOLIDAY_NAMES = {
     "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
 }
 HOLIDAY_SOURCES = {"chinese_calendar": "国务院放假安排"}
+RESIDENT = "居民"
+RESIDENT_ACCOUNT = "居民（{account}）"  # an unnamed reporter: their masked account, never the internal id
