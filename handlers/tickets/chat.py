@@ -367,6 +367,11 @@ def show_ticket_status(ctx: Ctx) -> Reply:
         person = people.find_person(ctx.db, ctx.msg)
         named = _named_by_words(ctx, service.tickets_of_reporter(ctx.db, person.id)) if person else None
         return Reply(status_text(ctx, named)) if named is not None else list_my_tickets(ctx)
+    from handlers.tickets import members  # it imports this module
+
+    noted = members.progress_note(ctx)  # a worker's "进展 T… 说明" is a progress note, not a question
+    if noted is not None:
+        return noted
     person = people.find_person(ctx.db, ctx.msg)
     ticket = service.ticket_by_number(ctx.db, number)
     if ticket is None or person is None or not _may_see(ctx, person, ticket):

@@ -128,24 +128,45 @@ def _command(intent: str, action: Action) -> None:
             if not ctx.msg.text.strip().startswith(COMMANDS[intent].words):
                 return list_my_tickets(ctx)  # "维修完成了吗": a resident asking, not a command
             return Reply(texts.MEMBER_ONLY)  # a stranger: nothing changes
-        person, roles = worker
-        parsed = parse(intent, ctx.msg.text)
-        command = COMMANDS[intent]
-        if not command.needs_ticket:
-            return action(ctx, person, None, parsed.note)  # type: ignore[arg-type]
-        found = _ticket_for(ctx, intent, person, roles, parsed)
-        if isinstance(found, Reply):
-            return found
-        if intent in _CHANGING and found.status == TicketStatus.CANCELLED:
-            return _refuse_cancelled(ctx, found)
-        if command.note and not parsed.note and intent != "members.complete":
-            return Reply(texts.MEMBER_NEED_NOTE.format(what=command.note, example=command.example))
-        if intent in ACKNOWLEDGING and found.urgent and found.status in OPEN_STATUSES:
-            acknowledge.acknowledge(ctx.db, ctx.outbox, ctx.config, found, person, ctx.now, via=ACKNOWLEDGING[intent],
-                                    notify=False)
-        return action(ctx, person, found, parsed.note)
+        return _run(ctx, intent, action, worker, parse(intent, ctx.msg.text))
 
     run.__name__ = f"run_{intent.split('.')[1]}"
+
+
+def _run(ctx: Ctx, intent: str, action: Action, worker: tuple[Person, people.Roles], parsed: Parsed) -> Reply:
+    person, roles = worker
+    command = COMMANDS[intent]
+    if not command.needs_ticket:
+        return action(ctx, person, None, parsed.note)  # type: ignore[arg-type]
+    found = _ticket_for(ctx, intent, person, roles, parsed)
+    if isinstance(found, Reply):
+        return found
+    if intent in _CHANGING and found.status == TicketStatus.CANCELLED:
+        return _refuse_cancelled(ctx, found)
+    if command.note and not parsed.note and intent != "members.complete":
+        return Reply(texts.MEMBER_NEED_NOTE.format(what=command.note, example=command.example))
+    if intent in ACKNOWLEDGING and found.urgent and found.status in OPEN_STATUSES:
+        acknowledge.acknowledge(ctx.db, ctx.outbox, ctx.config, found, person, ctx.now, via=ACKNOWLEDGING[intent],
+                                notify=False)
+    return action(ctx, person, found, parsed.note)
+
+
+def progress_note(ctx: Ctx) -> Reply | None:
+    """A worker's "进展 T… 说明" / "T… 进展 说明": recorded like "处理中 T… 说明". None when it is no note
+    (a bare "T… 进展", a question, not a worker): the caller shows the status then."""
+    found = _TICKET.search(ctx.msg.text or "")
+    if found is None:
+        return None
+    rest = (ctx.msg.text[: found.start()] + " " + ctx.msg.text[found.end():]).strip(_PUNCT).strip()
+    word = next((w for w in lexicon.MEMBER_STATUS_WORDS if rest.startswith(w)), None)
+    note = rest[len(word):].strip(_PUNCT).strip() if word else ""
+    if not note or any(cue in note for cue in lexicon.MEMBER_STATUS_QUESTION_CUES):
+        return None
+    worker = _worker(ctx)
+    if worker is None:
+        return None
+    number = re.sub(r"\s", "", found.group(0)).upper()
+    return _run(ctx, "members.progress", record_progress, worker, Parsed(number, note))
 
 
 # Commands that change a ticket: on a cancelled (or merged) one they are refused; 详情 and 电话 still read it.
