@@ -204,17 +204,23 @@ class World:
         reply = self.kit.read_reply(response.data, query)
         if isinstance(reply, dict):
             return str(reply.get("Content") or "")
-        return self._late_reply()  # "success": no passive reply, or the handler overran WeChat's 5 seconds
+        # "success": no passive reply, or the handler overran WeChat's 5 seconds
+        msg_id = re.search(r"<MsgId>(\d+)</MsgId>", xml)
+        return self._late_reply(f"msg:{msg_id.group(1)}" if msg_id else None)
 
-    def _late_reply(self) -> str:
+    def _late_reply(self, dedupe_key: str | None) -> str:
         """What the resident reads when the webhook answered "success" because the handler overran its
-        budget (a loaded test machine): the reply it then queued. Waits for the handling to finish, so
-        the next turn sees what this one did."""
+        budget (a loaded test machine): the reply it then queued. Waits until the message's handling has
+        committed (its inbound row is written in the handling's own transaction), so the next turn sees
+        what this one did."""
         deadline = time.monotonic() + 60
         with self.services.db.session() as s:
-            while s.scalar(select(InboundMessage.id).where(InboundMessage.status == "processing").limit(1)):
+            while dedupe_key is not None:
+                status = s.scalar(select(InboundMessage.status).where(InboundMessage.dedupe_key == dedupe_key))
+                if status is not None and status != "processing":
+                    break
                 if time.monotonic() > deadline:
-                    raise DialogueFailure("a message is still being handled after 60 s")
+                    raise DialogueFailure(f"{dedupe_key} is still being handled after 60 s")
                 s.rollback()
                 time.sleep(0.05)
             late = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "late_reply",
