@@ -286,7 +286,9 @@ def test_a_script_message_is_shown_as_text(browser: Any, live: dict[str, Any]) -
 
 def test_main_pages_at_390_px(browser: Any, live: dict[str, Any]) -> None:
     page = _page(browser, live, phone=True)
+    _say(page, "oWideAddressResident7f3a9c21", "我住幸福里3栋2单元501")  # a resident with an address widens the identity select
     for name, url in {"dashboard": "/admin/", "tickets": "/admin/tickets", "rules": "/admin/rules",
+                      "party-history": "/admin/bulletins/party_history",
                       "rule-edit": "/admin/rules/1", "simulator": "/admin/simulator?as=oDemoResident",
                       "community": "/admin/community/buildings", "holidays": "/admin/setup/holidays",
                       "audit": "/admin/audit", "places": "/admin/community/places?estate=xfl",
