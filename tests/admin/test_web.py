@@ -530,3 +530,11 @@ def test_the_unmatched_page_separates_the_common_words(admin_client: Client) -> 
     page = client.get("/admin/unmatched").get_data(as_text=True)
     common = re.search(r"共同的词：(.*?)</header>", page, re.S)
     assert common and common.group(1).count('class="token"') >= 2 and "、" in common.group(1)
+
+
+def test_setup_tables_show_names_not_codes(admin_client: Client) -> None:
+    client = admin_client("admin")
+    categories = client.get("/admin/setup/categories").get_data(as_text=True)
+    assert "<td>property</td>" not in categories and "物业" in categories
+    places = client.get("/admin/community/places").get_data(as_text=True)
+    assert "<td>xfl</td>" not in places and "幸福里" in places

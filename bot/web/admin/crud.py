@@ -16,7 +16,7 @@ import re
 import types
 import typing
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -60,6 +60,8 @@ class ResourcePage:
     search: tuple[str, ...] = ("code", "name")  # columns the search box looks in
     filters: dict[str, ListFilter] = field(default_factory=dict)  # form field -> pick list above the table
     display: dict[str, dict[str, str]] = field(default_factory=dict)  # column -> stored value -> words shown
+    # column -> (value, label) options read when the table is shown: a stored code in words (a department's name)
+    lookups: dict[str, Choices] = field(default_factory=dict)
 
     @property
     def path(self) -> str:
@@ -106,6 +108,14 @@ def cell_text(page: ResourcePage, column: str, value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return texts.CRUD_ITEM_JOINER.join(cell_text(page, column, item) for item in value)
     return str(value)
+
+
+def _with_lookups(s: Session, page: ResourcePage) -> ResourcePage:
+    """The page with its coded columns (a pick list's codes, its lookups) shown by their labels."""
+    looked_up = {column: {str(value): label for value, label in options(s)}
+                 for column, options in {**page.choices, **page.lookups}.items()
+                 if column in page.columns and column not in page.display}
+    return replace(page, display={**looked_up, **page.display}) if looked_up else page
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
@@ -265,7 +275,8 @@ def register_resource_pages(bp: Blueprint, pages: Sequence[ResourcePage], *, tit
             rows = s.scalars(query.options(*page.resource.load).order_by(model.id)
                              .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
             items = [(row.id, page.resource.to_dict(s, row)) for row in rows]
-        return render_template("admin/crud/list.html", page=page, items=items, q=q, total=total, number=number,
+            shown = _with_lookups(s, page)
+        return render_template("admin/crud/list.html", page=shown, items=items, q=q, total=total, number=number,
                                pages=max(1, -(-total // PAGE_SIZE)), title=title, bp=bp.name, filters=filters,
                                chosen={k: v for k, v in chosen.items() if v})
 

@@ -20,7 +20,7 @@ from bot.web.admin.crud import ResourcePage, register_resource_pages
 from bot.workcalendar import set_day
 from handlers.tickets import api
 from handlers.tickets.admin import texts
-from models import DayKind, Holiday, HolidayYear
+from models import DayKind, Department, Holiday, HolidayYear
 
 bp = admin_blueprint("tickets_setup", __name__, url_prefix="/admin/setup")
 
@@ -29,6 +29,7 @@ PAGES = [
                                                            "deadlines"),
                  labels=texts.CATEGORY_LABELS, search=("slug", "name"), display={"dedupe_scope": texts.DEDUPE_SCOPES},
                  choices={"dedupe_scope": lambda s: list(texts.DEDUPE_SCOPES.items())},
+                 lookups={"department": lambda s: list(s.execute(select(Department.code, Department.name)).tuples())},
                  hints={"slug": texts.CATEGORY_SLUG_HINT, "dedupe_scope": texts.CATEGORY_SCOPE_HINT}),
 ]
 register_resource_pages(bp, PAGES, title=texts.SETUP_TITLE, extra_links=[(texts.MENU_HOLIDAYS, "tickets_setup.holidays")])
