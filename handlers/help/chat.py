@@ -10,6 +10,7 @@ import logging
 
 from bot.dialog.capability import Capability, Ctx
 from bot.dialog.message import Reply
+from handlers.community import people
 from handlers.help import texts
 
 log = logging.getLogger(__name__)
@@ -23,8 +24,16 @@ def _rule_reply(ctx: Ctx) -> str | None:
 
 @cap.intent("help.show")
 def show_help(ctx: Ctx) -> Reply:
-    """List what the bot can do."""
+    """List what the bot can do; grid members and staff asking for 帮助 get their commands."""
+    rule = getattr(ctx.match, "rule", None)
+    if getattr(rule, "name", "help.show") == "help.show" and _is_worker(ctx):
+        return Reply(texts.MEMBER_HELP)
     return Reply(_rule_reply(ctx) or texts.HELP)
+
+
+def _is_worker(ctx: Ctx) -> bool:
+    person = people.find_person(ctx.db, ctx.msg)
+    return person is not None and people.roles_of(ctx.db, person, ctx.config.tickets.street_department).is_worker
 
 
 @cap.intent("chat.greeting")
