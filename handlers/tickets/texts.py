@@ -187,6 +187,10 @@ ADDRESS_NOT_UNDERSTOOD = "没能识别出地址，请按“小区名+楼栋+单�
 
 # Ticket event kinds as admins and members read them.
 TICKET_EVENT_NAMES = {
+    "merged_into": "合并到",
+    "merged_from": "合并自",
+    "split": "拆分出",
+    "split_from": "拆分自",
     "created": "登记",
     "assigned": "派单",
     "queued": "进入社区待派队列",

@@ -50,3 +50,13 @@ def test_a_cancelled_ticket_not_merged_is_refused_too(town: Town) -> None:
 
     assert town.say(MEMBER, f"接单 {number}") == texts.MEMBER_TICKET_CANCELLED.format(number=number)
     assert town.ticket(number).status == "cancelled"
+
+
+def test_the_members_detail_names_merge_events_in_chinese_not_by_their_code(town: Town) -> None:
+    kept, merged = _two_tickets_merged(town)
+
+    kept_detail = town.say(MEMBER, f"详情 {kept}") or ""
+    merged_detail = town.say(MEMBER, f"详情 {merged}") or ""
+
+    assert "合并自" in kept_detail and "merged_from" not in kept_detail
+    assert "合并到" in merged_detail and "merged_into" not in merged_detail
