@@ -538,3 +538,14 @@ def test_setup_tables_show_names_not_codes(admin_client: Client) -> None:
     assert "<td>property</td>" not in categories and "物业" in categories
     places = client.get("/admin/community/places").get_data(as_text=True)
     assert "<td>xfl</td>" not in places and "幸福里" in places
+
+
+def test_a_refused_bulletin_test_says_why_in_chinese(admin_client: Client, admin_services: Services) -> None:
+    from models import Identity
+
+    with admin_services.db.session() as s:
+        openid = s.scalar(select(Identity.value).where(Identity.kind == "openid").order_by(Identity.id).limit(1))
+    client = admin_client("zhangzr")
+    sent = client.post("/admin/bulletins/party_history/test", {"openid": openid})
+    page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "无法发送测试" in page and "没有互动" in page and "outside_48h" not in page

@@ -171,7 +171,7 @@ def send_test(slug: str) -> Any:
             return render_template("admin/error.html", message=texts.NOT_FOUND), 404
         sent = fanout.queue_test(s, svc.config, series, service.local_day(at, svc.config), at, openid=openid)
         if sent.outbox_id is None:
-            flash(texts.TEST_FAILED.format(reason=sent.reason), "error")
+            flash(texts.TEST_FAILED.format(reason=texts.REASONS.get(sent.reason, sent.reason)), "error")
         else:
             audit.record(s, "bulletin.test", target_type="bulletin_series", target_id=slug,
                          summary=f"{viewer().username} -> {openid[:8]}", after={"outbox_id": sent.outbox_id})

@@ -12,3 +12,10 @@ TEST_QUEUED = "测试推送已排队（消息 {outbox_id}，{channel}），可�
 TEST_FAILED = "无法发送测试：{reason}"
 TEST_NEEDS_OPENID = "请选择接收测试的人。"
 NOT_FOUND = "没有这个系列或这条内容。"
+# Why a recipient got no delivery, in words (a reason not listed is shown as it is).
+REASONS = {
+    "outside_48h_window": "此人超过48小时没有互动，且推送没有设置模板消息",
+    "outside_48h_no_template_id": "此人超过48小时没有互动，且没有配置模板消息 ID",
+    "no_openid": "此人没有公众号账号",
+    "robot_not_configured": "群机器人没有配置",
+}
