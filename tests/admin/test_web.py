@@ -256,6 +256,8 @@ def test_a_staff_reminder_shows_its_reach_before_it_is_scheduled(admin_client: C
         rows = list(s.scalars(select(Reminder).where(Reminder.audience_code == "xfl")))
     assert len(rows) == 2 and {r.lead_minutes for r in rows} == {1440, 120}
     assert all(r.created_by == "admin:zhangzr" for r in rows)
+    listing = client.get("/admin/reminders").get_data(as_text=True)
+    assert "工作人员 zhangzr" in listing and "admin:zhangzr" not in listing
 
 
 @pytest.mark.slow

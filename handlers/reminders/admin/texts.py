@@ -15,3 +15,4 @@ BAD_AUDIENCE = "没有这个{kind}：{code}"
 NEED_TEXT = "请填写提醒内容（1000 字以内）和时间。"
 CREATED_BY_RESIDENT = "居民本人"
 CREATED_BY_ADMIN = "工作人员 {name}"
+CHANNEL_NAMES = {"official_account": "公众号", "wecom_app": "企业微信", "wecom_robot": "企业微信群", "console": "控制台"}
