@@ -227,6 +227,12 @@ def _place_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
         out["kind"] = str(d["kind"])
     if "aliases" in d:
         out["aliases"] = [a.strip() for a in d["aliases"] or [] if a.strip()]
+    return out | _estate_and_grid(s, d)
+
+
+def _estate_and_grid(s: Session, d: dict[str, Any]) -> dict[str, Any]:
+    """The estate and grid columns of a building or a place, from their codes."""
+    out: dict[str, Any] = {}
     if "estate" in d:
         out["estate_id"] = by_code(s, Estate, d["estate"], "estate").id
     if "grid" in d:
@@ -244,12 +250,7 @@ def _building_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
     out = {k: d[k] for k in ("code", "units") if k in d}
     if "number" in d:
         out["number"] = str(d["number"]).upper()
-    if "estate" in d:
-        out["estate_id"] = by_code(s, Estate, d["estate"], "estate").id
-    if "grid" in d:
-        grid = by_code(s, Grid, d["grid"], "grid")
-        out["grid_id"] = grid.id if grid else None
-    return out
+    return out | _estate_and_grid(s, d)
 
 
 def _department_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from models import Rule as RuleRow
 from nlp.rules import MAX_PRIORITY, MIN_PRIORITY, Rule, RuleError
 
 bp = admin_blueprint("admin_rules", __name__)
+WORD_AUDIT_FIELDS = ["word", "freq", "tag", "enabled"]  # what the audit log keeps of a dictionary word
 PREVIEW_MESSAGES = 500
 NEW_RULE_ID = 10**9  # a draft of a new rule is the newest (it loses tie-breaks to older rules)
 _WORD_SPLIT = re.compile(r"[\s,，、;；]+")
@@ -384,10 +385,10 @@ def add_word() -> Any:
         return redirect(url_for("admin_rules.words"))
     with services().db.session() as s:
         existing = s.scalar(select(DictionaryWord).where(DictionaryWord.word == word))
-        before = audit.snapshot(existing, ["word", "freq", "tag", "enabled"]) if existing else None
+        before = audit.snapshot(existing, WORD_AUDIT_FIELDS) if existing else None
         row = rulestore.add_word(s, word, freq, tag, by=f"web:{_username()}")
         audit.record(s, "word.add", target_type="word", target_id=row.id, summary=word, before=before,
-                     after=audit.snapshot(row, ["word", "freq", "tag", "enabled"]))
+                     after=audit.snapshot(row, WORD_AUDIT_FIELDS))
     flash(texts.WORD_SAVED.format(word=word))
     return redirect(url_for("admin_rules.words"))
 
@@ -399,13 +400,13 @@ def toggle_word(word_id: int) -> Any:
         row = s.get(DictionaryWord, word_id)
         if row is None:
             return render_template("admin/error.html", message=texts.NOT_FOUND), 404
-        before = audit.snapshot(row, ["word", "freq", "tag", "enabled"])
+        before = audit.snapshot(row, WORD_AUDIT_FIELDS)
         row.enabled = not row.enabled
         row.updated_at, row.updated_by = now(), f"web:{_username()}"
         s.flush()
         rulestore.bump(s, rulestore.WORDS_COUNTER)
         audit.record(s, "word.enable" if row.enabled else "word.disable", target_type="word", target_id=word_id,
-                     summary=row.word, before=before, after=audit.snapshot(row, ["word", "freq", "tag", "enabled"]))
+                     summary=row.word, before=before, after=audit.snapshot(row, WORD_AUDIT_FIELDS))
         flash((texts.WORD_ENABLED if row.enabled else texts.WORD_DISABLED).format(word=row.word))
     return redirect(url_for("admin_rules.words", q=request.args.get("q") or None))
 
@@ -416,7 +417,7 @@ def delete_word(word_id: int) -> Any:
         row = s.get(DictionaryWord, word_id)
         if row is None:
             return render_template("admin/error.html", message=texts.NOT_FOUND), 404
-        before = audit.snapshot(row, ["word", "freq", "tag", "enabled"])
+        before = audit.snapshot(row, WORD_AUDIT_FIELDS)
         rulestore.delete_word(s, row)
         audit.record(s, "word.delete", target_type="word", target_id=word_id, summary=before["word"], before=before)
     flash(texts.WORD_DELETED.format(word=before["word"]))
