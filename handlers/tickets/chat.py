@@ -322,7 +322,7 @@ def _resident(ctx: Ctx, person: Person) -> Resident | None:
 
 
 def home_estate(ctx: Ctx, person: Person) -> int | None:
-    home = places.resident_place(ctx.db, _resident(ctx, person))
+    home = places.home_of(ctx.db, person.id)
     return home.estate.id if home and home.estate else None
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot.dialog.capability import Ctx
 from handlers.community import places
-from models import InboundMessage, InboundStatus, Person, Resident
+from models import InboundMessage, InboundStatus, Person
 from nlp import places as place_words
 
 EARLIER_MINUTES = 30  # an address said this recently (in a message that was no report) still counts
@@ -28,8 +28,7 @@ def text_of(ctx: Ctx) -> str:
 
 
 def home(ctx: Ctx, person: Person) -> places.Place | None:
-    resident = ctx.db.scalar(select(Resident).where(Resident.person_id == person.id))
-    return places.resident_place(ctx.db, resident)
+    return places.home_of(ctx.db, person.id)
 
 
 def place_from(ctx: Ctx, person: Person) -> places.Place | places.Unresolved:
