@@ -21,17 +21,19 @@ from models import ConversationState
 
 DEFAULT_TTL = timedelta(minutes=30)
 
-_T = ConversationState
+# Built on the Table (Core), not the mapped class: every message runs these, and an ORM-enabled
+# statement costs several times as much to execute.
+_T = ConversationState.__table__.c
 _WHO = (_T.channel == bindparam("channel"), _T.user_id == bindparam("user_id"))
 _LOAD = select(_T.id, _T.state, _T.data, _T.expires_at).where(*_WHO)
-_CLEAR = delete(_T).where(*_WHO)
-_EXPIRED = delete(_T).where(_T.id == bindparam("id"))
+_CLEAR = delete(ConversationState.__table__).where(*_WHO)
+_EXPIRED = delete(ConversationState.__table__).where(_T.id == bindparam("id"))
 
 
 def _upsert(insert: Any) -> Any:
-    statement = insert(_T).values(
+    statement = insert(ConversationState.__table__).values(
         channel=bindparam("channel"), user_id=bindparam("user_id"), state=bindparam("state"),
-        data=bindparam("data", type_=_T.__table__.c.data.type), expires_at=bindparam("expires_at"),
+        data=bindparam("data", type_=_T.data.type), expires_at=bindparam("expires_at"),
         updated_at=bindparam("updated_at"),
     )
     excluded = statement.excluded
