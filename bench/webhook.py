@@ -158,6 +158,39 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _tree(pid: int) -> list[int]:
+    """A process and its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def tree_cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU used so far by these processes and their descendants (live ones)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        for current in _tree(pid):
+            try:
+                fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and its descendants, in MB."""
     children: dict[int, list[int]] = {}
@@ -265,6 +298,9 @@ class Server:
 
     def rss_mb(self) -> float:
         return sum(tree_rss_mb(p.pid) for p in self.running)
+
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.running]
 
     def stop(self) -> None:
         for proc in self.running:
@@ -394,7 +430,8 @@ class Linli(Server):
     def commands(self) -> list[tuple[list[str], int]]:
         def serve(port: int, *extra: str) -> list[str]:
             config = ["--config", str(self.config_path)]
-            return [sys.executable, "-m", "bot", "serve", *config, "--host", "127.0.0.1", "--port", str(port), *extra]
+            return [sys.executable, "-m", "bot", "serve", *config, "--host", "127.0.0.1", "--port", str(port), *extra,
+                    *self.bench.args.serve_args.split()]
 
         if self.procs > 1 and self.bench.serve_workers_option():
             port = free_port()
@@ -427,6 +464,7 @@ class Start:
 class Bench:
     def __init__(self, args: argparse.Namespace, tmp: Path, repo: Path) -> None:
         self.args = args
+        self.server_pids: list[int] = []  # whose CPU a load run counts (none: the ceiling's trivial server)
         self.tmp = tmp
         self.repo = repo
         self.cells: list[Cell] = []
@@ -553,6 +591,7 @@ class Bench:
         if scenario.replay:
             cmd += ["--replay", str(scenario.replay)]
         out = self.tmp / "load.json"
+        cpu_before = tree_cpu_seconds(self.server_pids)
         with open(out, "wb") as fh:
             proc = subprocess.Popen(
                 ["taskset", "-c", str(self.args.load_cpu), *cmd],
@@ -569,7 +608,10 @@ class Bench:
             _STARTED.remove(proc)
         if proc.returncode != 0:
             return {"error": f"load generator failed: {err.decode(errors='replace')[-500:]}"}
-        return json.loads(out.read_text())
+        result: dict[str, Any] = json.loads(out.read_text())
+        if result.get("answered"):  # the server's CPU per answer: robust on a shared machine
+            result["cpu_ms"] = (tree_cpu_seconds(self.server_pids) - cpu_before) / result["answered"] * 1000
+        return result
 
     def measure_ceiling(self) -> None:
         """The generator against a server that does nothing: its own limit, per connection mode."""
@@ -645,6 +687,7 @@ class Bench:
                 for rep in range(args.repeat):
                     # Alternate the order so neither server always runs on the other's leftovers.
                     for server in servers if rep % 2 == 0 else servers[::-1]:
+                        self.server_pids = server.pids()
                         result = self.load(
                             server.ports, scenario, cell.connections, args.warmup, args.duration, spread=True
                         )
@@ -668,8 +711,9 @@ class Bench:
     def table(self) -> str:
         lines = [
             "| backend | procs | message | conns | ref req/s | ref p50 | ref p99 | bot req/s | bot p50 | bot p99 "
-            "| bot/ref req/s | bot/ref p50 | bot/ref p99 |",
-            "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| bot/ref req/s | bot/ref p50 | bot/ref p99 | ref CPU/msg | bot CPU/msg | bot/ref CPU |",
+            "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+            "| ---: |",
         ]
         for cell in self.cells:
             ref, bot = cell.results.get("ref", {}), cell.results.get("bot", {})
@@ -680,6 +724,9 @@ class Bench:
                 _ratio(bot.get("rps"), ref.get("rps"), "×"),
                 _ratio(bot.get("p50_ms"), ref.get("p50_ms"), "×"),
                 _ratio(bot.get("p99_ms"), ref.get("p99_ms"), "×"),
+                _num(ref.get("cpu_ms"), " ms", 2),
+                _num(bot.get("cpu_ms"), " ms", 2),
+                _ratio(bot.get("cpu_ms"), ref.get("cpu_ms"), "×"),
             ]
             lines.append("| " + " | ".join(row) + " |")
         return "\n".join(lines)
@@ -735,8 +782,9 @@ def _median(results: list[dict[str, Any]]) -> dict[str, Any]:
     if len(good) == 1 and len(results) == 1:
         return good[0]
     merged = dict(good[0])
-    for key in ("rps", "p50_ms", "p99_ms", "mean_ms", "max_ms"):
-        merged[key] = statistics.median(r[key] for r in good)
+    for key in ("rps", "p50_ms", "p99_ms", "mean_ms", "max_ms", "cpu_ms"):
+        if all(key in r for r in good):
+            merged[key] = statistics.median(r[key] for r in good)
     for key in ("ok", "bad", "errors"):
         merged[key] = sum(r[key] for r in good)
     merged["repeats"] = len(results)
@@ -749,7 +797,8 @@ def _short(result: dict[str, Any]) -> str:
     if "error" in result:
         return result["error"]
     extra = f", {result['bad']} bad, {result['errors']} errors" if result["bad"] or result["errors"] else ""
-    return f"{result['rps']:.0f} req/s, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms{extra}"
+    cpu = f", server CPU {result['cpu_ms']:.2f} ms/msg" if "cpu_ms" in result else ""
+    return f"{result['rps']:.0f} req/s, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms{cpu}{extra}"
 
 
 def _figures(result: dict[str, Any]) -> list[str]:
@@ -836,6 +885,7 @@ def main() -> None:
     parser.add_argument("--load-cpu", type=int, default=1, help="the load generator's core (default 1)")
     parser.add_argument("--repo", type=Path, help="the Linli checkout to run (default: this script's repository)")
     parser.add_argument("--rev", help="run the files of this commit (git archive into the temporary folder)")
+    parser.add_argument("--serve-args", default="", help="more options for Linli's serve, e.g. \"--threads 4\"")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, databases)")
     args = parser.parse_args()

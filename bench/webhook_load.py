@@ -101,6 +101,7 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
     ok: int = 0
     bad: int = 0
+    answered: int = 0  # every answer, warm-up and tail included (the server's CPU per answer divides by it)
     errors: int = 0
     reconnects: int = 0
     sample_bad: str = ""
@@ -186,6 +187,8 @@ async def _worker(
         msg = plan.next()
         result = await _send(conn, signer, plan, msg, stats, timeout)
         ended = clock()
+        if result is not None:
+            stats.answered += 1
         # Count what completes inside the window (as wrk does); what is in flight at the end is dropped.
         if result is None or ended < measure_from or ended > stop_at:
             continue
@@ -264,6 +267,7 @@ async def run(
         "bad": stats.bad,
         "errors": stats.errors,
         "reconnects": stats.reconnects,
+        "answered": stats.answered,
         "rps": stats.ok / duration,
         "p50_ms": percentile(lat, 0.50) * 1000,
         "p99_ms": percentile(lat, 0.99) * 1000,
