@@ -16,6 +16,26 @@ from gunicorn.app.base import BaseApplication
 log = logging.getLogger(__name__)
 
 
+def gunicorn_logger_class() -> type:
+    """gunicorn's Logger with its records sent through the root logger's handler.
+
+    gunicorn's own error log (a worker timeout, an unhandled error with the request's URL, whose
+    query holds the openid and signature) otherwise has a handler of its own: plain text in a JSON
+    log, and past the redacting filter (bot/ops/redact.py). Its level is still gunicorn's loglevel.
+    """
+    from gunicorn.glogging import Logger
+
+    class ThroughRoot(Logger):  # type: ignore[misc]
+        def setup(self, cfg: Any) -> None:
+            super().setup(cfg)
+            for logger in (self.error_log, self.access_log):
+                for handler in list(logger.handlers):
+                    logger.removeHandler(handler)
+                logger.propagate = True
+
+    return ThroughRoot
+
+
 class PreloadedApp(BaseApplication):  # type: ignore[misc]
     def __init__(self, app: Any, services: Any, options: dict[str, Any]) -> None:
         self.application = app
@@ -61,6 +81,7 @@ def run(app: Any, services: Any, *, host: str, port: int, workers: int, threads:
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
+        "logger_class": gunicorn_logger_class(),
     }
     log.info("gunicorn: %s workers x %s threads on http://%s:%s", workers, threads, host, port)
     PreloadedApp(app, services, options).run()

@@ -91,3 +91,30 @@ print(os.read(read, 100).decode(), new_request_id(), pid)
 """], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=True).stdout
     child, parent, child_pid = stdout.split()
     assert child != parent and child.startswith(f"{int(child_pid):x}-")
+
+
+def test_gunicorns_own_errors_reach_the_operators_log_as_json_and_redacted(tmp_path: Path) -> None:
+    """Under `serve --workers N` gunicorn logs an unhandled error with the request's URL (openid and
+    signature in its query): that line goes through the one handler, so it is JSON and redacted too."""
+    config = tmp_path / "config.yaml"
+    config.write_text(f"database: sqlite:///{tmp_path / 'x.db'}\nlog_format: json\nlog_level: INFO\n")
+    stderr = _run(f"""
+from gunicorn.config import Config
+from bot.cli.common import load_cli_config
+from bot.web.gunicorn_server import gunicorn_logger_class
+load_cli_config({str(config)!r})
+cfg = Config()
+cfg.set("errorlog", "-")
+cfg.set("loglevel", "warning")
+cfg.set("logger_class", gunicorn_logger_class())
+logger = cfg.logger_class(cfg)
+try:
+    raise RuntimeError("boom")
+except RuntimeError:
+    logger.exception("Error handling request /wechat?openid=oGunicornLeak000000000000001&signature=abc")
+logger.info("Booting worker with pid: 1")
+""")
+    lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    assert [(line["logger"], line["level"]) for line in lines] == [("gunicorn.error", "ERROR")], stderr
+    assert "RuntimeError: boom" in lines[0]["exception"]
+    assert "oGunicornLeak" not in stderr and user_ref("oGunicornLeak000000000000001") in lines[0]["message"]
