@@ -551,7 +551,8 @@ def answer_rating(ctx: Ctx) -> Reply:
 
 
 def _rated(ctx: Ctx, ticket: Ticket, person: Person, value: str) -> Reply:
-    """Record the rating; a bare one ("2") leaves room, quietly, for the comment the resident may add next."""
+    """Record the rating; a bare one ("2") leaves room for the comment the resident may add next (the reply
+    invites it)."""
     remark = rating.comment(ctx.msg.text or "")
     text = rating.record(ctx.db, ctx.outbox, ctx.config, ticket, person, value, ctx.now, remark)
     if remark:

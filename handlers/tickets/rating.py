@@ -162,7 +162,8 @@ def record(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person: 
     Co-reporters are all asked: the first 不满意 reopens the ticket (one rung up),
     a later one while it is being worked on again is recorded and changes nothing.
     ``remark``: the resident's own words beyond the rating, kept in the history
-    and, for 不满意 / 基本满意, pushed to whoever works on the ticket.
+    and, for 不满意 / 基本满意, pushed to whoever works on the ticket. Without one
+    the reply invites the comment the resident may add next (the comment window).
     """
     note = _note(value, remark)
     if ticket.status in OPEN_STATUSES or (value == Rating.UNSATISFIED and not _claim_reopen(db, ticket)):
@@ -174,8 +175,8 @@ def record(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person: 
             number=ticket.number, rung=escalation.rung_name(db, config, ticket, ticket.escalation_level))
     if value == Rating.UNSATISFIED:
         level = reopen(db, outbox, config, ticket, person, now, remark)
-        return texts.RATING_REOPENED.format(number=ticket.number,
-                                            rung=escalation.rung_name(db, config, ticket, level))
+        reopened = texts.RATING_REOPENED if remark else texts.RATING_REOPENED_INVITE
+        return reopened.format(number=ticket.number, rung=escalation.rung_name(db, config, ticket, level))
     if ticket.status != TicketStatus.DONE:
         return texts.RATING_ALREADY.format(number=ticket.number)
     ticket.status = TicketStatus.CLOSED
@@ -185,7 +186,7 @@ def record(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person: 
     event = add_event(db, ticket, "rated", now, person, note=note, rating=value)
     if value == Rating.BASIC:
         _tell_workers(db, outbox, config, ticket, event, value, remark)
-    return texts.RATING_THANKS[value].format(number=ticket.number)
+    return (texts.RATING_THANKS if remark else texts.RATING_THANKS_INVITE)[value].format(number=ticket.number)
 
 
 def add_comment(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person: Person, value: str,

@@ -303,7 +303,11 @@ RATING_THANKS = {
     "satisfied": "感谢您的评价（满意）！工单 {number} 已办结。",
     "basic": "感谢您的评价（基本满意）！工单 {number} 已办结，我们会继续改进。",
 }
+# A bare rating ("1", a menu tap) opens a comment window (handlers/tickets/chat.py): the thanks says so.
+RATING_COMMENT_INVITE = "如果愿意，可以直接回复一句话说说哪里好、哪里需要改进。"
+RATING_THANKS_INVITE = {value: thanks + RATING_COMMENT_INVITE for value, thanks in RATING_THANKS.items()}
 RATING_REOPENED = "抱歉问题还没解决！工单 {number} 已重新办理，并升级由{rung}督办。"
+RATING_REOPENED_INVITE = RATING_REOPENED + "如果愿意，可以直接回复一句话说说哪里还没解决，我们会转告处理人员。"
 RATING_ALREADY = "工单 {number} 已经评价过了，谢谢！如问题仍在，请回复“没修好”。"
 RATING_ALREADY_REOPENED = "工单 {number} 已经重新办理，正由{rung}督办，进展会通知您。"
 RATING_NOTHING = "您目前没有待评价的工单。如有新问题，请直接描述问题和地址。"

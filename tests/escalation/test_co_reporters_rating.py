@@ -24,7 +24,7 @@ def _done_with_two_reporters(town: Town) -> str:
 def test_two_co_reporters_answering_not_satisfied_reopen_once_and_climb_one_rung(town: Town) -> None:
     number = _done_with_two_reporters(town)
     first = town.say(RESIDENT, "不满意")
-    assert first == texts.RATING_REOPENED.format(number=number, rung="社区工作人员")
+    assert first == texts.RATING_REOPENED_INVITE.format(number=number, rung="社区工作人员")
     second = town.say(NEIGHBOUR, "不满意")
     assert second == texts.RATING_ALREADY_REOPENED.format(number=number, rung="社区工作人员")
     ticket = town.ticket(number)

@@ -57,7 +57,7 @@ def test_an_ignored_ticket_climbs_to_the_department_which_reports_in_finishes_an
     assert "1" in menu.payload["template_data"]["remark"]["value"]  # outside 48 h: "reply 1 / 2 / 3"
     assert sweep(town, at(15, 32)) == 0  # asked once
 
-    assert town.say(RESIDENT, "1") == texts.RATING_THANKS["satisfied"].format(number=number)
+    assert town.say(RESIDENT, "1") == texts.RATING_THANKS_INVITE["satisfied"].format(number=number)
     ticket = town.ticket(number)
     assert ticket.status == "closed" and ticket.rating == "satisfied"
     assert events(town, number) == [
@@ -83,7 +83,7 @@ def test_the_menu_tap_not_fixed_reopens_and_escalates_one_rung(town: Town) -> No
     town.say(MEMBER, f"完成 {number} 已重启")
     sweep(town, at(9, 30))
     reply = town.say(RESIDENT, "不满意")  # the tap comes back as the option's text
-    assert reply == texts.RATING_REOPENED.format(number=number, rung="社区工作人员")
+    assert reply == texts.RATING_REOPENED_INVITE.format(number=number, rung="社区工作人员")
     ticket = town.ticket(number)
     assert ticket.status == "accepted" and ticket.escalation_level == 1 and ticket.reopened == 1
     assert ticket.done_at is None and ticket.rating is None
@@ -105,7 +105,7 @@ def test_no_answer_in_three_days_closes_as_default_satisfied_not_as_a_rating(tow
     ticket = town.ticket(number)
     assert ticket.status == "closed" and ticket.rating == "default" and ticket.rated_at is None
     assert events(town, number)[-1] == "closed_default"
-    assert town.say(RESIDENT, "你好") != texts.RATING_THANKS["satisfied"].format(number=number)
+    assert town.say(RESIDENT, "你好") != texts.RATING_THANKS_INVITE["satisfied"].format(number=number)
 
 
 def test_a_stranger_cannot_report_in(town: Town) -> None:

@@ -59,7 +59,7 @@ def test_an_ignored_ticket_is_escalated_reported_in_completed_and_rated_over_the
     assert menu["msgmenu"]["head_content"].startswith("问题解决了吗？") and number in menu["msgmenu"]["head_content"]
     assert [o["content"] for o in menu["msgmenu"]["list"]] == ["满意", "基本满意", "不满意"]
 
-    assert flow.town.say(RESIDENT, "满意") == texts.RATING_THANKS["satisfied"].format(number=number)
+    assert flow.town.say(RESIDENT, "满意") == texts.RATING_THANKS_INVITE["satisfied"].format(number=number)
     ticket = flow.town.ticket(number)
     assert (ticket.status, ticket.rating) == ("closed", "satisfied")
     assert flow.drain() >= 0 and flow.undelivered() == []
