@@ -19,7 +19,7 @@ from bot.dialog.capability import Ctx
 from bot.dialog.conversation import clear_state, save_state
 from bot.dialog.message import Reply
 from handlers.community import people, places
-from handlers.tickets import locating, media, rating, service, several, texts
+from handlers.tickets import escalation, locating, media, rating, service, several, texts
 from handlers.tickets.capability import cap
 from handlers.tickets.states import Flow
 from models import OPEN_STATUSES, Estate, InboundMessage, Person, Rating, Resident, Ticket
@@ -389,7 +389,7 @@ def status_text(ctx: Ctx, ticket: Ticket) -> str:
     # Who looked at the phone number is for the log and the API, not the resident's progress text.
     events = [e for e in service.events_of(ctx.db, ticket) if e.kind not in HIDDEN_FROM_PROGRESS][-3:]
     lines = [
-        f"{service.local(e.at, ctx.config.tz)} {texts.TICKET_EVENT_NAMES.get(e.kind, e.kind)}"
+        f"{service.local(e.at, ctx.config.tz)} {escalation.event_name(e)}"
         + (f"：{e.note}" if e.note and e.kind in ("progress", "done", "transferred", "returned") else "")
         for e in events
     ]

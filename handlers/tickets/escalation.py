@@ -373,9 +373,12 @@ def report_in(db: Session, outbox: Outbox, config: Config, ticket: Ticket, perso
 
 
 def event_name(e: TicketEvent) -> str:
-    """A history line's name: an escalation by hand or after a resident's 不满意 is not called 超时升级."""
+    """A history line's name: an escalation by hand or after a resident's 不满意 is not called 超时升级, and a
+    missed deadline's is named by the rung it reached (超时升级 to staff, 社区吹哨, 街道督办)."""
     if e.kind == "escalated":
-        named = texts.ESCALATION_EVENT_NAMES.get((e.data or {}).get("reason", ""))
+        data = e.data or {}
+        named = (texts.ESCALATION_EVENT_NAMES.get(data.get("reason", ""))
+                 or texts.ESCALATION_LEVEL_EVENT_NAMES.get(data.get("level")))
         if named:
             return named
     return texts.TICKET_EVENT_NAMES.get(e.kind, e.kind)

@@ -250,7 +250,7 @@ def show_detail(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
     events = service.events_of(ctx.db, ticket)
     media_count = ctx.db.query(TicketMedia).filter(TicketMedia.ticket_id == ticket.id).count()
     lines = [
-        f"{service.local(e.at, ctx.config.tz)} {service.actor_name(e)} {texts.TICKET_EVENT_NAMES.get(e.kind, e.kind)}"
+        f"{service.local(e.at, ctx.config.tz)} {service.actor_name(e)} {escalation.event_name(e)}"
         + (f"：{e.note}" if e.note else "")
         for e in events
     ]

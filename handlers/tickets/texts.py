@@ -273,6 +273,8 @@ ESCALATED_TITLES = {1: "超时升级", 2: "社区吹哨", 3: "街道督办"}
 ESCALATED_TITLE_MANUAL = "人工升级"  # level 1 by an admin: nothing was overdue
 # An escalation's name in histories, by its reason when it was not a missed deadline.
 ESCALATION_EVENT_NAMES = {"admin": "人工升级", "unsatisfied": "居民不满意升级"}
+# A missed deadline's escalation in histories, by the rung it reached (吹哨 to the department, the street).
+ESCALATION_LEVEL_EVENT_NAMES = {1: "超时升级", 2: "社区吹哨", 3: "街道督办"}
 ESCALATED_ACTIONS = {
     1: "请在 {due} 前处理：回复“接单 {number}”或“转派 {number} 部门”。",
     2: "请在 {due} 前回复“报到 {number}”确认接手。",
