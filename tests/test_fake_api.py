@@ -402,6 +402,49 @@ def test_standalone_server_context_manager() -> None:
         requests.get(url + "/cgi-bin/token", timeout=TIMEOUT)
 
 
+def _raw_exchange(api: FakeWeChatAPI, request: bytes) -> tuple[bytes, bool]:
+    """Send raw bytes; the answer, and whether the server then closed the connection."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", int(api.base_url.rsplit(":", 1)[1])), timeout=TIMEOUT) as sock:
+        sock.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = sock.recv(65536)
+            assert chunk, f"connection closed after {answer!r}"
+            answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0)
+        while len(body) < length:
+            body += sock.recv(65536)
+        sock.settimeout(0.5)
+        try:
+            closed = sock.recv(1) == b""
+        except TimeoutError:
+            closed = False
+        return answer, closed
+
+
+def test_keep_alive_server_keeps_http_1_1_and_closes_on_request() -> None:
+    query = b"/cgi-bin/token?grant_type=client_credential&appid=%s&secret=%s" % (
+        FakeWeChatAPI().app_id.encode(), FakeWeChatAPI().app_secret.encode())
+    with FakeWeChatAPI(keep_alive=True) as api:
+        answer, closed = _raw_exchange(api, b"GET %s HTTP/1.1\r\nhost: x\r\n\r\n" % query)
+        assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and b"access_token" in answer and not closed
+        answer, closed = _raw_exchange(api, b"GET %s HTTP/1.1\r\nHost: x\r\nCONNECTION: Close\r\n\r\n" % query)
+        assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and closed
+        answer, closed = _raw_exchange(api, b"GET %s HTTP/1.0\r\n\r\n" % query)
+        assert b"access_token" in answer and closed
+    with FakeWeChatAPI() as api:  # the default: HTTP/1.0, one answer per connection
+        answer, closed = _raw_exchange(api, b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % query)
+        assert answer.startswith(b"HTTP/1.0 200 OK\r\n") and closed
+
+
+def test_a_malformed_request_line_is_answered_400(fake_wechat: FakeWeChatAPI) -> None:
+    answer, closed = _raw_exchange(fake_wechat, b"GET /cgi-bin/token extra HTTP/1.1\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.0 400") and closed
+
+
 # --- wechatpy's own client against the fake --------------------------------------
 def make_wechatpy_client(api: FakeWeChatAPI) -> WeChatClient:
     """wechatpy hard-codes the token URL; this subclass points it at the fake."""

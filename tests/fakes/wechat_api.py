@@ -42,6 +42,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -160,6 +161,88 @@ def _error(code: int, message: str | None = None, **extra: Any) -> _Reply:
 
 def _ok(**data: Any) -> _Reply:
     return _Reply(payload={"errcode": 0, "errmsg": "ok", **data})
+
+
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
+
+
+class _Headers(dict[str, str]):
+    """Request headers by lower-cased name; ``get`` ignores case like email.message.Message's."""
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return super().get(name.lower(), default)
+
+    def __getitem__(self, name: str) -> str:
+        return super().get(name.lower())  # type: ignore[return-value]
+
+
+def _parse_request(h: BaseHTTPRequestHandler) -> bool:
+    """BaseHTTPRequestHandler.parse_request without the email package for the headers.
+
+    The standard one parses every request's headers into an email.message.Message: half of this
+    fake's CPU per request, on the cores bench/outbox.py's workers need. Same outcomes for the
+    requests our clients send: the request line checked, HTTP/1.1 keeps the connection unless
+    ``Connection: close``, a malformed request answered 400, too many or too long headers 431.
+    """
+    h.command = None  # type: ignore[assignment]
+    h.request_version = version = h.default_request_version
+    h.close_connection = True
+    requestline = str(h.raw_requestline, "iso-8859-1").rstrip("\r\n")
+    h.requestline = requestline
+    words = requestline.split()
+    if not words:
+        return False
+    if len(words) >= 3:
+        version = words[-1]
+        try:
+            if not version.startswith("HTTP/"):
+                raise ValueError
+            major, minor = version.split("/", 1)[1].split(".")
+            version_number = int(major), int(minor)
+        except (ValueError, IndexError):
+            h.send_error(HTTPStatus.BAD_REQUEST, f"Bad request version ({version!r})")
+            return False
+        if version_number >= (1, 1) and h.protocol_version >= "HTTP/1.1":
+            h.close_connection = False
+        if version_number >= (2, 0):
+            h.send_error(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED, f"Invalid HTTP version ({version})")
+            return False
+        h.request_version = version
+    if not 2 <= len(words) <= 3:
+        h.send_error(HTTPStatus.BAD_REQUEST, f"Bad request syntax ({requestline!r})")
+        return False
+    command, path = words[:2]
+    if len(words) == 2:
+        h.close_connection = True
+        if command != "GET":
+            h.send_error(HTTPStatus.BAD_REQUEST, f"Bad HTTP/0.9 request type ({command!r})")
+            return False
+    h.command, h.path = command, path
+    if h.path.startswith("//"):
+        h.path = "/" + h.path.lstrip("/")
+    headers = _Headers()
+    while True:
+        line = h.rfile.readline(65537)
+        if len(line) > 65536:
+            h.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Line too long")
+            return False
+        if line in (b"\r\n", b"\n", b""):
+            break
+        if len(headers) >= 100:
+            h.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Too many headers")
+            return False
+        name, _, value = line.decode("iso-8859-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    h.headers = headers  # type: ignore[assignment]
+    connection = headers.get("connection", "").lower()
+    if connection == "close":
+        h.close_connection = True
+    elif connection == "keep-alive" and h.protocol_version >= "HTTP/1.1":
+        h.close_connection = False
+    if (headers.get("expect", "").lower() == "100-continue" and h.protocol_version >= "HTTP/1.1"
+            and h.request_version >= "HTTP/1.1"):
+        return h.handle_expect_100()
+    return True
 
 
 class _Server(ThreadingHTTPServer):
@@ -433,6 +516,9 @@ class FakeWeChatAPI:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 pass
 
+            def parse_request(self) -> bool:
+                return _parse_request(self)
+
             def do_GET(self) -> None:  # noqa: N802
                 api._serve(self, "GET")
 
@@ -505,14 +591,18 @@ class FakeWeChatAPI:
             data = reply.raw
         else:
             data = json.dumps(reply.payload, ensure_ascii=False).encode("utf-8")
-        try:
-            h.send_response(reply.status)
-            h.send_header("Content-Type", reply.content_type)
-            h.send_header("Content-Length", str(len(data)))
-            for k, v in reply.headers.items():
-                h.send_header(k, v)
-            h.end_headers()
-            h.wfile.write(data)
+        head = [
+            f"{h.protocol_version} {reply.status} {_REASONS.get(reply.status, '')}",
+            f"Server: {h.version_string()}",
+            f"Date: {h.date_time_string()}",
+            f"Content-Type: {reply.content_type}",
+            f"Content-Length: {len(data)}",
+            *(f"{k}: {v}" for k, v in reply.headers.items()),
+        ]
+        if h.close_connection and h.protocol_version == "HTTP/1.1":
+            head.append("Connection: close")
+        try:  # one write: status line, headers and body
+            h.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + data)
         except OSError:
             pass  # the client gave up (timeout); nothing to tell it
 
