@@ -551,3 +551,14 @@ def test_a_refused_bulletin_test_says_why_in_chinese(admin_client: Client, admin
     sent = client.post("/admin/bulletins/party_history/test", {"openid": openid})
     page = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert "无法发送测试" in page and "没有互动" in page and "outside_48h" not in page
+
+
+def test_the_reminders_list_names_a_building_as_estate_and_number(admin_client: Client) -> None:
+    client = admin_client("zhangzr")
+    form = {"text": "3栋周五下午停电检修", "kind": "building", "code": "xfl-3", "when": "下周五上午9点"}
+    assert client.post("/admin/reminders", form).status_code == 302
+    listing = client.get("/admin/reminders?kind=staff").get_data(as_text=True)
+    table = listing[listing.index('data-testid="reminders"'):]
+    (row,) = [r for r in table.split("<tr>") if "3栋周五下午停电检修" in r]
+    assert "楼栋 幸福里小区3栋" in row and "xfl-3" not in row
+    assert "幸福里小区3栋（xfl-3）" in listing  # the form's choice still names the code for staff who know it

@@ -68,7 +68,8 @@ def _places(s: Session) -> dict[str, list[tuple[str, str]]]:
     buildings = s.execute(select(Building.code, Estate.name, Building.number).join(
         Estate, Estate.id == Building.estate_id).order_by(Building.code)).all()
     return {
-        "building": [(code, f"{estate}{number}") for code, estate, number in buildings],
+        "building": [(code, texts.BUILDING_NAME.format(estate=estate, number=number))
+                     for code, estate, number in buildings],
         "estate": list(s.execute(select(Estate.code, Estate.name).order_by(Estate.code)).all()),
         "grid": list(s.execute(select(Grid.code, Grid.name).order_by(Grid.code)).all()),
         "robot": [(name, name) for name in services().config.robots],
@@ -89,8 +90,11 @@ def reminders() -> Any:
         query = query.where(Reminder.number.is_not(None))
     with services().db.session() as s:
         rows = list(s.scalars(query))
+        places = _places(s)
+        # The audience in words (幸福里小区3栋, 第二网格); a code no longer on file is shown as it is.
+        names = {(k, code): name for k, options in places.items() for code, name in options}
         return render_template("reminders_admin/list.html", rows=rows, status=status, kind=kind, tx=texts,
-                               places=_places(s), rule_text=service.rule_text)
+                               places=places, names=names, rule_text=service.rule_text)
 
 
 @bp.post("/preview")

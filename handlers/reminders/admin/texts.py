@@ -4,6 +4,7 @@ MENU = "提醒"
 STATUS_NAMES = {"active": "待发送", "done": "已发送", "missed": "错过", "cancelled": "已取消", "all": "全部"}
 KIND_NAMES = {"staff": "工作人员发布", "resident": "居民自设"}
 AUDIENCE_KINDS = {"building": "楼栋", "estate": "小区", "grid": "网格", "robot": "企业微信群"}
+BUILDING_NAME = "{estate}{number}栋"  # what residents call a building: 幸福里小区3栋, not its code
 REASONS = {"no_wechat_account": "没有微信账号", "outside_48h_window_no_template": "超过48小时未互动且未配置模板"}
 SCHEDULED = "已安排 {count} 次发送（{when}）。"
 CANCELLED = "已取消 {count} 条提醒。"
