@@ -5,6 +5,8 @@ Forms: 3栋2单元501, 三号楼二单元, 5幢1501室, 三栋二单元五零一
 only inside the captured number groups: run on a whole message cn2an rewrites 一直 to 1直.
 Words that merely look numeric are not addresses: 一楼 / 15楼 is a floor, 3号 a date,
 501 alone a number; a room needs a building or unit before it, or 室 after it.
+Voice input's 4动 / 4洞 / 4懂 read as 4栋 only before a unit, a room or what is wrong there (4动2单元, 4动电梯坏了);
+动不动, 一动不动 and a bare "4动" stay words.
 Estate (小区) names come from the caller (the database knows them).
 """
 
@@ -49,6 +51,32 @@ _ADDRESS = re.compile(
     re.VERBOSE,
 )
 _DASHED = re.compile(r"(?<![\dA-Za-z-])(\d{1,3})-(\d{1,2})-(\d{3,5})(?![\d-])")
+_HOMOPHONES = lexicon.ADDRESS_BUILDING_HOMOPHONES
+_SOUNDS_LIKE_BUILDING = f"[{_HOMOPHONES}]"
+# A unit (2单元, 二单元, 东单元), a unit-room (2-502) or a room (502, not 500元) right after the building.
+_UNIT_OR_ROOM_AHEAD = rf"""\s*[,，]?\s*(?:(?:\d{{1,2}}|{_CN}{{1,3}}|{_SIDE})\s*{_UNIT}|\d{{1,2}}-\d{{3,5}}(?!\d)
+    |\d{{3,5}}(?![\d元块米个岁次年月日分秒点]))"""
+_PROBLEM_AHEAD = "的?(?:" + "|".join(map(re.escape, lexicon.ADDRESS_AFTER_BUILDING_WORDS)) + ")"
+_HOMOPHONE_BUILDING = re.compile(
+    rf"""
+    (?<![0-9A-Za-z.])\d{{1,3}}(?={_SOUNDS_LIKE_BUILDING}(?:{_UNIT_OR_ROOM_AHEAD}|{_PROBLEM_AHEAD}))
+    |
+    (?<!{_CN}){_CN}{{1,4}}(?={_SOUNDS_LIKE_BUILDING}{_UNIT_OR_ROOM_AHEAD})
+    """,
+    re.VERBOSE,
+)
+
+
+def _building_word_for_homophones(text: str) -> str:
+    """4动2单元 / 4洞502 / 4懂电梯坏了 -> 4栋…: the same length, so spans found in it fit the original text.
+
+    Chinese numerals (四动二单元) need a unit or room after them: 一动就亮 and 一动不动 are no buildings."""
+    if not any(ch in _HOMOPHONES for ch in text):
+        return text
+    chars = list(text)
+    for m in _HOMOPHONE_BUILDING.finditer(text):
+        chars[m.end()] = lexicon.ADDRESS_BUILDING_WORD
+    return "".join(chars)
 _ESTATE_SUFFIXES = lexicon.ADDRESS_ESTATE_SUFFIXES
 
 
@@ -156,7 +184,7 @@ def parse_address(text: str, estates: Iterable[str] = ()) -> Address | None:
         estates: estate (小区) names known to this deployment.
     """
     estate = _find_estate(text, estates)
-    parts = _find_parts(text)
+    parts = _find_parts(_building_word_for_homophones(text))  # spans index ``text`` too: same length
     if parts is None:
         if estate is None:
             return None

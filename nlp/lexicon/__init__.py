@@ -119,6 +119,18 @@ ADDRESS_BUILDING_ENDINGS = "栋幢座楼"
 ADDRESS_HINTS = "栋幢座楼单室号"
 """Without one of these (or a dash) a message holds no address: a cheap pre-check."""
 
+ADDRESS_BUILDING_HOMOPHONES = "动洞懂"
+"""What voice input writes for 栋 (4动, 4洞, 4懂): read as 栋 only right after a building number and before a
+unit, a room or one of ADDRESS_AFTER_BUILDING_WORDS — never in 动不动, 一动不动 or a bare "4动"."""
+
+ADDRESS_AFTER_BUILDING_WORDS: tuple[str, ...] = (
+    "电梯", "楼道", "楼梯", "楼下", "楼上", "楼顶", "楼前", "楼后", "门口", "门禁", "单元门", "大门", "地下室",
+    "天台", "顶楼", "一楼", "后面", "前面", "旁边", "附近", "东边", "西边", "南边", "北边", "停水", "停电",
+    "漏水", "水管", "下水道", "垃圾", "路灯",
+)
+"""What is wrong at a building, said right after it ("4动电梯坏了"): with a digit number (not 一动 …) before a
+homophone these make it a building."""
+
 ADDRESS_ESTATE_SUFFIXES: tuple[str, ...] = ("小区", "社区", "花园", "家园", "苑")
 """Residents often drop these from an estate's name (幸福里 for 幸福里小区)."""
 

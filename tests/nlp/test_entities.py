@@ -83,6 +83,37 @@ def test_address_label(address: Address, label: str) -> None:
     assert address.label() == label
 
 
+# Voice input writes 栋 as 动 / 洞 / 懂. Read as 栋 only right after a building number and before a unit, a room
+# or what is wrong there; never in 动不动, 一动不动, 打了3洞 or a bare "4动".
+HOMOPHONES: list[tuple[str, tuple[str | None, str | None, str | None, str | None] | None]] = [
+    ("4动2单元电梯坏了", (None, "4", "2", None)),
+    ("4懂1单元502", (None, "4", "1", "502")),
+    ("4洞 502室漏水", (None, "4", None, "502")),
+    ("幸福里4动电梯坏了", ("幸福里小区", "4", None, None)),
+    ("12动楼道灯不亮", (None, "12", None, None)),
+    ("4动的电梯又坏了", (None, "4", None, None)),
+    ("四动二单元", (None, "4", "2", None)),
+    ("4动不动就停电", None),
+    ("电梯一动不动", None),
+    ("灯3动就灭", None),
+    ("打了3洞", None),
+    ("4动", None),
+    ("墙上有2个洞漏水", None),
+    ("我家4口人都懂", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), HOMOPHONES)
+def test_building_homophones_of_voice_input(text: str, expected: tuple | None) -> None:
+    address = parse_address(normalize(text), ESTATES)
+    got = None if address is None else (address.estate, address.building, address.unit, address.room)
+    assert got == expected
+
+
+def test_a_homophone_address_keeps_the_residents_words_as_its_span() -> None:
+    assert parse_address("幸福里4动2单元电梯坏了", ESTATES).text == "幸福里4动2单元"
+
+
 def test_address_text_is_the_span_found() -> None:
     assert parse_address("我住幸福里3栋2单元501,谢谢", ESTATES).text == "幸福里3栋2单元501"
 
