@@ -9,6 +9,7 @@ Flow: tickets.create -> tickets.create:ask_location (until a place is known) -> 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import timedelta
 from typing import Any
@@ -494,10 +495,21 @@ def answer_address(ctx: Ctx) -> Reply:
     return _save_address(ctx, address)
 
 
+HOME_ESTATE = "home_estate"  # the estate said without a building ("我住桂花苑"), while we ask which building
+
+
 def _save_address(ctx: Ctx, address: Any) -> Reply:
+    """Keep the home; an estate without a building asks for the building (Resident has no estate of its own),
+    and the answer ("3栋1单元101") is read in that estate."""
     person = people.person_for(ctx.db, ctx.msg, ctx.now)
+    said_estate = ctx.data.get(HOME_ESTATE) if ctx.state == Flow.ASK_ADDRESS else None
+    if said_estate and address.building and not address.estate:
+        address = dataclasses.replace(address, estate=str(said_estate))
     place = places.resolve(ctx.db, address)
     if not isinstance(place, places.Place):
+        if address.estate and not address.building:
+            return Reply(texts.ADDRESS_ASK_BUILDING.format(estate=address.estate), next=Flow.ASK_ADDRESS,
+                         data={HOME_ESTATE: address.estate})
         if place.ambiguous:
             return Reply(_ask_text(ctx, "", True), next=Flow.ASK_ADDRESS)
         return Reply(texts.ADDRESS_NOT_UNDERSTOOD, next=Flow.ASK_ADDRESS)

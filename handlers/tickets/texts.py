@@ -183,6 +183,8 @@ MEMBER_DETAIL = (
 
 ADDRESS_SAVED = "已记下您的地址：{label}。以后报修不说地址也能找到您家。"
 ADDRESS_ASK = "好的，请告诉我您的新地址，例如“幸福里小区3栋2单元501”。回复“取消”可放弃。"
+# "我住桂花苑": a home is kept by its building (the report path finds the estate through it), so ask for it.
+ADDRESS_ASK_BUILDING = "请告诉我您住{estate}几栋，例如“{estate}3栋1单元101”。知道楼栋，以后报修不说地址也能找到您家。回复“取消”可放弃。"
 ADDRESS_NOT_UNDERSTOOD = "没能识别出地址，请按“小区名+楼栋+单元+门牌”回复，例如“幸福里小区3栋2单元501”。"
 
 # Ticket event kinds as admins and members read them.
