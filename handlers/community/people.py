@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
+from bot.db import insert_as_loaded
 from bot.dialog.message import IncomingMessage
 from handlers.community import texts
 from models import (
@@ -53,17 +54,13 @@ def person_for(db: Session, msg: IncomingMessage, now: datetime) -> Person:
     if person is not None:
         return person
     # Two Core inserts (a first message is the commonest report in a busy hour): an ORM flush of
-    # each cost several times as much. The Person is then known to the session as inserted.
-    values = {"code": None, "name": None, "phone": None, "created_at": now}
-    person = Person(id=db.execute(_NEW_PERSON, values).scalar_one(), **values)
+    # each cost several times as much.
+    person = insert_as_loaded(db, Person(created_at=now))
     db.execute(_NEW_IDENTITY, {"person_id": person.id, "kind": identity_kind(msg.channel), "value": msg.user_id,
                                "account": msg.account, "created_at": now})
-    make_transient_to_detached(person)
-    db.add(person)
     return person
 
 
-_NEW_PERSON = insert(Person.__table__).returning(Person.__table__.c.id)
 _NEW_IDENTITY = insert(Identity.__table__)
 
 

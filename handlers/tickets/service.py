@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from bot.cache import cached, watch_tables
 from bot.config import Config
-from bot.db import hold_lock
+from bot.db import hold_lock, insert_as_loaded
 from bot.delivery.outbox import Outbox
 from bot.dialog.message import IncomingMessage
 from bot.errors import UserFacingError
@@ -387,8 +387,7 @@ def report(db: Session, outbox: Outbox, config: Config, *, person: Person, msg: 
     if member is not None:
         ticket.status, ticket.assignee_id = TicketStatus.ASSIGNED, member.id  # inserted assigned: no UPDATE
     ticket.number = next_number(db, now, config.tz)
-    db.add(ticket)
-    db.flush()
+    insert_as_loaded(db, ticket)
     _record_opening(db, outbox, config, ticket, person, msg, now, place, member, target)
     return Outcome(ticket, assignee=member)
 
