@@ -105,3 +105,21 @@ def test_the_api_reads_and_edits_the_community_and_tickets(town: Town, admin_tok
     assert client.get("/api/v1/tickets", headers={}).status_code == 401
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert {"/estates", "/tickets", "/tickets/{number}", "/persons/{person_id}/bind-codes"} <= set(paths)
+
+
+def test_a_building_added_or_moved_in_the_admin_is_used_by_the_very_next_report(town: Town, admin_token: str) -> None:
+    """Reports find estates and buildings in a per-process copy; an edit through the API must not wait for it."""
+    town.say(RESIDENT, "幸福里3栋电梯坏了")  # the copy is filled
+    client = town.app.test_client()
+    auth = {"Authorization": f"Bearer {admin_token}"}
+    made = client.post("/api/v1/buildings", headers=auth, json={"code": "xfl-9", "estate": "xfl", "number": "9", "grid": "xfl-g2"})
+    assert made.status_code == 201
+    town.say("oNewBuilding", "幸福里9栋电梯坏了")
+    ticket = town.ticket()
+    assert ticket.location == "幸福里小区9栋" and ticket.building_id == made.get_json()["id"]
+    grids = {g["code"]: g["id"] for g in client.get("/api/v1/grids", headers=auth).get_json()["grids"]}
+    assert ticket.grid_id == grids["xfl-g2"]
+    moved = client.patch(f"/api/v1/buildings/{made.get_json()['id']}", headers=auth, json={"grid": "xfl-g1"})
+    assert moved.status_code == 200
+    town.say("oNewBuilding2", "幸福里9栋楼道灯不亮")
+    assert town.ticket().grid_id == grids["xfl-g1"]
