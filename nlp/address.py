@@ -55,8 +55,9 @@ _HOMOPHONES = lexicon.ADDRESS_BUILDING_HOMOPHONES
 _SOUNDS_LIKE_BUILDING = f"[{_HOMOPHONES}]"
 # A unit (2单元, 二单元, 东单元), a unit-room (2-502) or a room (502, not 500元) right after the building.
 _UNIT_OR_ROOM_AHEAD = rf"""\s*[,，]?\s*(?:(?:\d{{1,2}}|{_CN}{{1,3}}|{_SIDE})\s*{_UNIT}|\d{{1,2}}-\d{{3,5}}(?!\d)
-    |\d{{3,5}}(?![\d元块米个岁次年月日分秒点]))"""
-_PROBLEM_AHEAD = "的?(?:" + "|".join(map(re.escape, lexicon.ADDRESS_AFTER_BUILDING_WORDS)) + ")"
+    |\d{{3,5}}(?![\d{lexicon.ADDRESS_NOT_ROOM_AFTER}]))"""
+_PROBLEM_AHEAD = (f"{lexicon.ADDRESS_AFTER_BUILDING_PARTICLE}?(?:"
+                  + "|".join(map(re.escape, lexicon.ADDRESS_AFTER_BUILDING_WORDS)) + ")")
 _HOMOPHONE_BUILDING = re.compile(
     rf"""
     (?<![0-9A-Za-z.])\d{{1,3}}(?={_SOUNDS_LIKE_BUILDING}(?:{_UNIT_OR_ROOM_AHEAD}|{_PROBLEM_AHEAD}))

@@ -131,6 +131,12 @@ ADDRESS_AFTER_BUILDING_WORDS: tuple[str, ...] = (
 """What is wrong at a building, said right after it ("4动电梯坏了"): with a digit number (not 一动 …) before a
 homophone these make it a building."""
 
+ADDRESS_AFTER_BUILDING_PARTICLE = "的"
+"""May stand between a homophone building and what is wrong there (4动的电梯)."""
+
+ADDRESS_NOT_ROOM_AFTER = "元块米个岁次年月日分秒点"
+"""A number followed by one of these is an amount, an age or a time, not a room (4动500块 is no 4栋500)."""
+
 ADDRESS_ESTATE_SUFFIXES: tuple[str, ...] = ("小区", "社区", "花园", "家园", "苑")
 """Residents often drop these from an estate's name (幸福里 for 幸福里小区)."""
 

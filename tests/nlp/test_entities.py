@@ -100,6 +100,7 @@ HOMOPHONES: list[tuple[str, tuple[str | None, str | None, str | None, str | None
     ("4动", None),
     ("墙上有2个洞漏水", None),
     ("我家4口人都懂", None),
+    ("修个灯收了4动500块", None),
 ]
 
 
