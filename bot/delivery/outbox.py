@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, any_, bindparam, select, text, update
+from sqlalchemy import Integer, any_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -285,6 +285,9 @@ _MARK_SENT = {
 }
 
 
+# Claims and outcomes skip the WAL flush at commit on PostgreSQL (Dispatcher._relax_durability says why).
+_RELAXED = "SET LOCAL synchronous_commit TO OFF"
+
 GATHER_ROWS = 16  # a round with fewer rows than this waits GATHER_SECONDS for more, when more are in flight
 GATHER_SECONDS = 0.002
 
@@ -471,6 +474,7 @@ class Dispatcher:
         self._pool: ThreadPoolExecutor | None = None
         self._recorder = _GroupCommit(self._write_sent)
         self._record_connection: Any = None  # held by a drain for the group commits of its sends
+        self._claim_connection: Any = None  # held by a drain for its claims (no pool checkout and ping each)
 
     def drain(self, *, stop: threading.Event | None = None, budget_seconds: float | None = None) -> DrainReport:
         """Send due messages until none is left, ``stop`` is set or the budget is spent.
@@ -493,6 +497,8 @@ class Dispatcher:
         room = max(self.config.batch_size, 2 * self.config.concurrency)  # claimed and not yet sent, at most
         if pipeline.parallel and self._record_connection is None:
             self._record_connection = self.db.engine.connect()
+        if self._claim_connection is None:
+            self._claim_connection = self.db.engine.connect()
         self._recorder.expecting = pipeline.in_flight
         try:
             while not stopped():
@@ -512,9 +518,10 @@ class Dispatcher:
                 pipeline.finish(release=stopped())
             finally:
                 self._recorder.expecting = lambda: 0
-                conn, self._record_connection = self._record_connection, None
-                if conn is not None:
-                    conn.close()
+                for conn in (self._record_connection, self._claim_connection):
+                    if conn is not None:
+                        conn.close()
+                self._record_connection = self._claim_connection = None
         return report
 
     def _executor(self) -> ThreadPoolExecutor:
@@ -538,24 +545,42 @@ class Dispatcher:
         # "status IN (...) ORDER BY" that sorts every due row on every claim: with a bulletin's 100,000
         # rows queued that sort took 0.7 s per batch on PostgreSQL. The index ends with the id, so rows due
         # at the same moment come in queue order without a sort (heap order is not insertion order once
-        # space is reused). The statements are built once (_CLAIM_*): a claim is three of them.
-        with self.db.session() as s:
-            self._relax_durability(s)
-            conn = s.connection()  # Core statements on the connection: no ORM work per claim
-            ids: list[int] = []
-            for status in (OutboxStatus.SENDING, OutboxStatus.PENDING):
-                ids.extend(conn.scalars(_CLAIM_SCAN[dialect], {"status": status, "now": now, "n": wanted - len(ids)}))
-                if len(ids) >= wanted:
-                    break
-            if not ids:
-                return []
-            rows = conn.execute(
-                _CLAIM_LEASE[dialect], {"ids": ids, "now": now, "owner": self.owner, "until": lease_until}
-            ).all()
+        # space is reused). The statements are built once (_CLAIM_*): a claim is three of them, Core
+        # statements on a connection (no ORM work per claim), the one a drain holds when there is one.
+        lease = {"now": now, "owner": self.owner, "until": lease_until}
+        conn = self._claim_connection
+        if conn is None:
+            with self.db.engine.connect() as own:
+                rows = self._claim_rows(own, dialect, wanted, lease)
+        else:
+            try:
+                rows = self._claim_rows(conn, dialect, wanted, lease)
+            except Exception:
+                self._claim_connection = None  # this drain's next claims take pooled connections
+                try:
+                    conn.invalidate()
+                    conn.close()
+                except Exception:  # noqa: BLE001 - it is broken already; the claim's error is the one to raise
+                    log.debug("closing a broken claim connection failed", exc_info=True)
+                raise
         messages = [Outbound(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
         messages.sort(key=lambda m: m.id)
         self._prefetch(messages)
         return messages
+
+    def _claim_rows(self, conn: Any, dialect: str, wanted: int, lease: dict[str, Any]) -> list[Any]:
+        with conn.begin():
+            if self.is_postgres:
+                conn.exec_driver_sql(_RELAXED)
+            ids: list[int] = []
+            for status in (OutboxStatus.SENDING, OutboxStatus.PENDING):
+                ids.extend(conn.scalars(_CLAIM_SCAN[dialect], {"status": status, "now": lease["now"],
+                                                               "n": wanted - len(ids)}))
+                if len(ids) >= wanted:
+                    break
+            if not ids:
+                return []
+            return conn.execute(_CLAIM_LEASE[dialect], {"ids": ids, **lease}).all()
 
     def _prefetch(self, messages: list[Outbound]) -> None:
         """Let channels look up what the sends will need for the whole batch at once (one query, not one each)."""
@@ -614,7 +639,7 @@ class Dispatcher:
         try:
             with conn.begin():
                 if self.is_postgres:
-                    conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                    conn.exec_driver_sql(_RELAXED)
                 for (via, error), ids in groups.items():
                     conn.execute(statement, {"ids": ids, "at": at, "via": via, "error": error})
         except Exception:
@@ -639,7 +664,7 @@ class Dispatcher:
         affected: its commits already reached the server.
         """
         if self.is_postgres:
-            s.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            s.connection().exec_driver_sql(_RELAXED)
 
     # -- outcomes ---------------------------------------------------------------------------
 

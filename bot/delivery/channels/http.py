@@ -242,6 +242,7 @@ class WeChatHTTP:
         if proxy:
             self._timeout = urllib3.Timeout(connect=timeout, read=timeout)
             self.pool = urllib3.ProxyManager(proxy, num_pools=4, maxsize=size)
+        self._queries: dict[tuple[Any, ...], str] = {}
         self.session = requests.Session()
         if proxy:
             self.session.proxies = {"http": proxy, "https": proxy}
@@ -256,7 +257,7 @@ class WeChatHTTP:
             WeChatAPIError subclass: a non-zero errcode.
         """
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
-        target = path + ("?" + urlencode(params) if params else "")
+        target = path + ("?" + self._query(params) if params else "")
         # A timeout may mean WeChat got the message; retrying is still right
         # (a missing reminder is worse than a rare duplicate).
         if self._direct is not None:
@@ -285,6 +286,19 @@ class WeChatHTTP:
         if errcode != 0:
             raise error_for(errcode, str(payload.get("errmsg", "")))
         return payload
+
+    def _query(self, params: dict[str, Any]) -> str:
+        """``urlencode(params)``, remembered: the outbox sends the same access token thousands of times."""
+        key = tuple(params.items())
+        try:
+            query = self._queries.get(key)
+        except TypeError:  # a value that cannot be a key
+            return urlencode(params)
+        if query is None:
+            if len(self._queries) >= 64:  # old tokens
+                self._queries.clear()
+            query = self._queries[key] = urlencode(params)
+        return query
 
     def close(self) -> None:
         if self._direct is not None:
