@@ -88,6 +88,11 @@ CLI_CHAT_SPEAKING_AS = "（现在以 {openid} 的身份发言）"
 CLI_CHAT_SEND_FAILED = "[发送失败] {error}"
 CLI_CHAT_REPLY = "邻里: {reply}"
 CLI_CHAT_NO_REPLY = "邻里: （稍后回复）"
+CLI_CHAT_EMPTY_DATABASE = (
+    "（提示：数据库 {url} 里还没有关键词规则，机器人会把每条消息都当作听不懂。"
+    "请先运行 python -m bot init（默认规则），或 python -m bot demo（演示社区），"
+    "或用 BOT_DATABASE=sqlite:///var/demo/linli.db 连接演示数据库。）"
+)
 CLI_PUSHED = "  [推送给 {recipient}] {text}"
 CLI_SWEEP_PUSHED = "  [推送给 {recipient} · {kind}] {text}"
 CLI_SWEEP_AFTER_QUIET = "（该时间在免打扰时段内，按免打扰结束时 {at} 运行）"

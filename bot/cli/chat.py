@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from bot import texts
-from bot.cli.common import CONFIG_OPTION, build_services, load_cli_config, local_time
+from bot.cli.common import CONFIG_OPTION, build_services, load_cli_config, local_time, safe_url
 from bot.config import REPO_ROOT, Config
 
 log = logging.getLogger("bot")
@@ -40,6 +40,7 @@ def chat(config_path: str | None, url: str | None, openid: str, messages: tuple[
 
         services = build_services(config, warm=False)
         services.db.upgrade()
+        _warn_when_empty(services.db, config)
         if at:
             from bot.clock import FixedClock
 
@@ -78,6 +79,18 @@ def chat(config_path: str | None, url: str | None, openid: str, messages: tuple[
             pushes.show(client.openid)
     if failed and not sent:
         sys.exit(1)  # scripts using -m must see that nothing got through
+
+
+def _warn_when_empty(db: Any, config: Config) -> None:
+    """A database without rules answers everything with the fallback: say so, and how to fill it."""
+    from sqlalchemy import func, select
+
+    from models import Rule
+
+    with db.session() as session:
+        if session.scalar(select(func.count()).select_from(Rule)):
+            return
+    click.echo(texts.CLI_CHAT_EMPTY_DATABASE.format(url=safe_url(config.database_url)), err=True)
 
 
 class _PushViewer:

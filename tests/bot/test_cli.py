@@ -128,3 +128,17 @@ def test_chat_exits_non_zero_when_nothing_got_through():
 def test_demo_takes_a_config_file():
     result = _run("demo", "--help")
     assert "--config" in result.stdout
+
+
+def test_an_in_process_chat_on_an_empty_database_says_how_to_fill_it(tmp_path):
+    """`python -m bot chat` on a database without rules answered every message with the fallback, silently."""
+    config = tmp_path / "config.yaml"
+    config.write_text(f"database: sqlite:///{tmp_path / 'empty.db'}\nvar_dir: {str(tmp_path / 'var')!r}\n"
+                      "wechat: {token: chattoken, app_id: wxchattest, aes_key: ''}\nchannels: {mode: console}\n")
+    result = _run("chat", "--config", str(config), "-m", "3栋电梯坏了", timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "python -m bot init" in result.stderr and "python -m bot demo" in result.stderr
+    filled = _run("init", "--config", str(config), timeout=120)
+    assert filled.returncode == 0, filled.stderr
+    again = _run("chat", "--config", str(config), "-m", "你好", timeout=120)
+    assert "python -m bot init" not in again.stderr
