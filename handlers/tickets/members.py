@@ -251,7 +251,7 @@ def show_detail(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
     media_count = ctx.db.query(TicketMedia).filter(TicketMedia.ticket_id == ticket.id).count()
     lines = [
         f"{service.local(e.at, ctx.config.tz)} {service.actor_name(e)} {escalation.event_name(e)}"
-        + (f"：{e.note}" if e.note else "")
+        + (f"：{people.mask_phones_in(e.note)}" if e.note else "")  # residents write their numbers in reports
         for e in events
     ]
     return Reply(texts.MEMBER_DETAIL.format(
