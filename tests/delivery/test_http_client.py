@@ -172,8 +172,16 @@ def test_an_idle_connection_the_server_closed_is_replaced_before_the_next_reques
 @pytest.mark.parametrize(
     "raw",
     [b"garbage\r\n\r\n", b"HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n{}",
-     b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n{}", b""],
-    ids=["bad-status-line", "cut-short", "bad-length", "closed-without-answer"],
+     b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n{}", b"",
+     # Reviewed: each of these escaped as a bare ValueError / OverflowError or asked for a huge buffer.
+     "HTTP/1.1 200 OK\r\nContent-Length: \u00b2\r\n\r\n{}".encode("latin-1"),
+     "HTTP/1.1 \u00b200 OK\r\nContent-Length: 2\r\n\r\n{}".encode("latin-1"),
+     b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n{}",
+     b"HTTP/1.1 200 OK\r\nContent-Length: 3000000000\r\n\r\n{}",
+     b"HTTP/1.1 100 Continue\r\n\r\n" * 200 + with_length(OK),
+     b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n{}\r\n0\r\n\r\n"],
+    ids=["bad-status-line", "cut-short", "bad-length", "closed-without-answer", "superscript-length",
+         "superscript-status", "length-overflows", "length-too-large", "endless-100-continue", "negative-chunk"],
 )
 def test_a_broken_answer_is_channel_unavailable(server: RawServer, http: WeChatHTTP, raw: bytes) -> None:
     server.answers = [reply(raw, keep=False)]

@@ -32,6 +32,8 @@ from bot.errors import TokenExpired
 log = logging.getLogger(__name__)
 
 MAX_HEADER_BYTES = 65536
+MAX_BODY_BYTES = 16 * 1024 * 1024  # WeChat's JSON answers are a few hundred bytes; anything near this is broken
+MAX_INTERIM_ANSWERS = 8  # 1xx answers before the final one
 _USER_AGENT = "linli"
 
 
@@ -142,7 +144,7 @@ def _readable(sock: socket.socket) -> bool:
 def _read_response(sock: socket.socket, method: str) -> tuple[int, bytes, bool]:
     """(status, body, connection reusable) of the next final response on ``sock``."""
     buf = b""
-    while True:  # 1xx answers come before the final one
+    for _ in range(MAX_INTERIM_ANSWERS + 1):  # 1xx answers come before the final one
         end = buf.find(b"\r\n\r\n")
         while end < 0:
             if len(buf) > MAX_HEADER_BYTES:
@@ -155,7 +157,7 @@ def _read_response(sock: socket.socket, method: str) -> tuple[int, bytes, bool]:
         lines = buf[:end].decode("latin-1").split("\r\n")
         buf = buf[end + 4:]
         version, _, rest = lines[0].partition(" ")
-        if not version.startswith("HTTP/1.") or not rest[:3].isdigit():
+        if not version.startswith("HTTP/1.") or not _is_number(rest[:3]):
             raise MalformedResponse(f"bad status line {lines[0][:80]!r}")
         status = int(rest[:3])
         if 100 <= status < 200:
@@ -165,6 +167,8 @@ def _read_response(sock: socket.socket, method: str) -> tuple[int, bytes, bool]:
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
         break
+    else:
+        raise MalformedResponse(f"more than {MAX_INTERIM_ANSWERS} interim (1xx) answers")
     connection = headers.get("connection", "").lower()
     keep = "close" not in connection if version == "HTTP/1.1" else "keep-alive" in connection
     if method == "HEAD" or status in (204, 304):
@@ -174,19 +178,29 @@ def _read_response(sock: socket.socket, method: str) -> tuple[int, bytes, bool]:
         return status, body, keep and not buf
     length = headers.get("content-length")
     if length is None:  # the body ends with the connection
-        parts = [buf]
+        parts, size = [buf], len(buf)
         while chunk := sock.recv(65536):
             parts.append(chunk)
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise MalformedResponse("response body too large")
         return status, b"".join(parts), False
-    if not length.isdigit():
+    if not _is_number(length) or len(length) > 12:
         raise MalformedResponse(f"bad Content-Length {length[:40]!r}")
     size = int(length)
+    if size > MAX_BODY_BYTES:
+        raise MalformedResponse(f"response body too large ({size} bytes)")
     while len(buf) < size:
-        chunk = sock.recv(max(65536, size - len(buf)))
+        chunk = sock.recv(min(65536, size - len(buf)))
         if not chunk:
             raise ConnectionError("connection closed inside the response body")
         buf += chunk
     return status, buf[:size], keep and len(buf) == size
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also takes ² and other digits ``int`` refuses."""
+    return bool(text) and text.isascii() and text.isdigit()
 
 
 def _read_chunked(sock: socket.socket, buf: bytes) -> tuple[bytes, bytes]:
@@ -209,10 +223,11 @@ def _read_chunked(sock: socket.socket, buf: bytes) -> tuple[bytes, bytes]:
 
     while True:
         size_text = line().split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise MalformedResponse(f"bad chunk size {size_text[:20]!r}") from None
+        if not size_text or len(size_text) > 8 or size_text.strip(b"0123456789abcdefABCDEF"):
+            raise MalformedResponse(f"bad chunk size {size_text[:20]!r}")
+        size = int(size_text, 16)
+        if sum(map(len, parts)) + size > MAX_BODY_BYTES:
+            raise MalformedResponse("response body too large")
         if size == 0:
             while line():  # trailers, up to the empty line
                 pass
