@@ -213,3 +213,16 @@ def test_a_refused_connection_is_channel_unavailable() -> None:
     client = WeChatHTTP(f"http://{address[0]}:{address[1]}", timeout=1)
     with pytest.raises(ChannelUnavailable):
         client.call("GET", "/cgi-bin/token")
+
+
+@pytest.mark.parametrize("variable", ["HTTPS_PROXY", "ALL_PROXY"])
+def test_a_proxy_the_environment_names_is_used_unless_no_proxy_says_otherwise(
+        monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
+    from bot.delivery.channels.http import _environment_proxy
+
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, "http://127.0.0.1:3128")
+    assert _environment_proxy("https://api.weixin.qq.com") == "http://127.0.0.1:3128"
+    monkeypatch.setenv("NO_PROXY", "api.weixin.qq.com")
+    assert _environment_proxy("https://api.weixin.qq.com") is None

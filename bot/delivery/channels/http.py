@@ -327,10 +327,11 @@ _JSON = "application/json; charset=utf-8"
 
 
 def _environment_proxy(root: str) -> str | None:
-    """The HTTP(S)_PROXY the environment names for ``root`` (honoured as requests would), or None."""
+    """The HTTP(S)_PROXY (else ALL_PROXY) the environment names for ``root``, as requests reads them, or None."""
     if urllib.request.proxy_bypass(urlsplit(root).hostname or ""):
         return None
-    return urllib.request.getproxies().get(urlsplit(root).scheme)
+    proxies = urllib.request.getproxies()
+    return proxies.get(urlsplit(root).scheme) or proxies.get("all")
 
 
 class TokenCaller:
