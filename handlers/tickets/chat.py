@@ -150,6 +150,7 @@ def _ask_same_place(ctx: Ctx, created: Reply, pending: dict[str, Any], place: pl
 def _file_pending(ctx: Ctx, person: Person, place: places.Place, *, pin: bool = False,
                   unknown: bool = False) -> Reply:
     """File the report waiting for its place; then ask about the next one waiting, if any."""
+    remember_phone(ctx, person)  # "幸福里1栋门口，我电话是135…" answers where and gives the phone
     category, description = ctx.data["category"], ctx.data["description"]
     if ctx.msg.text and not unknown:
         description = f"{description}（{ctx.msg.text}）"
@@ -328,7 +329,10 @@ def home_estate(ctx: Ctx, person: Person) -> int | None:
 
 
 def remember_phone(ctx: Ctx, person: Person) -> None:
+    """Keep a phone number the message gives (the router's slot, else the message's entities)."""
     phone = ctx.match.slots.get("phone") if ctx.match else None
+    if not phone and ctx.understanding is not None and ctx.understanding.entities.phones:
+        phone = ctx.understanding.entities.phones[0]
     if phone:
         person.phone = phone
 
