@@ -227,6 +227,12 @@ def _file(ctx: Ctx, person: Person, category: str, description: str, place: plac
     ))
 
 
+def file_further(ctx: Ctx, person: Person, further: list[dict[str, Any]], place: places.Place) -> list[str]:
+    """File the further complaints of one message (several.further_complaints) at ``place``; their replies."""
+    filed = [_file(ctx, person, f["category"], f["description"], place) for f in further]
+    return [r.text for r in filed if r.text]
+
+
 def _media_message(ctx: Ctx, item: dict[str, Any]) -> Any:
     from dataclasses import replace
 

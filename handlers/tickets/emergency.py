@@ -42,9 +42,9 @@ from bot.dialog.capability import Ctx
 from bot.dialog.conversation import clear_state, load_state, save_state
 from bot.dialog.message import IncomingMessage, Reply
 from handlers.community import people, places
-from handlers.tickets import acknowledge, escalation, media, service, texts
+from handlers.tickets import acknowledge, escalation, media, service, several, texts
 from handlers.tickets.capability import cap
-from handlers.tickets.chat import home_estate, place_from, remember_phone
+from handlers.tickets.chat import file_further, home_estate, place_from, remember_phone
 from handlers.tickets.safety import safety_text
 from handlers.tickets.states import Flow
 from models import (
@@ -118,7 +118,33 @@ def report_emergency(ctx: Ctx) -> Reply:
     if check is not None:  # the question asked a moment ago is answered by a clearer message
         description = texts.TICKET_DESCRIPTION_WITH_DETAIL.format(description=check.text, note=ctx.msg.text)
         place = place if place.label else place_of(ctx.db, check.place)
-    return open_urgent_reply(ctx, danger, person, description, place, check)
+    reply = open_urgent_reply(ctx, danger, person, description, place, check)
+    return _with_further(ctx, person, reply, place)
+
+
+def _with_further(ctx: Ctx, person: Person, reply: Reply, place: places.Place) -> Reply:
+    """An ordinary problem said with the urgent one ("…被困了，还有楼道灯也不亮") is its own ticket.
+
+    The urgent ticket and its alerts are made first, untouched; the ordinary ones are filed at the same
+    place, or kept until the place is answered (answer_urgent_location)."""
+    further = several.further_complaints(ctx, danger_of(ctx).category)
+    if not further:
+        return reply
+    if place.label and reply.next is None:
+        return replace(reply, text="\n\n".join([reply.text or "", *file_further(ctx, person, further, place)]))
+    names = texts.CATEGORY_JOINER.join(service.category_name(ctx.db, f["category"]) for f in further)
+    noted = texts.URGENT_FURTHER_NOTED.format(categories=names)
+    if reply.next == Flow.URGENT_ASK_LOCATION:
+        return replace(reply, text=f"{reply.text}\n\n{noted}", data={**(reply.data or {}), FURTHER: further})
+    if reply.next is None:  # no place for them yet: asked as an ordinary report is (chat.report_problem)
+        first, *rest = further
+        ask = texts.TICKET_ASK_PLACE_FOR.format(categories=names)
+        data = {**first, "tries": 0, "media": [], "queue": rest}
+        return replace(reply, text=f"{reply.text}\n\n{ask}", next=Flow.ASK_LOCATION, data=data, end=False)
+    return replace(reply, text=f"{reply.text}\n\n{noted}")
+
+
+FURTHER = "further"  # ordinary complaints said with the urgent one, filed once its place is known
 
 
 def _names_a_place(ctx: Ctx) -> bool:
@@ -587,6 +613,11 @@ def answer_urgent_location(ctx: Ctx) -> Reply:
                                             (department.name if department else "", bool(told & contacts)),
                                             (texts.ACK_RUNG_WORDS["street"], bool(told & street))) if yes])
     if not handlers:
-        return Reply(texts.URGENT_LOCATION_SAVED_NOBODY.format(location=label, number=ticket.number), end=True)
-    return Reply(texts.URGENT_LOCATION_SAVED.format(location=label, number=ticket.number, handlers=handlers),
-                 end=True)
+        text = texts.URGENT_LOCATION_SAVED_NOBODY.format(location=label, number=ticket.number)
+    else:
+        text = texts.URGENT_LOCATION_SAVED.format(location=label, number=ticket.number, handlers=handlers)
+    further = list(ctx.data.get(FURTHER) or [])
+    if further:
+        where = place if ctx.msg.kind != "location" and isinstance(place, places.Place) else places.Place(label=label)
+        text = "\n\n".join([text, *file_further(ctx, person, further, where)])
+    return Reply(text, end=True)

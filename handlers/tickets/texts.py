@@ -244,6 +244,7 @@ URGENT_CREATED_ASK_LOCATION = (
 )
 URGENT_NOTIFIED = "已同时通知{handlers}，有人确认收到会马上告诉您"
 URGENT_NOTIFIED_NOBODY = "暂时没能联系到值班人员，请务必先拨打上面的紧急电话"
+URGENT_FURTHER_NOTED = "您说的“{categories}”问题也记下了，告诉我位置后一并登记。"
 URGENT_LOCATION_SAVED = "已把位置“{location}”补充到紧急工单 {number}，已通知{handlers}。请注意安全！"
 URGENT_LOCATION_SAVED_NOBODY = (
     "已把位置“{location}”补充到紧急工单 {number}，但暂时没能联系到处理人员，请务必拨打上面的紧急电话。请注意安全！"
