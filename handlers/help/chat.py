@@ -56,8 +56,19 @@ def cancel(ctx: Ctx) -> Reply:
 
 @cap.intent("fallback")
 def fallback(ctx: Ctx) -> Reply:
-    """Nothing understood the message: say so and show what we can do."""
+    """Nothing understood the message: say so and show what we can do.
+
+    First the capabilities' own readings of unmatched words (by intent name, without importing them):
+    "还是不行" right after a ticket was finished is about that ticket."""
+    for name in UNMATCHED_READINGS:
+        reading = ctx.services.registry.intents.get(name)
+        reply = reading(ctx) if reading is not None else None
+        if reply is not None and not reply.passed:
+            return reply
     return Reply(texts.FALLBACK)
+
+
+UNMATCHED_READINGS = ("tickets.still_broken",)  # handlers/tickets/chat.py
 
 
 @cap.intent("event.subscribe")

@@ -608,6 +608,27 @@ def answer_rating_comment(ctx: Ctx) -> Reply:
     return Reply(rating.add_comment(ctx.db, ctx.outbox, ctx.config, ticket, person, value, text, ctx.now), end=True)
 
 
+@cap.intent("tickets.still_broken")
+def report_still_broken(ctx: Ctx) -> Reply:
+    """"还是不行" / "又坏了" right after a ticket was finished: 不满意 with those words (the ticket reopens).
+
+    Asked by the fallback (handlers/help) for words nothing else understood; it passes on unless the
+    sender has a ticket finished in the last few days and the words name no problem or place of their own."""
+    text = re.sub(r"\s+", "", ctx.msg.text or "")
+    understanding = ctx.understanding
+    if not any(cue in text for cue in texts.STILL_BROKEN_CUES) or understanding is None or \
+            understanding.match is not None or understanding.entities.address is not None:
+        return Reply.pass_on()
+    person = people.find_person(ctx.db, ctx.msg)
+    ticket = rating.awaiting(ctx.db, person.id, STILL_BROKEN_DAYS, ctx.now) if person else None
+    if ticket is None or person is None:
+        return Reply.pass_on()
+    return _rated(ctx, ticket, person, Rating.UNSATISFIED)
+
+
+STILL_BROKEN_DAYS = 3.0  # "又坏了" a week after the fix is a new report, not this ticket
+
+
 @cap.intent("rating.answer")
 def rate_ticket(ctx: Ctx) -> Reply:
     """满意 / 不满意 / 没修好 without an open question: the reporter's latest finished ticket."""

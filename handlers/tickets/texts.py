@@ -453,6 +453,9 @@ RATING_CUES = {
     "satisfied": ("修好了", "修好啦", "弄好了", "已经好了", "好了", "点赞", "挺快", "很快", "真快", "及时", "不错", "挺好",
                   "很好", "给力", "辛苦", "谢谢", "感谢", "棒"),
 }
+# Words that say the thing just fixed is still (or again) broken: the just-finished ticket, reopened.
+STILL_BROKEN_CUES = ("还是不行", "还是坏", "还是没反应", "还是不好", "还是不亮", "还是不通", "还是没修好", "还是老样子",
+                     "又坏了", "又不行", "又不亮", "又没反应", "又出问题", "还没修好", "没修好")
 RATING_COMMENT_NOTE = "{rating}：{comment}"
 RATING_COMMENT_KEPT = "您的意见已记在工单 {number} 上，会转告处理人员。谢谢！"
 RATING_COMMENT_KEPT_SATISFIED = "您的意见已记在工单 {number} 上，谢谢！"
