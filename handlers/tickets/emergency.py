@@ -122,12 +122,18 @@ def report_emergency(ctx: Ctx) -> Reply:
     return _with_further(ctx, person, reply, place)
 
 
-def _with_further(ctx: Ctx, person: Person, reply: Reply, place: places.Place) -> Reply:
+def _with_further(ctx: Ctx, person: Person, reply: Reply, place: places.Place, category: str | None = None,
+                  said: str | None = None) -> Reply:
     """An ordinary problem said with the urgent one ("…被困了，还有楼道灯也不亮") is its own ticket.
 
     The urgent ticket and its alerts are made first, untouched; the ordinary ones are filed at the same
-    place, or kept until the place is answered (answer_urgent_location)."""
-    further = several.further_complaints(ctx, danger_of(ctx).category)
+    place, or kept until the place is answered (answer_urgent_location). ``said``: the words that told the
+    danger when they are not this message (the "1" confirming an unclear one)."""
+    msg = ctx.msg
+    if said is not None:
+        ctx.msg = replace(msg, text=said)
+    further = several.further_complaints(ctx, category or danger_of(ctx).category)
+    ctx.msg = msg
     if not further:
         return reply
     if place.label and reply.next is None:
@@ -399,7 +405,9 @@ def answer_confirmation(ctx: Ctx) -> Reply:
         description = check.text
         if not is_bare_answer(ctx.msg.text):  # "是，烟越来越大了": the words belong to the report
             description = texts.TICKET_DESCRIPTION_WITH_DETAIL.format(description=check.text, note=ctx.msg.text)
-        return open_urgent_reply(ctx, danger, person, description, place_of(ctx.db, check.place), check)
+        place = place_of(ctx.db, check.place)
+        reply = open_urgent_reply(ctx, danger, person, description, place, check)
+        return _with_further(ctx, person, reply, place, check.category, check.text)
     log.info("urgent check %s: the resident says there is no danger now", check.id)
     return route_as_ordinary(ctx, check.text)
 
