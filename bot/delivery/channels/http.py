@@ -141,21 +141,26 @@ def _readable(sock: socket.socket) -> bool:
     return bool(poller.poll(0))
 
 
+def _read_until(sock: socket.socket, buf: bytes, marker: bytes, what: str) -> tuple[bytes, bytes]:
+    """(what comes before ``marker``, what comes after it), reading more from ``sock`` until it arrives."""
+    end = buf.find(marker)
+    while end < 0:
+        if len(buf) > MAX_HEADER_BYTES:
+            raise MalformedResponse(f"{what}: too long")
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError(f"connection closed inside {what}")
+        buf += chunk
+        end = buf.find(marker, max(0, len(buf) - len(chunk) - len(marker) + 1))
+    return buf[:end], buf[end + len(marker):]
+
+
 def _read_response(sock: socket.socket, method: str) -> tuple[int, bytes, bool]:
     """(status, body, connection reusable) of the next final response on ``sock``."""
     buf = b""
     for _ in range(MAX_INTERIM_ANSWERS + 1):  # 1xx answers come before the final one
-        end = buf.find(b"\r\n\r\n")
-        while end < 0:
-            if len(buf) > MAX_HEADER_BYTES:
-                raise MalformedResponse("response headers too long")
-            chunk = sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("connection closed before the response")
-            buf += chunk
-            end = buf.find(b"\r\n\r\n", max(0, len(buf) - len(chunk) - 3))
-        lines = buf[:end].decode("latin-1").split("\r\n")
-        buf = buf[end + 4:]
+        head, buf = _read_until(sock, buf, b"\r\n\r\n", "the response headers")
+        lines = head.decode("latin-1").split("\r\n")
         version, _, rest = lines[0].partition(" ")
         if not version.startswith("HTTP/1.") or not _is_number(rest[:3]):
             raise MalformedResponse(f"bad status line {lines[0][:80]!r}")
@@ -209,16 +214,7 @@ def _read_chunked(sock: socket.socket, buf: bytes) -> tuple[bytes, bytes]:
 
     def line() -> bytes:
         nonlocal buf
-        end = buf.find(b"\r\n")
-        while end < 0:
-            if len(buf) > MAX_HEADER_BYTES:
-                raise MalformedResponse("chunk line too long")
-            chunk = sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("connection closed inside a chunked body")
-            buf += chunk
-            end = buf.find(b"\r\n")
-        found, buf = buf[:end], buf[end + 2:]
+        found, buf = _read_until(sock, buf, b"\r\n", "a chunk line")
         return found
 
     while True:
