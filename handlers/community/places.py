@@ -234,24 +234,13 @@ def last_report_place(db: Session, person_id: int) -> Place | None:
 
 
 def home_of(db: Session, person_id: int) -> Place | None:
-    """``resident_place`` of the person's Resident row, read as four columns (a report's path)."""
+    """The person's own home, when they told us and we know the building (four columns of Resident)."""
     row = db.execute(select(Resident.building_id, Resident.unit, Resident.room, Resident.address)
                      .where(Resident.person_id == person_id)).first()
     building = layout(db).buildings.get(row.building_id) if row is not None and row.building_id else None
     if row is None or building is None:
         return None
     return Place(label=row.address, building=building, estate=building.estate, unit=row.unit, room=row.room)
-
-
-def resident_place(db: Session, resident: Resident | None) -> Place | None:
-    """The resident's own home, when they told us and we know the building."""
-    if resident is None or resident.building_id is None:
-        return None
-    building = layout(db).buildings.get(resident.building_id)
-    if building is None:
-        return None
-    return Place(label=resident.address, building=building, estate=building.estate, unit=resident.unit,
-                 room=resident.room)
 
 
 def grid_name(db: Session, grid_id: int | None) -> str:

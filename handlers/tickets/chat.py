@@ -199,7 +199,7 @@ def _stored_place(ctx: Ctx, person: Person) -> places.Place | None:
         place = places.resolve(ctx.db, address, home_estate(ctx, person))
         if isinstance(place, places.Place):
             return place
-    return places.resident_place(ctx.db, _resident(ctx, person))
+    return places.home_of(ctx.db, person.id)
 
 
 def _file(ctx: Ctx, person: Person, category: str, description: str, place: places.Place, pin: bool = False,

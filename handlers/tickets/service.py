@@ -458,8 +458,13 @@ def on_duty_member(db: Session, grid_id: int | None) -> Person | None:
         .where(GridMember.grid_id == grid_id, GridMember.on_duty.is_(True))
         .order_by(GridMember.id)
     ).all()
-    rows = sorted(rows, key=lambda r: 0 if r[0].role == MemberRole.PRIMARY else 1)
-    return rows[0][1] if rows else None
+    first = min(rows, key=lambda r: _duty_rank(r[0].role, r[0].id), default=None)
+    return first[1] if first is not None else None
+
+
+def _duty_rank(role: str, member_id: int) -> tuple[int, int]:
+    """Who of a grid's on-duty members takes a ticket: the primary, else the backup, first added first."""
+    return 0 if role == MemberRole.PRIMARY else 1, member_id
 
 
 def _on_duty_member_and_reach(db: Session, config: Config, grid_id: int | None,
@@ -476,7 +481,7 @@ def _on_duty_member_and_reach(db: Session, config: Config, grid_id: int | None,
     ).all()
     if not rows:
         return None, None
-    first = min(rows, key=lambda r: (0 if r.role == MemberRole.PRIMARY else 1, r[0]))
+    first = min(rows, key=lambda r: _duty_rank(r.role, r[0]))
     member = first.Person
     return member, _reach_of(config, [(r.kind, r.value) for r in rows if r[0] == first[0]])
 
