@@ -48,8 +48,24 @@ def find_person(db: Session, msg: IncomingMessage) -> Person | None:
     return db.scalar(_BY_IDENTITY, {"kind": identity_kind(msg.channel), "value": msg.user_id})
 
 
+_SENDER = "people.sender"  # Session.info: the sender's Person as found in this transaction
+
+
 def person_for(db: Session, msg: IncomingMessage, now: datetime) -> Person:
-    """The sender's Person, created on first contact (a resident needs no registration)."""
+    """The sender's Person, created on first contact (a resident needs no registration).
+
+    Found once per transaction: a message's handlers ask for the sender several times.
+    """
+    key = (identity_kind(msg.channel), msg.user_id, db.get_transaction())
+    memo = db.info.get(_SENDER)
+    if memo is not None and memo[0] == key and key[2] is not None:
+        return memo[1]  # type: ignore[no-any-return]
+    person = _find_or_create(db, msg, now)
+    db.info[_SENDER] = (key, person)
+    return person
+
+
+def _find_or_create(db: Session, msg: IncomingMessage, now: datetime) -> Person:
     person = find_person(db, msg)
     if person is not None:
         return person
@@ -244,6 +260,7 @@ def redeem_bind_code(db: Session, code: str, msg: IncomingMessage, now: datetime
 
 def _merge_into(db: Session, old_id: int, target: Person) -> None:
     """The sender chatted as a resident before binding: one person, both roles, same tickets."""
+    db.info.pop(_SENDER, None)  # the sender's identity now leads to the target
     db.execute(update(Identity).where(Identity.person_id == old_id).values(person_id=target.id))
     if db.scalar(select(Resident.id).where(Resident.person_id == target.id)) is None:
         db.execute(update(Resident).where(Resident.person_id == old_id).values(person_id=target.id))

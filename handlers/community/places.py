@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.cache import cached, watch_tables
@@ -233,10 +233,13 @@ def last_report_place(db: Session, person_id: int) -> Place | None:
                  place_id=ticket.place_id, route_grid_id=None if building else ticket.grid_id)
 
 
+_R = Resident.__table__.c
+_HOME = select(_R.building_id, _R.unit, _R.room, _R.address).where(_R.person_id == bindparam("person_id"))
+
+
 def home_of(db: Session, person_id: int) -> Place | None:
     """The person's own home, when they told us and we know the building (four columns of Resident)."""
-    row = db.execute(select(Resident.building_id, Resident.unit, Resident.room, Resident.address)
-                     .where(Resident.person_id == person_id)).first()
+    row = db.execute(_HOME, {"person_id": person_id}).first()
     building = layout(db).buildings.get(row.building_id) if row is not None and row.building_id else None
     if row is None or building is None:
         return None

@@ -248,11 +248,14 @@ def open_attach_window(ctx: Ctx, ticket: Ticket) -> None:
 @cap.state(Flow.ATTACH)
 def attach_to_report(ctx: Ctx) -> Reply:
     """Attach media to the ticket just reported; other text is routed as new (unmatched text is a detail)."""
+    text = bool(ctx.msg.text) and ctx.msg.kind != "location"
+    if text and ctx.understanding is not None and ctx.understanding.match is not None:
+        return reroute(ctx)  # a new request (the commonest case: a second report): the ticket is not needed
     ticket = service.ticket_by_number(ctx.db, ctx.data.get("ticket", ""))
     if ticket is None:
         return reroute(ctx)
     person = people.person_for(ctx.db, ctx.msg, ctx.now)
-    if not ctx.msg.text or ctx.msg.kind == "location":
+    if not text:
         if ctx.msg.kind not in media.ATTACHABLE:
             return reroute(ctx)
         row = media.attach(ctx.db, ticket, ctx.msg, person, ctx.now)
@@ -262,8 +265,6 @@ def attach_to_report(ctx: Ctx) -> Reply:
             service.notify_workers(ctx.db, ctx.outbox, ctx.config, ticket, event,
                                    texts.TICKET_TASK_MEDIA.format(number=ticket.number, what=what))
         return Reply(texts.TICKET_MEDIA_ATTACHED.format(what=what, number=ticket.number))
-    if ctx.understanding is not None and ctx.understanding.match is not None:
-        return reroute(ctx)
     if ticket.status in OPEN_STATUSES and person.id in _reporter_ids(ctx, ticket):
         return Reply(texts.TICKET_DETAIL_CONFIRM.format(number=ticket.number), next=Flow.ATTACH_CONFIRM,
                      data={"ticket": ticket.number, "note": ctx.msg.text})

@@ -115,8 +115,11 @@ def category_name(db: Session, slug: str) -> str:
     return info.name if info is not None else slug
 
 
+_BY_NUMBER = select(Ticket).where(Ticket.number == bindparam("number"))
+
+
 def ticket_by_number(db: Session, number: str) -> Ticket | None:
-    return db.scalar(select(Ticket).where(Ticket.number == number.upper()))
+    return db.scalar(_BY_NUMBER, {"number": number.upper()})
 
 
 def local(dt: datetime, tz: ZoneInfo) -> str:
@@ -467,18 +470,21 @@ def _duty_rank(role: str, member_id: int) -> tuple[int, int]:
     return 0 if role == MemberRole.PRIMARY else 1, member_id
 
 
+_ON_DUTY_AND_REACH = (
+    select(GridMember.id, GridMember.role, Person, Identity.kind, Identity.value)
+    .join(Person, GridMember.person_id == Person.id)
+    .outerjoin(Identity, Identity.person_id == Person.id)
+    .where(GridMember.grid_id == bindparam("grid_id"), GridMember.on_duty.is_(True))
+    .order_by(GridMember.id, Identity.id)
+)
+
+
 def _on_duty_member_and_reach(db: Session, config: Config, grid_id: int | None,
                               ) -> tuple[Person | None, tuple[str, str, str] | None]:
     """``on_duty_member`` and their ``reach`` in one query (a report's path)."""
     if grid_id is None:
         return None, None
-    rows = db.execute(
-        select(GridMember.id, GridMember.role, Person, Identity.kind, Identity.value)
-        .join(Person, GridMember.person_id == Person.id)
-        .outerjoin(Identity, Identity.person_id == Person.id)
-        .where(GridMember.grid_id == grid_id, GridMember.on_duty.is_(True))
-        .order_by(GridMember.id, Identity.id)
-    ).all()
+    rows = db.execute(_ON_DUTY_AND_REACH, {"grid_id": grid_id}).all()
     if not rows:
         return None, None
     first = min(rows, key=lambda r: _duty_rank(r.role, r[0]))
