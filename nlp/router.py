@@ -9,7 +9,8 @@ against the jieba tokens of the same text (ASCII letters compare case-insensitiv
 
 * A keyword of two or more characters counts when the occurrence
   - starts and ends on token boundaries (漏水 in 楼上|漏水, 灯不亮 in 灯|不|亮), or
-  - lies inside one token jieba kept whole (电梯 in 坐电梯, 漏水 in 不漏水), or
+  - lies inside one token jieba kept whole (电梯 in 坐电梯, 漏水 in 不漏水) unless that token
+    names a place (单元门 in 单元门口: nlp.lexicon.places.PLACE_TOKENS say where, not what), or
   - starts (ends) on a boundary and cuts off exactly one character of the last (first)
     token it touches (煤气 in 煤|气味: the leftover 味 is a suffix).
   It does not count when it cuts through tokens otherwise: 水管 in 喝水|管用, 停电 in
@@ -58,6 +59,7 @@ from typing import Any
 import ahocorasick_rs
 
 from nlp.lexicon import CHANGE_PARTICLES, NEGATORS, RESOLVED_PHRASES, SINGLE_CHAR_SUFFIXES
+from nlp.lexicon.places import PLACE_TOKENS
 from nlp.rules import Rule
 
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
@@ -196,7 +198,7 @@ def _occurrence_counts(layout: _Layout | None, start: int, end: int) -> bool:
         token = layout.tokens[first]
         return layout.starts[first] == start and all(c in SINGLE_CHAR_SUFFIXES for c in token[1:])
     if first >= 0 and first == last:
-        return True
+        return layout.tokens[first] not in PLACE_TOKENS or end - start == len(layout.tokens[first])
     starts_ok = start in layout.start_set
     ends_ok = end in layout.end_set
     if starts_ok and ends_ok:

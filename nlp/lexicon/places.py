@@ -26,6 +26,11 @@ NOT_ESTATE_PLACE_BEFORE: tuple[str, ...] = ("单元", "楼", "栋", "幢", "家"
                                            "窗", "阳台", "家里", "家的", "屋里", "屋的", "房间", "卧室", "店", "铺")
 """A word right after one of these is part of a building or a home ("单元门口", "家门口", "楼花园"), not the estate's."""
 
+PLACE_TOKENS: frozenset[str] = frozenset({"单元门口", "楼门口", "家门口", "大门口", "小区门口", "电梯口", "电梯间"})
+"""Tokens that say where, never what: a keyword inside one (单元门 in 单元门口, 大门 in 大门口) is not the problem.
+
+The user dictionary (data/dict/domain.txt) keeps them whole, so "2单元门口的灯坏了" is about the light."""
+
 PLACE_TAIL_WORDS: tuple[str, ...] = (
     "那一块", "那一片", "那一带", "那块", "那片", "那边", "这边", "那儿", "那里", "这里", "旁边", "边上", "附近", "周围",
     "对面", "门口", "入口", "出口", "里面", "外面", "上面", "下面", "前面", "后面", "口", "里", "上", "边", "旁", "前",
