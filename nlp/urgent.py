@@ -29,7 +29,8 @@ What makes a found situation *not* an emergency, checked on the clause of its co
                    such as 演练, 补贴, 隐患, 保险 in the clause count the same)
     hypothetical   要是/万一/如果/真着火了/会触电/容易/怕/担心/迟早/…的话
     habitual       经常, 老是, …的多
-    figure         热得快晕倒了, 吵得我快晕过去了, 跟着火了一样
+    figure         热得快晕倒了, 吵得我快晕过去了, 跟着火了一样; a fire word right after a
+                   body part or the mind (嗓子都冒火了, 心里直冒火, 眼睛冒火)
     near miss      差点摔倒; medical states only *about to* happen (快晕倒了) are dropped,
                    other situations about to happen are only ambiguous
     explained      smoke and smells with a harmless cause in the message (抽烟, 烧纸, 做饭)
@@ -219,6 +220,8 @@ SUBJECT_REACH = 12
 PAST_AFTER_REACH = 3
 CEASED_REACH = 2
 CARRY_CLAUSE_SLACK = 3
+FIGURE_BODY_REACH = 2
+"""At most this many characters (都, 直, 都要) between a body part and a fire word: 嗓子都冒火了."""
 
 
 class UrgentLexiconError(ValueError):
@@ -816,6 +819,10 @@ def _dropped(
     for h in in_clause("figure"):
         if h.end <= core.start or (h.start < core.end and core.start < h.end):
             return "figure of speech", f"'{text[h.start : h.end]}'"
+    if frame.situation is Situation.FIRE:
+        body = _before(groups, "figure.body", core, doc, FIGURE_BODY_REACH)
+        if body is not None:
+            return "figure of speech", f"'{text[body.start : core.end]}'"
     hypothetical = in_clause("hypothetical")
     if hypothetical:
         return "hypothetical", f"'{text[hypothetical[0].start : hypothetical[0].end]}'"

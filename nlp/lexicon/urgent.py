@@ -13,7 +13,7 @@ Three kinds of group:
   fall.*) say what is happening; nlp/urgent.py combines them into situations (a gas
   source *and* a leaking word; an elevator *and* someone inside);
 * context groups (subject.*, object, negator, past, present, resolved*, question.*, topic,
-  hypothetical*, habitual, imminent, near_miss, figure, explanation, non_acute, minimizer,
+  hypothetical*, habitual, imminent, near_miss, figure*, explanation, non_acute, minimizer,
   plea, onset) say whether it is happening *now*, to a person, for real;
 * decoy: longer phrases that contain a situation or context word but mean something
   else (打不着火 holds 着火, 漏电保护 holds 漏电, 不知道 holds the negator 不). Every hit
@@ -243,9 +243,13 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "imminent": ("快", "快要", "都快", "要", "都要", "就要"),
     "near_miss": ("差点", "差一点", "险些", "差点儿", "几乎"),
     "figure": (
-        "热得", "饿得", "累得", "吵得", "吓得", "气得", "贵得", "忙得", "催得", "烦得", "渴得", "干得",
+        "热得", "饿得", "累得", "吵得", "吓得", "气得", "急得", "贵得", "忙得", "催得", "烦得", "渴得", "干得",
         "闷得", "笑得", "虐得", "看得", "听得", "排得", "辅导得", "折腾得", "回答得", "得我", "得让人",
         "得人", "跟…一样", "跟…似的", "像…一样", "像…似的", "似的",
+    ),
+    # 嗓子都冒火了, 心里直冒火, 眼睛里冒火: a body part or the mind right before a fire word is a feeling.
+    "figure.body": (
+        "嗓子", "嗓子眼", "喉咙", "心里", "心头", "心中", "胸中", "眼睛", "眼里", "两眼", "肚子里", "胃里", "肝火",
     ),
     "explanation": (
         "抽烟", "吸烟", "烟头", "油烟", "烧烤", "烧纸", "做饭", "炒菜", "烧糊", "烤糊", "煮糊", "糊了",

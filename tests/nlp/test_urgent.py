@@ -392,3 +392,30 @@ def test_a_detector_without_rules_still_detects(tokenizer: Tokenizer) -> None:
 
 def test_the_convenience_function_uses_the_built_in_lexicon() -> None:
     assert assess("着火了").situation is Situation.FIRE
+
+
+# -- review (morning): figures of speech with 火, violence with weapons -------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我急得嗓子都冒火了",
+        "急得冒火",
+        "嗓子冒火了 想买点润喉片",
+        "心里冒火 物业就是不来修",
+        "看他那样我眼睛都冒火了",
+        "气得我冒火",
+        "这几天上火了 嗓子疼",
+        "火气大 睡不着",
+    ],
+)
+def test_fire_idioms_of_the_body_and_temper_are_not_fires(judge: Judge, text: str) -> None:
+    a = judge(text)
+    assert a.level is Level.NONE, a.explain
+
+
+@pytest.mark.parametrize("text", ["楼道里冒火了", "电瓶车冒火了", "插座冒火星"])
+def test_real_flames_and_sparks_still_count(judge: Judge, text: str) -> None:
+    a = judge(text)
+    assert a.level is Level.STRONG and a.situation in (Situation.FIRE, Situation.ELECTRIC_SHOCK), a.explain
