@@ -42,7 +42,7 @@ from bot.dialog.capability import Ctx
 from bot.dialog.conversation import clear_state, load_state, save_state
 from bot.dialog.message import IncomingMessage, Reply
 from handlers.community import people, places
-from handlers.tickets import acknowledge, escalation, media, service, several, texts
+from handlers.tickets import acknowledge, escalation, locating, media, service, several, texts
 from handlers.tickets.capability import cap
 from handlers.tickets.chat import file_further, home_estate, place_from, remember_phone
 from handlers.tickets.safety import safety_text
@@ -578,7 +578,10 @@ def answer_urgent_location(ctx: Ctx) -> Reply:
         text = (ctx.msg.text or "").strip()
         # A building, or a place in the estate that is no building ("东门保安室那", "地下车库入口").
         words = ctx.understanding.text if ctx.understanding is not None else text
-        place = places.locate(ctx.db, words, address, home_estate(ctx, person), free_text=True) if text else None
+        estate_id = home_estate(ctx, person)
+        place = places.locate(ctx.db, words, address, estate_id, free_text=True) if text else None
+        if place is not None and ticket.building_id is None:
+            place = locating.completed_by_report(ctx, place, ticket.description or "", estate_id)
         if not isinstance(place, places.Place):
             if ctx.understanding is not None and ctx.understanding.match is not None:
                 return Reply.pass_on()  # a report, a question, a command: not where the danger is

@@ -74,6 +74,15 @@ def answered_place(ctx: Ctx, person: Person, address: Any) -> places.Place | pla
     return together if together is not None else place
 
 
+def completed_by_report(ctx: Ctx, place: places.Place | places.Unresolved, report: str,
+                        estate_id: int | None) -> places.Place | places.Unresolved:
+    """An answer that names no building ("幸福里") read with the report that did ("着火了 3栋2单元")."""
+    if isinstance(place, places.Place) and place.building is not None or not report:
+        return place
+    together = _together(ctx, [text_of(ctx), report], estate_id)
+    return together if together is not None and together.building is not None else place
+
+
 def _together(ctx: Ctx, texts: list[str], estate_id: int | None) -> places.Place | None:
     understood = ctx.services.understand(" ".join(t for t in texts if t))
     found = places.locate(ctx.db, understood.text, understood.entities.address, estate_id)
