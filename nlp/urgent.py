@@ -14,6 +14,8 @@ happening now:
     flooding         water reaching a box, outlet or wire; deep water with people inside
     entrapment       an elevator + someone trapped; a person shut in a room or stuck
     fall_from_height 从…摔下/掉下 (not an object: 花盆从楼上掉下来); a jump threat
+    violence         a knife in a fight (动刀子, 持刀, 砍人, 被捅; not 树被砍了, not 拿刀切菜);
+                     a fight with blood (打架见血了); a quarrel or a bare 打架 is not urgent
     medical          collapse, unconsciousness, not breathing, seizure, stroke or heart
                      signs (two signs, or one with 突然, are strong), heavy bleeding,
                      drowning; a fall, an injury or a poisoning alone is ambiguous
@@ -43,7 +45,7 @@ A yes/no question about a present danger (是不是漏气了) lowers STRONG to A
 (救命, 快来, 打120) raises AMBIGUOUS to STRONG; Assessment.strong_words says whether the
 words were strong before such a lowering (escalate an unanswered confirmation only then).
 The strongest live situation wins; on a tie, hazards first (fire, gas, electric_shock,
-flooding), then entrapment, falls, medical, help.
+flooding), then entrapment, falls, violence, medical, help.
 
 Levels: STRONG = act now (alert everyone); AMBIGUOUS = show the safety text and ask
 whether it is happening now; NONE = route the message normally.
@@ -87,6 +89,7 @@ class Situation(StrEnum):
     FLOODING = "flooding"
     ENTRAPMENT = "entrapment"
     FALL_FROM_HEIGHT = "fall_from_height"
+    VIOLENCE = "violence"  # someone armed or hurt in a fight: 110 first, keep away
     MEDICAL = "medical"
     HELP = "help"  # a bare cry for help (救命, 快来人啊) that names no situation
 
@@ -185,6 +188,8 @@ FRAMES: tuple[Frame, ...] = (
     Frame("fall.height_dropped", Situation.FALL_FROM_HEIGHT, "medical", ("fall.height_dropped",),
           person="required", imminent_drops=True),
     Frame("fall.threat", Situation.FALL_FROM_HEIGHT, "medical", ("fall.threat",), A),
+    Frame("violence.weapon", Situation.VIOLENCE, "public_security", ("violence.weapon",), person="implied"),
+    Frame("violence.fight_blood", Situation.VIOLENCE, "public_security", ("violence.blood", "violence.fight")),
     Frame("medical.collapse", Situation.MEDICAL, "medical", ("medical.collapse",), imminent_drops=True),
     Frame("medical.collapse_subject", Situation.MEDICAL, "medical", ("medical.collapse_subject",), person="required",
           imminent_drops=True),

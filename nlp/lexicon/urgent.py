@@ -10,7 +10,7 @@ simplified). Admins add phrases to any group from data/rules/urgent.yaml (a rule
 Three kinds of group:
 
 * situation groups (fire.*, gas.*, electric.*, flooding.*, elevator, trapped*, medical.*,
-  fall.*) say what is happening; nlp/urgent.py combines them into situations (a gas
+  violence.*, fall.*) say what is happening; nlp/urgent.py combines them into situations (a gas
   source *and* a leaking word; an elevator *and* someone inside);
 * context groups (subject.*, object, negator, past, present, resolved*, question.*, topic,
   hypothetical*, habitual, imminent, near_miss, figure*, explanation, non_acute, minimizer,
@@ -156,7 +156,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "medical.bleeding": (
         "血止不住", "止不住血", "大出血", "流了好多血", "流了很多血", "流好多血", "一地的血", "一地血",
         "满地是血", "满身是血", "血流不止", "流血不止", "血喷", "喷血", "一直在流血", "一直流血",
-        "流…止不住", "被捅", "被砍", "割到动脉", "头破血流", "血…哗哗", "血…直流", "血…直冒", "血流了一地",
+        "流…止不住", "割到动脉", "头破血流", "血…哗哗", "血…直流", "血…直冒", "血流了一地",
         "血一直…流",
     ),
     "medical.injury": (
@@ -167,6 +167,17 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "medical.drowning": (
         "掉进…池塘", "掉进…河", "掉进…水里", "掉进…湖", "掉进…井", "掉…水里", "掉…河里", "掉…湖里", "掉…池塘里",
         "掉…井里", "溺水", "落水",
+    ),
+    # ------------------------------------------------------------------ violence
+    # A knife (or 砍/捅) in a fight, or a fight with blood; a quarrel or a bare 打架 is an ordinary report.
+    "violence.weapon": (
+        "动刀子", "动刀了", "动了刀", "动起刀", "动起了刀", "拿刀", "拿着刀", "持刀", "挥刀", "举着刀", "提着刀",
+        "拎着刀", "抄起刀", "掏出刀", "亮刀", "砍人", "捅人", "被砍", "被捅", "捅了…一刀", "砍了…一刀",
+    ),
+    "violence.fight": ("打架", "打起来", "斗殴", "互殴", "群殴", "打群架", "打人", "殴打", "打了一架"),
+    "violence.blood": (
+        "见血", "见红", "流血", "出血", "血流", "一脸血", "满脸血", "满脸是血", "一身血", "满身是血", "头破血流",
+        "打破头", "打出血",
     ),
     # ------------------------------------------------------------------ falls
     "fall.ground": (
@@ -189,7 +200,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "subject.animal": ("猫", "狗", "鸟", "宠物", "猫咪", "狗狗"),
     "object": (
         "花盆", "瓷砖", "东西", "手机", "衣服", "杂物", "砖", "石头", "烟头", "外机", "晾衣架", "被子",
-        "水果", "玻璃", "垃圾", "广告牌", "树枝", "招牌", "窗户", "包",
+        "水果", "玻璃", "垃圾", "广告牌", "树枝", "招牌", "窗户", "包", "树",
     ),
     # ------------------------------------------------------------------ is it happening now?
     "negator": ("没", "没有", "不", "无", "没人", "不是", "并没有", "并不是", "未"),
@@ -278,6 +289,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "轮胎漏气", "车胎漏气", "胎漏气", "气球", "网线", "电话线", "宽带", "晾衣", "数据线", "水管漏了",
         "断了电", "不动产", "人行道", "人家", "人员", "工人师傅", "烧着水", "烧着饭", "烧着开水", "燃烧脂肪",
         "燃烧卡路里", "可怕", "哪怕", "被电梯", "被电动", "被电瓶", "被电视", "被电话",
-        "被电脑", "被电费", "食物中毒",
+        "被电脑", "被电费", "食物中毒", "拿刀切", "拿刀削", "拿刀剁", "拿刀杀鱼", "拿刀杀鸡", "砍人家", "捅人家",
+        "被砍掉", "被砍伐", "被砍倒", "被砍价", "被捅破", "被捅到", "被捅出",
     ),
 }  # fmt: skip

@@ -419,3 +419,46 @@ def test_fire_idioms_of_the_body_and_temper_are_not_fires(judge: Judge, text: st
 def test_real_flames_and_sparks_still_count(judge: Judge, text: str) -> None:
     a = judge(text)
     assert a.level is Level.STRONG and a.situation in (Situation.FIRE, Situation.ELECTRIC_SHOCK), a.explain
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "楼上有人打架 动刀子了 桂花苑1栋",
+        "楼下有人动刀了",
+        "小区门口有个男的拿刀追着人跑",
+        "有人持刀闹事 快来",
+        "菜市场那边有人砍人",
+        "有人被砍了 在3栋楼下",
+        "两个人打架 见血了",
+        "楼下打架打得流血了",
+    ],
+)
+def test_violence_with_a_weapon_or_blood_is_strong(judge: Judge, text: str) -> None:
+    a = judge(text)
+    assert (a.level, a.situation, a.category) == (Level.STRONG, Situation.VIOLENCE, "public_security"), a.explain
+
+
+@pytest.mark.parametrize(
+    ("text", "check"),
+    [
+        ("楼上有人吵架", None),
+        ("打架了", None),
+        ("上次有人动刀子的事 后来怎么处理的", "past"),
+        ("昨天楼下打架见血了", "past"),
+        ("打了一架 没见血", "negated"),
+        ("我拿刀切菜的时候停电了", None),  # a kitchen knife (a decoy)
+        ("门口的树被砍了", "not a person"),
+    ],
+)
+def test_violence_not_happening_now(judge: Judge, text: str, check: str | None) -> None:
+    a = judge(text)
+    assert a.level is Level.NONE, a.explain
+    if check is not None:
+        assert check in {e.dropped for e in a.ignored}, a.explain
+
+
+def test_a_stabbing_with_heavy_bleeding_is_violence_first(judge: Judge) -> None:
+    a = judge("楼下打架有人被捅了 一直在流血")
+    assert (a.level, a.situation) == (Level.STRONG, Situation.VIOLENCE), a.explain
+    assert Situation.MEDICAL in a.situations
