@@ -183,6 +183,22 @@ def _trim_fillers(part: str) -> str:
     return part if part not in words.ANSWER_FILLERS else ""
 
 
+def only_names_a_place(text: str, keywords: Iterable[str]) -> bool:
+    """Whether a report's keywords all sit in place words and nothing else says something is wrong.
+
+    "幸福里停车场" or "桂花苑丰巢那" answering "where is it?" name a place, though 停车场 and 丰巢
+    are also keywords of reports about them; "快递柜坏了" or "停车场有人乱停车" are reports.
+    """
+    found = [w for w in (*_GENERIC, *words.ESTATE_ANYWHERE) if w in text]
+    keywords = [k for k in keywords if k]
+    if not keywords or not all(any(k in w for w in found) for k in keywords):
+        return False
+    rest = text
+    for word in sorted(found, key=len, reverse=True):
+        rest = rest.replace(word, " ")
+    return not any(state in rest for state in words.PROBLEM_STATE_WORDS)
+
+
 def is_generic(word: str) -> bool:
     """A word any estate may have a place for (大门, 广场, 快递柜 …), unlike a declared name (幸福路, 中心广场)."""
     return word in _GENERIC or word in words.ESTATE_ANYWHERE

@@ -24,6 +24,7 @@ from handlers.tickets import escalation, locating, media, rating, service, sever
 from handlers.tickets.capability import cap
 from handlers.tickets.states import Flow
 from models import OPEN_STATUSES, Estate, InboundMessage, Person, Rating, Resident, Ticket
+from nlp import places as place_words
 
 MAX_LOCATION_TRIES = 2
 HIDDEN_FROM_PROGRESS = frozenset({"phone_viewed"})
@@ -101,7 +102,9 @@ def _categories_pending(ctx: Ctx) -> list[str]:
 def _is_new_problem(ctx: Ctx, match: Any) -> bool:
     """A report with problem words of its own kind (not the kind already waiting for a place)."""
     new = match.slots.get("category")
-    return bool(new) and new not in _categories_pending(ctx)
+    if not new or new in _categories_pending(ctx):
+        return False
+    return not place_words.only_names_a_place(locating.text_of(ctx), match.keywords)  # "幸福里停车场" answers where
 
 
 def _meanwhile(ctx: Ctx, match: Any) -> Reply:

@@ -31,6 +31,12 @@ PLACE_TOKENS: frozenset[str] = frozenset({"单元门口", "楼门口", "家门�
 
 The user dictionary (data/dict/domain.txt) keeps them whole, so "2单元门口的灯坏了" is about the light."""
 
+PROBLEM_STATE_WORDS: tuple[str, ...] = (
+    "坏", "堵", "漏", "不亮", "没人", "满", "臭", "吵", "乱", "占", "破", "断", "塌", "掉", "不能", "不了", "没法",
+    "故障", "停", "脏", "响", "不通", "积水", "裂", "歪", "倒", "锁", "丢", "偷", "着火", "冒烟", "不好使", "没用",
+)
+"""Words that tell something is wrong: "快递柜坏了" reports the locker, "桂花苑快递柜旁边" only says where."""
+
 PLACE_TAIL_WORDS: tuple[str, ...] = (
     "那一块", "那一片", "那一带", "那块", "那片", "那边", "这边", "那儿", "那里", "这里", "旁边", "边上", "附近", "周围",
     "对面", "门口", "入口", "出口", "里面", "外面", "上面", "下面", "前面", "后面", "口", "里", "上", "边", "旁", "前",
