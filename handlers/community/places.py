@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -244,6 +245,26 @@ def home_of(db: Session, person_id: int) -> Place | None:
     if row is None or building is None:
         return None
     return Place(label=row.address, building=building, estate=building.estate, unit=row.unit, room=row.room)
+
+
+def as_data(place: Place) -> dict[str, Any]:
+    """A place as conversation-state data (JSON); ``from_data`` reads it back."""
+    return {"label": place.label, "building_id": place.building.id if place.building else None,
+            "estate_id": place.estate.id if place.estate else None, "unit": place.unit, "room": place.room,
+            "place_id": place.place_id, "route_grid_id": place.route_grid_id}
+
+
+def from_data(db: Session, data: dict[str, Any]) -> Place | None:
+    """The place ``as_data`` kept, as the buildings and estates are now (None when its building is gone)."""
+    known = layout(db)
+    building = known.buildings.get(data["building_id"]) if data.get("building_id") else None
+    if data.get("building_id") and building is None:
+        return None
+    estate = building.estate if building is not None else known.estates.get(data.get("estate_id") or 0)
+    if building is None and estate is None:
+        return None
+    return Place(label=str(data.get("label") or ""), building=building, estate=estate, unit=data.get("unit"),
+                 room=data.get("room"), place_id=data.get("place_id"), route_grid_id=data.get("route_grid_id"))
 
 
 def grid_name(db: Session, grid_id: int | None) -> str:

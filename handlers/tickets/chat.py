@@ -146,7 +146,7 @@ def _another_report(ctx: Ctx, person: Person, match: Any) -> Reply:
 def _ask_same_place(ctx: Ctx, created: Reply, pending: dict[str, Any], place: places.Place) -> Reply:
     question = texts.TICKET_ASK_SAME_PLACE.format(
         category=service.category_name(ctx.db, pending["category"]), location=place.label)
-    data = {**pending, "place_text": ctx.msg.text or ""}
+    data = {**pending, "place_text": ctx.msg.text or "", "place": places.as_data(place)}
     return Reply(f"{created.text}\n\n{question}", next=Flow.CONFIRM_PLACE, data=data)
 
 
@@ -195,6 +195,10 @@ def answer_same_place(ctx: Ctx) -> Reply:
 
 
 def _stored_place(ctx: Ctx, person: Person) -> places.Place | None:
+    """The place "也在…吗" named: as kept with the question, else read again from the words that gave it."""
+    kept = places.from_data(ctx.db, ctx.data["place"]) if isinstance(ctx.data.get("place"), dict) else None
+    if kept is not None:
+        return kept
     text = str(ctx.data.get("place_text", ""))
     understanding = ctx.services.understand(text) if text else None
     address = understanding.entities.address if understanding is not None else None

@@ -49,8 +49,6 @@ from handlers.tickets.safety import safety_text
 from handlers.tickets.states import Flow
 from models import (
     OPEN_STATUSES,
-    Building,
-    Estate,
     Person,
     Ticket,
     TicketEvent,
@@ -374,16 +372,13 @@ def pending_checks(db: Session, channel: str, user_id: str) -> list[UrgentCheck]
 
 
 def place_data(place: places.Place) -> dict[str, Any]:
-    return {"label": place.label, "building_id": place.building.id if place.building else None,
-            "estate_id": place.estate.id if place.estate else None, "unit": place.unit, "room": place.room}
+    return places.as_data(place)
 
 
 def place_of(db: Session, data: dict[str, Any] | None) -> places.Place:
+    """The place kept with an urgent check; only its words when the building or estate is unknown."""
     data = data or {}
-    building = db.get(Building, data["building_id"]) if data.get("building_id") else None
-    estate = db.get(Estate, data["estate_id"]) if data.get("estate_id") else (building.estate if building else None)
-    return places.Place(label=str(data.get("label") or ""), building=building, estate=estate,
-                        unit=data.get("unit"), room=data.get("room"))
+    return places.from_data(db, data) or places.Place(label=str(data.get("label") or ""))
 
 
 @cap.state(Flow.URGENT_CONFIRM)
