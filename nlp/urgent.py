@@ -14,7 +14,8 @@ happening now:
     flooding         water reaching a box, outlet or wire; deep water with people inside
     entrapment       an elevator + someone trapped; a person shut in a room or stuck
     fall_from_height 从…摔下/掉下 (not an object: 花盆从楼上掉下来); a jump threat
-    violence         a knife in a fight (动刀子, 持刀, 砍人, 被捅; not 树被砍了, not 拿刀切菜);
+    violence         a knife (持刀, 砍人, 被捅; 动刀子 only in a fight or quarrel: it is also
+                     surgery; not 树被砍了, not 拿刀切菜);
                      a fight with blood (打架见血了); a quarrel or a bare 打架 is not urgent
     medical          collapse, unconsciousness, not breathing, seizure, stroke or heart
                      signs (two signs, or one with 突然, are strong), heavy bleeding,
@@ -189,6 +190,8 @@ FRAMES: tuple[Frame, ...] = (
           person="required", imminent_drops=True),
     Frame("fall.threat", Situation.FALL_FROM_HEIGHT, "medical", ("fall.threat",), A),
     Frame("violence.weapon", Situation.VIOLENCE, "public_security", ("violence.weapon",), person="implied"),
+    Frame("violence.knife_fight", Situation.VIOLENCE, "public_security", ("violence.knife", "violence.fight")),
+    Frame("violence.knife", Situation.VIOLENCE, "public_security", ("violence.knife",), A),
     Frame("violence.fight_blood", Situation.VIOLENCE, "public_security", ("violence.blood", "violence.fight")),
     Frame("medical.collapse", Situation.MEDICAL, "medical", ("medical.collapse",), imminent_drops=True),
     Frame("medical.collapse_subject", Situation.MEDICAL, "medical", ("medical.collapse_subject",), person="required",

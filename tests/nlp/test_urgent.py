@@ -425,7 +425,7 @@ def test_real_flames_and_sparks_still_count(judge: Judge, text: str) -> None:
     "text",
     [
         "楼上有人打架 动刀子了 桂花苑1栋",
-        "楼下有人动刀了",
+        "楼下两个人吵起来了 动刀了",
         "小区门口有个男的拿刀追着人跑",
         "有人持刀闹事 快来",
         "菜市场那边有人砍人",
@@ -456,6 +456,19 @@ def test_violence_not_happening_now(judge: Judge, text: str, check: str | None) 
     assert a.level is Level.NONE, a.explain
     if check is not None:
         assert check in {e.dropped for e in a.ignored}, a.explain
+
+
+@pytest.mark.parametrize("text", ["楼下有人动刀了", "我爸动刀了 在医院"])
+def test_a_knife_verb_without_a_fight_is_asked_about(judge: Judge, text: str) -> None:
+    """动刀 is also surgery: alone it shows the safety text and asks, it alerts nobody yet."""
+    a = judge(text)
+    assert (a.level, a.situation) == (Level.AMBIGUOUS, Situation.VIOLENCE), a.explain
+
+
+@pytest.mark.parametrize("text", ["医生说要动刀子", "我妈下周得动刀 社区能开证明吗", "这个瘤子需要动刀"])
+def test_surgery_is_not_violence(judge: Judge, text: str) -> None:
+    a = judge(text)
+    assert a.level is Level.NONE, a.explain
 
 
 def test_a_stabbing_with_heavy_bleeding_is_violence_first(judge: Judge) -> None:
