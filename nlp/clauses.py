@@ -1,7 +1,8 @@
 """A message that reports several problems, cut into the pieces that may each be a complaint.
 
-Cut at sentence-final punctuation and before the words that start another complaint (还有, 另外, 而且 …),
-never at commas or spaces: "楼上漏水，把我家灯都泡坏了" is one problem told in two breaths. Whether a
+Cut at sentence-final punctuation and before the words that start another complaint (还有, 另外, 而且 …).
+At a comma or space only before a piece that says "also" (…，楼道灯也不亮) or starts at a building of its
+own (…，桂花苑2栋路灯不亮): "楼上漏水，把我家灯都泡坏了" is one problem told in two breaths. Whether a
 piece is a problem of its own is for the router to say; this only cuts.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from nlp.lexicon.clauses import COMPLAINT_JOINERS, MIN_CLAUSE_CHARS, SENTENCE_ENDS
+from nlp.lexicon.clauses import ALSO_WORDS, BUILDING_AT_START, COMPLAINT_JOINERS, MIN_CLAUSE_CHARS, SENTENCE_ENDS
 
 _CUT = re.compile(
     "[" + re.escape(SENTENCE_ENDS) + "]+|(?=" + "|".join(re.escape(w) for w in sorted(COMPLAINT_JOINERS, key=len,
@@ -17,7 +18,26 @@ _CUT = re.compile(
 )
 
 
+_BREATH = re.compile(r"[，,、\s]+")
+_OWN_BUILDING = re.compile(BUILDING_AT_START)
+
+
 def complaint_clauses(text: str) -> list[str]:
     """The pieces of ``text`` that may each be a complaint, in order; one piece when there is no cut."""
-    pieces = [p.strip(" ，,、") for p in _CUT.split(text or "")]
+    pieces = [q.strip(" ，,、") for p in _CUT.split(text or "") for q in _cut_at_breaths(p)]
     return [p for p in pieces if len(p) >= MIN_CLAUSE_CHARS]
+
+
+def _cut_at_breaths(piece: str) -> list[str]:
+    """``piece`` cut at the commas and spaces before a part that is another problem's start."""
+    parts: list[str] = []
+    at = 0
+    for pause in _BREATH.finditer(piece):
+        following = piece[pause.end():]
+        nxt = _BREATH.search(following)
+        part = following[:nxt.start()] if nxt else following
+        if at < pause.start() and (any(w in part for w in ALSO_WORDS) or _OWN_BUILDING.match(part)):
+            parts.append(piece[at:pause.start()])
+            at = pause.end()
+    parts.append(piece[at:])
+    return parts

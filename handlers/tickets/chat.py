@@ -40,10 +40,12 @@ def report_problem(ctx: Ctx) -> Reply:
     category = (ctx.match.slots.get("category") if ctx.match else None) or "public_facilities"
     remember_phone(ctx, person)
     place = place_from(ctx, person)
-    further = several.further_complaints(ctx, category)
+    estate = place.estate.id if isinstance(place, places.Place) and place.estate else home_estate(ctx, person)
+    further = several.further_complaints(ctx, category, estate)
     if isinstance(place, places.Place):
         filed = [_file(ctx, person, category, ctx.msg.text, place)]
-        filed += [_file(ctx, person, f["category"], f["description"], place) for f in further]
+        filed += [_file(ctx, person, f["category"], f["description"], several.own_place(ctx, f) or place)
+                  for f in further]
         return Reply("\n\n".join(r.text for r in filed if r.text))
     data = {"category": category, "description": ctx.msg.text, "tries": 0, "media": [], "queue": further}
     if further:  # every problem named, and asked where once
@@ -160,6 +162,10 @@ def _file_pending(ctx: Ctx, person: Person, place: places.Place, *, pin: bool = 
     created = _file(ctx, person, category, description, place, pin=pin,
                     media_items=list(ctx.data.get("media", [])), unknown=unknown)
     queue = list(ctx.data.get("queue", []))
+    while queue and (own := several.own_place(ctx, queue[0])) is not None:  # its own words named its place
+        done = _file(ctx, person, queue[0]["category"], queue[0]["description"], own)
+        created = Reply("\n\n".join(t for t in (created.text, done.text) if t))
+        queue.pop(0)
     if not queue:
         return created
     following = {**queue[0], "media": [], "queue": queue[1:], "tries": 0}
@@ -236,7 +242,8 @@ def _file(ctx: Ctx, person: Person, category: str, description: str, place: plac
 
 def file_further(ctx: Ctx, person: Person, further: list[dict[str, Any]], place: places.Place) -> list[str]:
     """File the further complaints of one message (several.further_complaints) at ``place``; their replies."""
-    filed = [_file(ctx, person, f["category"], f["description"], place) for f in further]
+    filed = [_file(ctx, person, f["category"], f["description"], several.own_place(ctx, f) or place)
+             for f in further]
     return [r.text for r in filed if r.text]
 
 

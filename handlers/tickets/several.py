@@ -2,7 +2,8 @@
 
 "幸福里2栋电梯门关不上 还有楼道灯也坏了" is routed as a whole to one category; each piece the message
 is cut into (nlp.clauses) is routed again, and a piece that is a report of another kind is a further
-complaint, filed as its own ticket at the same place (or asked about once the place is known).
+complaint, filed as its own ticket at the place its piece names ("…，桂花苑2栋路灯也不亮", "还有垃圾房…"),
+else at the message's place (or asked about once that is known).
 """
 
 from __future__ import annotations
@@ -10,25 +11,41 @@ from __future__ import annotations
 from typing import Any
 
 from bot.dialog.capability import Ctx
+from handlers.community import places
 from nlp.clauses import complaint_clauses
 
 REPORT_INTENT = "tickets.create"
 MAX_FURTHER = 3  # a long rant is not cut into a pile of tickets
 
 
-def further_complaints(ctx: Ctx, category: str) -> list[dict[str, Any]]:
-    """The message's complaints of other kinds than ``category``: {"category", "description"}, in order."""
+def further_complaints(ctx: Ctx, category: str, estate_id: int | None = None) -> list[dict[str, Any]]:
+    """The message's complaints of other kinds than ``category``, in order.
+
+    Each is {"category", "description"} and, when its own piece names a place, "place" (places.as_data);
+    ``estate_id``: where a piece's bare building ("3栋…") is, the message's estate.
+    """
     pieces = complaint_clauses(ctx.msg.text or "")
     if len(pieces) < 2:
         return []
     found: list[dict[str, Any]] = []
     seen = {category}
     for piece in pieces:
-        match = getattr(ctx.services.understand(piece), "match", None)
+        understood = ctx.services.understand(piece)
+        match = getattr(understood, "match", None)
         if match is None or match.intent != REPORT_INTENT:
             continue
         kind = match.slots.get("category")
         if kind and kind not in seen:
             seen.add(kind)
-            found.append({"category": kind, "description": piece})
+            entry: dict[str, Any] = {"category": kind, "description": piece}
+            own = places.locate(ctx.db, understood.text, understood.entities.address, estate_id)
+            if isinstance(own, places.Place):
+                entry["place"] = places.as_data(own)
+            found.append(entry)
     return found[:MAX_FURTHER]
+
+
+def own_place(ctx: Ctx, complaint: dict[str, Any]) -> places.Place | None:
+    """The place a further complaint's own words named (None: it is where the message is)."""
+    kept = complaint.get("place")
+    return places.from_data(ctx.db, kept) if isinstance(kept, dict) else None

@@ -1,0 +1,34 @@
+"""Cutting a message into the pieces that may each be a complaint (nlp/clauses.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.clauses import complaint_clauses
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        ("电梯门关不上 还有楼道灯也坏了", ["电梯门关不上", "还有楼道灯也坏了"]),
+        ("电梯坏了。楼道灯不亮！", ["电梯坏了", "楼道灯不亮"]),
+        # a comma or a space before a piece that says "also" (…也不亮) or names its own building
+        ("幸福里1栋电梯坏了，桂花苑2栋门口路灯也不亮", ["幸福里1栋电梯坏了", "桂花苑2栋门口路灯也不亮"]),
+        ("幸福里4栋电梯坏了 楼道灯也不亮", ["幸福里4栋电梯坏了", "楼道灯也不亮"]),
+        ("3栋电梯坏了，5栋的路灯不亮", ["3栋电梯坏了", "5栋的路灯不亮"]),
+    ],
+)
+def test_pieces_that_may_each_be_a_complaint(text: str, pieces: list[str]) -> None:
+    assert complaint_clauses(text) == pieces
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "楼上漏水，把我家灯都泡坏了",  # one problem told in two breaths
+        "幸福里3栋2单元 电梯坏了两天了",  # the place, then the problem
+        "隔壁独居老太太好几天没见出门了 敲门也没人应",  # 也 goes on about the same thing
+    ],
+)
+def test_one_problem_in_two_breaths_stays_one_piece(text: str) -> None:
+    assert len(complaint_clauses(text)) == 1
