@@ -51,7 +51,15 @@ def cancel(ctx: Ctx) -> Reply:
     """Drop whatever question the bot was waiting on."""
     if ctx.state is None:
         return Reply(texts.NOTHING_TO_CANCEL)
+    for name in CANCEL_READINGS:  # a step that is no question may mean something else by 算了
+        reading = ctx.services.registry.intents.get(name)
+        reply = reading(ctx) if reading is not None else None
+        if reply is not None and not reply.passed:
+            return reply
     return Reply(texts.CANCELLED, end=True)
+
+
+CANCEL_READINGS = ("tickets.cancel_after_report",)  # handlers/tickets/followups.py
 
 
 @cap.intent("fallback")

@@ -40,6 +40,28 @@ def withdraw_report(ctx: Ctx) -> Reply:
     return Reply(question, next=Flow.WITHDRAW_CONFIRM, data={"ticket": ticket.number, "reason": ctx.msg.text or ""})
 
 
+@cap.intent("tickets.cancel_after_report")
+def cancel_after_report(ctx: Ctx) -> Reply:
+    """"算了" right after a report was filed (nothing is asked then): the ticket exists, so offer to withdraw it.
+
+    Asked by the cancel command (handlers/help) in a state; passes on in every state but the attach step."""
+    if ctx.state != Flow.ATTACH:
+        return Reply.pass_on()
+    ticket = service.ticket_by_number(ctx.db, str(ctx.data.get("ticket", "")))
+    person = people.find_person(ctx.db, ctx.msg)
+    if ticket is None or person is None or ticket.status not in OPEN_STATUSES or not _reported_by(ctx, ticket, person):
+        return Reply.pass_on()
+    question = texts.WITHDRAW_ASK_AFTER_CANCEL.format(
+        number=ticket.number, category=service.category_name(ctx.db, ticket.category),
+        location=ticket.location or texts.LOCATION_UNKNOWN)
+    return Reply(question, next=Flow.WITHDRAW_CONFIRM, data={"ticket": ticket.number, "reason": ctx.msg.text or ""})
+
+
+def _reported_by(ctx: Ctx, ticket: Ticket, person: Person) -> bool:
+    return ctx.db.scalar(select(TicketReporter.id).where(
+        TicketReporter.ticket_id == ticket.id, TicketReporter.person_id == person.id).limit(1)) is not None
+
+
 @cap.state(Flow.WITHDRAW_CONFIRM)
 def confirm_withdrawal(ctx: Ctx) -> Reply:
     """"要撤销工单 T… 吗？": yes withdraws, no keeps it; a message that is something else is handled as such."""

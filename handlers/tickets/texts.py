@@ -468,6 +468,8 @@ TICKET_TASK_RATING_COMMENT = "居民对工单 {number} 的评价（{rating}）�
 
 TICKET_PENDING_DROPPED = "好的，刚才说的“{category}”问题不登记了。以后有问题随时发消息给我。"
 WITHDRAW_ASK = "要撤销工单 {number}（{category}·{location}）吗？回复“是”撤销；回复“不”继续办理。"
+WITHDRAW_ASK_AFTER_CANCEL = ("工单 {number}（{category}·{location}）已经登记，会照常处理。\n"
+                             "要撤销这张工单吗？回复“是”撤销；回复“不”继续办理。")
 WITHDRAW_DONE = "好的，工单 {number} 已撤销。以后有问题随时发消息给我。"
 WITHDRAW_LEFT = "好的，已不再为您跟进工单 {number}（其他邻居反映的问题还会继续处理）。"
 WITHDRAW_KEPT = "好的，工单 {number} 继续办理，进展会及时通知您。"
