@@ -76,7 +76,7 @@ def fallback(ctx: Ctx) -> Reply:
     return Reply(texts.FALLBACK)
 
 
-UNMATCHED_READINGS = ("tickets.still_broken",)  # handlers/tickets/chat.py
+UNMATCHED_READINGS = ("members.unmatched", "tickets.still_broken")  # handlers/tickets/members.py, chat.py
 
 
 @cap.intent("event.subscribe")

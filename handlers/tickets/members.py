@@ -107,7 +107,8 @@ def _ticket_for(ctx: Ctx, intent: str, person: Person, roles: people.Roles, pars
             return tasks[0]
         command = COMMANDS[intent].words[0]
         return Reply(texts.MEMBER_WHICH_TICKET.format(
-            command=command, numbers=texts.LIST_SEPARATOR.join(t.number for t in tasks) or texts.NONE))
+            command=command, example=tasks[0].number if tasks else texts.MEMBER_EXAMPLE_NUMBER,
+            numbers=texts.LIST_SEPARATOR.join(t.number for t in tasks) or texts.NONE))
     ticket = service.ticket_by_number(ctx.db, parsed.number)
     if ticket is None:
         return Reply(texts.TICKET_NOT_FOUND.format(number=parsed.number))
@@ -167,6 +168,19 @@ def progress_note(ctx: Ctx) -> Reply | None:
         return None
     number = re.sub(r"\s", "", found.group(0)).upper()
     return _run(ctx, "members.progress", record_progress, worker, Parsed(number, note))
+
+
+@cap.intent("members.unmatched")
+def hint_commands(ctx: Ctx) -> Reply:
+    """A worker's ticket number with words no command understood ("T… 已修好了"): how to write the command.
+
+    Asked by the fallback (handlers/help) only; nothing changes on the ticket until the worker says 完成."""
+    found = _TICKET.search(ctx.msg.text or "")
+    if found is None or _worker(ctx) is None:
+        return Reply.pass_on()
+    number = re.sub(r"\s", "", found.group(0)).upper()
+    rest = (ctx.msg.text[: found.start()] + " " + ctx.msg.text[found.end():]).strip(_PUNCT).strip()
+    return Reply(texts.MEMBER_COMMAND_HINT.format(number=number, note=rest or texts.MEMBER_HINT_NOTE))
 
 
 # Commands that change a ticket: on a cancelled (or merged) one they are refused; 详情 and 电话 still read it.

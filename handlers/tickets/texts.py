@@ -164,7 +164,15 @@ TICKET_TASK_RETURNED = "【退回】工单 {number} 被{name}退回：{note}\n�
 
 MEMBER_ONLY = "抱歉，这条指令只对已绑定的网格员和社区工作人员开放。如需帮助请回复“帮助”；查询您的报修请回复“我的工单”。"
 MEMBER_NOT_YOURS = "工单 {number} 不在您负责的网格内，无法操作。如需协助请联系社区工作人员。"
-MEMBER_WHICH_TICKET = "请带上工单号，例如“{command} T20261122-0001”。您当前的工单：{numbers}"
+MEMBER_WHICH_TICKET = "请带上工单号，例如“{command} {example}”。您当前的工单：{numbers}"
+MEMBER_EXAMPLE_NUMBER = "T20261122-0001"  # when the worker has no ticket to show as the example
+MEMBER_COMMAND_HINT = (
+    "要办理工单 {number}，请这样回复：\n"
+    "· 处理完了：“完成 {number} {note}”\n"
+    "· 还在处理：“处理中 {number} 说明”\n"
+    "· 查看详情：“详情 {number}”"
+)
+MEMBER_HINT_NOTE = "处理说明"  # the note's placeholder when the worker wrote only the number
 MEMBER_NO_TASKS = "您当前没有进行中的工单。"
 MEMBER_TASKS_HEAD = "您的工单（{count}张，最早的在前）："
 MEMBER_TASK_LINE = "{number} {category}·{location}：{status}（{age}）"
