@@ -16,7 +16,8 @@ against the jieba tokens of the same text (ASCII letters compare case-insensitiv
   It does not count when it cuts through tokens otherwise: 水管 in 喝水|管用, 停电 in
   停|电动车. If a word is segmented badly, add it to the user dictionary (data/dict).
 * A one-character keyword counts only as a whole token, or a token made of it plus
-  particles (坏 in 坏|了 and 坏掉), never inside a longer word (漏 does not fire in 遗漏).
+  particles (坏 in 坏|了 and 坏掉; after 又/都/全: 坏 in 又坏了), never inside a longer word
+  (漏 does not fire in 遗漏).
 * Without tokens (an empty list) every occurrence counts.
 
 Synonyms map a word to the keyword it stands for (趴窝 -> 坏); a synonym occurrence obeys
@@ -26,8 +27,9 @@ the same rules as a keyword and then counts as its keyword. A rule matches when 
 Negation, for tickets.* intents only (reports must not be filed for solved problems)
 -------------------------------------------------------------------------------------
 * A resolution phrase from nlp.lexicon.RESOLVED_PHRASES anywhere in the text (修好了,
-  没事了, 已解决 ...) vetoes every tickets.* rule. This is per message: "漏水修好了但电梯又
-  坏了" is vetoed too; residents rarely mix the two and a missed report is cheaper to
+  没事了, 已解决 ...) vetoes every tickets.* rule, unless it describes a thing (修好的电梯)
+  or the problem came back after it (修好了又坏了, 修好了…还是不行: nlp.lexicon.BROKEN_AGAIN).
+  Otherwise per message: "漏水修好了但电梯不亮" is vetoed too; a missed report is cheaper to
   recover from (they write again) than a ticket for a fixed problem.
 * A keyword occurrence preceded by a negator (不, 没, 没有, 不再 ...) and followed by a
   change particle (了, 啦) is negated and does not count: 不漏水了, 没有煤气味了.
@@ -58,7 +60,14 @@ from typing import Any
 
 import ahocorasick_rs
 
-from nlp.lexicon import CHANGE_PARTICLES, NEGATORS, RESOLVED_PHRASES, SINGLE_CHAR_SUFFIXES
+from nlp.lexicon import (
+    BROKEN_AGAIN,
+    CHANGE_PARTICLES,
+    NEGATORS,
+    RESOLVED_PHRASES,
+    SINGLE_CHAR_PREFIXES,
+    SINGLE_CHAR_SUFFIXES,
+)
 from nlp.lexicon.places import PLACE_TOKENS
 from nlp.rules import Rule
 
@@ -195,8 +204,9 @@ def _occurrence_counts(layout: _Layout | None, start: int, end: int) -> bool:
     if end - start == 1:
         if first < 0:
             return False
-        token = layout.tokens[first]
-        return layout.starts[first] == start and all(c in SINGLE_CHAR_SUFFIXES for c in token[1:])
+        token, offset = layout.tokens[first], start - layout.starts[first]
+        return all(c in SINGLE_CHAR_PREFIXES for c in token[:offset]) and all(
+            c in SINGLE_CHAR_SUFFIXES for c in token[offset + 1:])
     if first >= 0 and first == last:
         return layout.tokens[first] not in PLACE_TOKENS or end - start == len(layout.tokens[first])
     starts_ok = start in layout.start_set
@@ -207,6 +217,17 @@ def _occurrence_counts(layout: _Layout | None, start: int, end: int) -> bool:
         return True
     if ends_ok and first >= 0 and start - layout.starts[first] == 1:
         return True
+    return False
+
+
+def _still_resolved(text: str, phrase: str) -> bool:
+    """The resolution phrase says the problem is over: not 修好的电梯, not 修好了又坏了."""
+    at = text.find(phrase)
+    while at >= 0:
+        end = at + len(phrase)
+        if not text.startswith("的", end) and not any(w in text[end:] for w in BROKEN_AGAIN):
+            return True
+        at = text.find(phrase, at + 1)
     return False
 
 
@@ -308,7 +329,7 @@ class Router:
         rules = self.rules
         resolved: tuple[str, ...] = ()
         if any(rules[ri].intent.startswith("tickets.") for ri in touched):
-            resolved = tuple(p for p in RESOLVED_PHRASES if p in low)
+            resolved = tuple(p for p in RESOLVED_PHRASES if _still_resolved(low, p))
         candidates = [self._judge(rules[ri], found, community, resolved, explain) for ri, found in touched.items()]
         candidates.sort(key=lambda c: (c.status == "eligible", c.score), reverse=True)
         if candidates and candidates[0].status == "eligible":

@@ -25,6 +25,7 @@ from handlers.tickets.capability import cap
 from handlers.tickets.states import Flow
 from models import OPEN_STATUSES, Estate, InboundMessage, Person, Rating, Resident, Ticket
 from nlp import places as place_words
+from nlp.earlier import Earlier, about_an_earlier_matter
 
 MAX_LOCATION_TRIES = 2
 HIDDEN_FROM_PROGRESS = frozenset({"phone_viewed"})
@@ -36,6 +37,11 @@ HIDDEN_FROM_PROGRESS = frozenset({"phone_viewed"})
 @cap.intent("tickets.create")
 def report_problem(ctx: Ctx) -> Reply:
     """Open a ticket, or ask where first when neither the message nor the resident's home says."""
+    earlier = about_an_earlier_matter(locating.text_of(ctx))  # "上次电梯的事处理得挺好，谢谢"
+    if earlier is Earlier.THANKS:
+        return Reply(texts.THANKS_FOR_EARLIER)
+    if earlier is Earlier.ASKS:
+        return list_my_tickets(ctx)
     person = people.person_for(ctx.db, ctx.msg, ctx.now)
     category = (ctx.match.slots.get("category") if ctx.match else None) or "public_facilities"
     remember_phone(ctx, person)

@@ -164,6 +164,7 @@ TICKET_TASK_RETURNED = "【退回】工单 {number} 被{name}退回：{note}\n�
 
 MEMBER_ONLY = "抱歉，这条指令只对已绑定的网格员和社区工作人员开放。如需帮助请回复“帮助”；查询您的报修请回复“我的工单”。"
 MEMBER_NOT_YOURS = "工单 {number} 不在您负责的网格内，无法操作。如需协助请联系社区工作人员。"
+THANKS_FOR_EARLIER = "不客气，能帮上忙就好！以后有问题随时发消息给我。"
 MEMBER_WHICH_TICKET = "请带上工单号，例如“{command} {example}”。您当前的工单：{numbers}"
 MEMBER_EXAMPLE_NUMBER = "T20261122-0001"  # when the worker has no ticket to show as the example
 MEMBER_COMMAND_HINT = (

@@ -37,6 +37,12 @@ RESOLVED_PHRASES: tuple[str, ...] = (
 )
 """A message containing one of these says the problem is over: tickets.* rules are vetoed."""
 
+BROKEN_AGAIN: tuple[str, ...] = (
+    "又坏", "又不", "又漏", "又堵", "又停", "又出", "又没", "又响", "又开始", "又冒", "又掉", "又卡", "还是不行",
+    "还是坏", "还是不亮", "还是漏", "还是堵", "没两天", "没几天",
+)
+"""After a resolution phrase: the problem came back ("修好了没两天又坏了"), the message is a report."""
+
 NEGATORS: tuple[str, ...] = ("不再", "没再", "没有", "不", "没")
 """A negator right before a matched keyword, with 了/啦 right after it, negates that keyword
 ("不漏水了", "没有煤气味了"); the router requires it to be a token of its own (or the
@@ -44,6 +50,9 @@ head of the token holding the keyword), so 别 in 识别 or 不 in 不少 never 
 
 CHANGE_PARTICLES: tuple[str, ...] = ("了", "啦", "喽")
 """Particles marking a change of state: 不漏水**了** (no longer leaking)."""
+
+SINGLE_CHAR_PREFIXES: frozenset[str] = frozenset("又都全")
+"""A one-character keyword also matches a token made of these plus it (坏 in 又坏了, 都坏了)."""
 
 SINGLE_CHAR_SUFFIXES: frozenset[str] = frozenset("了啦掉着过的")
 """A one-character keyword also matches a token made of it plus these (坏 in 坏掉, 坏了)."""

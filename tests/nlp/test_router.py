@@ -189,3 +189,20 @@ class TestExplain:
         data = self.explain(tokenizer, make_rules(ELEVATOR), "电梯趴窝了").to_dict()
         assert json.loads(json.dumps(data, ensure_ascii=False))["rule"] == "tickets.elevator.broken"
         assert data["candidates"][0]["hits"] == ["电梯", "趴窝->坏"]
+
+
+
+# -- review (morning, 3 Dec): a problem that came back is a report ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["上次修好的电梯又坏了", "电梯昨天修好了今天又坏了", "电梯修好了没两天又坏了", "电梯又坏了", "电梯都坏了"]
+)
+def test_a_problem_that_came_back_is_a_report(route: Route, text: str) -> None:
+    match = route(make_rules(ELEVATOR), text)
+    assert match is not None and match.rule.name == "tickets.elevator.broken"
+
+
+@pytest.mark.parametrize("text", ["电梯修好了", "电梯坏了 已经修好了"])
+def test_a_fixed_problem_is_still_no_report(route: Route, text: str) -> None:
+    assert route(make_rules(ELEVATOR), text) is None
