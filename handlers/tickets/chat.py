@@ -58,6 +58,11 @@ def report_problem(ctx: Ctx) -> Reply:
         names = [service.category_name(ctx.db, c) for c in [category, *(f["category"] for f in further)]]
         ask = texts.TICKET_ASK_PLACE_FOR.format(categories=texts.CATEGORY_JOINER.join(names))
         return Reply(ask, next=Flow.ASK_LOCATION, data=data)
+    address = ctx.match.slots.get("address") if ctx.match else None
+    if address is not None and address.estate and not address.building and not place.ambiguous:
+        ask = texts.TICKET_ASK_IN_ESTATE.format(category=service.category_name(ctx.db, category),
+                                                estate=address.estate)  # the estate is known: where in it
+        return Reply(ask, next=Flow.ASK_LOCATION, data=data)
     return Reply(_ask_text(ctx, category, place.ambiguous), next=Flow.ASK_LOCATION, data=data)
 
 

@@ -96,6 +96,10 @@ TICKET_ASK_LOCATION = (
     "收到，您反映的是“{category}”问题。请问具体在哪里？\n"
     "请回复楼栋单元，例如“3栋2单元”，也可以发送位置。回复“取消”可放弃。"
 )
+TICKET_ASK_IN_ESTATE = (
+    "收到，您反映的是“{category}”问题。请问在{estate}的哪里？\n"
+    "请回复楼栋单元或地点，例如“3栋2单元”“东门”，整个小区都有就回复“小区里”。回复“取消”可放弃。"
+)
 TICKET_ASK_ESTATE = "请问是哪个小区？请连同小区名一起回复，例如“{example}”。回复“取消”可放弃。"
 TICKET_LOCATION_GIVE_UP = "抱歉，还是没能确定位置，这次先不登记了。您可以重新描述问题和地址，或回复“人工”。"
 TICKET_LOCATION_UNKNOWN_FILED = (
