@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import re
 
-from nlp.lexicon.clauses import ALSO_WORDS, BUILDING_AT_START, COMPLAINT_JOINERS, MIN_CLAUSE_CHARS, SENTENCE_ENDS
+from nlp.lexicon.clauses import (
+    ALSO_WORDS,
+    BOTH_JOINERS,
+    BOTH_MARKERS,
+    BOTH_MAX_THING_CHARS,
+    BUILDING_AT_START,
+    COMPLAINT_JOINERS,
+    MIN_CLAUSE_CHARS,
+    SENTENCE_ENDS,
+)
 
 _CUT = re.compile(
     "[" + re.escape(SENTENCE_ENDS) + "]+|(?=" + "|".join(re.escape(w) for w in sorted(COMPLAINT_JOINERS, key=len,
@@ -24,8 +33,24 @@ _OWN_BUILDING = re.compile(BUILDING_AT_START)
 
 def complaint_clauses(text: str) -> list[str]:
     """The pieces of ``text`` that may each be a complaint, in order; one piece when there is no cut."""
-    pieces = [q.strip(" ，,、") for p in _CUT.split(text or "") for q in _cut_at_breaths(p)]
+    pieces = [r.strip(" ，,、") for p in _CUT.split(text or "") for q in _cut_at_breaths(p) for r in _both(q)]
     return [p for p in pieces if len(p) >= MIN_CLAUSE_CHARS]
+
+
+_BOTH = re.compile(
+    "^(?P<first>.+?)(?:" + "|".join(map(re.escape, BOTH_JOINERS)) + ")"
+    + f"(?P<second>[^，,。\\s]{{1,{BOTH_MAX_THING_CHARS}}}?)"
+    + "(?:" + "|".join(map(re.escape, BOTH_MARKERS)) + ")(?P<state>.+)$"
+)
+
+
+def _both(piece: str) -> list[str]:
+    """"A和B都坏了" as "A坏了" and "B坏了": two things in one state are two complaints (maybe of one kind)."""
+    found = _BOTH.match(piece)
+    if found is None:
+        return [piece]
+    state = found["state"]
+    return [found["first"] + state, found["second"] + state]
 
 
 def _cut_at_breaths(piece: str) -> list[str]:

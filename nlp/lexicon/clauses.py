@@ -24,3 +24,12 @@ ALSO_WORDS: tuple[str, ...] = (
 
 BUILDING_AT_START = r"^[^，,、\s\d]{0,6}?(?:\d+|[一二三四五六七八九十]+)(?:栋|号楼|幢|号院)"
 """A piece after a comma or space that starts at a building of its own ("…，桂花苑2栋门口路灯不亮")."""
+
+BOTH_JOINERS: tuple[str, ...] = ("和", "跟", "与", "还有")
+"""Join two things said to be in the same state ("电梯和楼道灯都坏了")."""
+
+BOTH_MARKERS: tuple[str, ...] = ("全都", "都", "全")
+"""Say that the things before are all in the state after."""
+
+BOTH_MAX_THING_CHARS = 8
+"""The second thing is short ("楼道灯"); longer, the 和 joins something else."""

@@ -16,6 +16,9 @@ from nlp.clauses import complaint_clauses
         ("幸福里1栋电梯坏了，桂花苑2栋门口路灯也不亮", ["幸福里1栋电梯坏了", "桂花苑2栋门口路灯也不亮"]),
         ("幸福里4栋电梯坏了 楼道灯也不亮", ["幸福里4栋电梯坏了", "楼道灯也不亮"]),
         ("3栋电梯坏了，5栋的路灯不亮", ["3栋电梯坏了", "5栋的路灯不亮"]),
+        # two things joined by 和 that are both broken: each with the state said once
+        ("幸福里3栋2单元的电梯和楼道灯都坏了", ["幸福里3栋2单元的电梯坏了", "楼道灯坏了"]),
+        ("门禁跟路灯全都不好使", ["门禁不好使", "路灯不好使"]),
     ],
 )
 def test_pieces_that_may_each_be_a_complaint(text: str, pieces: list[str]) -> None:
