@@ -44,6 +44,13 @@ INTENT_DESCRIPTIONS = {
 GLOBAL_COMMAND_WORDS = {
     "取消": "conversation.cancel",
     "算了": "conversation.cancel",
+    "算啦": "conversation.cancel",
+    "那算了": "conversation.cancel",
+    "那就算了": "conversation.cancel",
+    "算了算了": "conversation.cancel",
+    "哎算了": "conversation.cancel",
+    "算了不弄了": "conversation.cancel",
+    "哎算了不弄了": "conversation.cancel",
     "不用了": "conversation.cancel",
     "退出": "conversation.cancel",
     "帮助": "help.show",

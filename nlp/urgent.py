@@ -192,6 +192,7 @@ FRAMES: tuple[Frame, ...] = (
     Frame("violence.weapon", Situation.VIOLENCE, "public_security", ("violence.weapon",), person="implied"),
     Frame("violence.knife_fight", Situation.VIOLENCE, "public_security", ("violence.knife", "violence.fight")),
     Frame("violence.knife", Situation.VIOLENCE, "public_security", ("violence.knife",), A),
+    Frame("violence.blade_fight", Situation.VIOLENCE, "public_security", ("violence.blade", "violence.fight")),
     Frame("violence.fight_blood", Situation.VIOLENCE, "public_security", ("violence.blood", "violence.fight")),
     Frame("medical.collapse", Situation.MEDICAL, "medical", ("medical.collapse",), imminent_drops=True),
     Frame("medical.collapse_subject", Situation.MEDICAL, "medical", ("medical.collapse_subject",), person="required",

@@ -48,6 +48,8 @@ def report_problem(ctx: Ctx) -> Reply:
     place = place_from(ctx, person)
     estate = place.estate.id if isinstance(place, places.Place) and place.estate else home_estate(ctx, person)
     further = several.further_complaints(ctx, category, estate)
+    if further:
+        place = several.place_of_kind(ctx, category, estate) or place  # its own piece's place, if it says one
     if isinstance(place, places.Place):
         filed = [_file(ctx, person, category, ctx.msg.text, place)]
         filed += [_file(ctx, person, f["category"], f["description"], several.own_place(ctx, f) or place)
@@ -662,5 +664,18 @@ def rate_ticket(ctx: Ctx) -> Reply:
     person = people.find_person(ctx.db, ctx.msg)
     ticket = rating.awaiting(ctx.db, person.id, ctx.config.tickets.rating_days, ctx.now) if person else None
     if value is None or ticket is None or person is None:
-        return Reply(texts.RATING_NOTHING)
+        report = _report_behind_rating_words(ctx)
+        return report if report is not None else Reply(texts.RATING_NOTHING)
     return _rated(ctx, ticket, person, value)
+
+
+def _report_behind_rating_words(ctx: Ctx) -> Reply | None:
+    """"上次漏水的问题还没解决，又开始滴水了" with nothing to rate: the report its other words make."""
+    text = ctx.msg.text or ""
+    for word in sorted(ctx.match.keywords if ctx.match else (), key=len, reverse=True):
+        text = text.replace(word, " ")
+    understood = ctx.services.understand(text) if text.strip() else None
+    if understood is None or understood.match is None or understood.match.intent != "tickets.create":
+        return None
+    ctx.understanding, ctx.match = understood, understood.match
+    return report_problem(ctx)

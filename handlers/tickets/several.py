@@ -45,6 +45,24 @@ def further_complaints(ctx: Ctx, category: str, estate_id: int | None = None) ->
     return found[:MAX_FURTHER]
 
 
+def place_of_kind(ctx: Ctx, category: str, estate_id: int | None) -> places.Place | None:
+    """Where the piece reporting ``category`` says it is, when the message has several pieces and places.
+
+    "幸福里2栋楼道灯坏了，5栋电梯也不动了" is routed as a whole to 电梯 (the higher priority): its place is
+    5栋's, not the first one the message names."""
+    pieces = complaint_clauses(ctx.msg.text or "")
+    if len(pieces) < 2:
+        return None
+    for piece in pieces:
+        understood = ctx.services.understand(piece)
+        match = getattr(understood, "match", None)
+        if match is None or match.intent != REPORT_INTENT or match.slots.get("category") != category:
+            continue
+        own = places.locate(ctx.db, understood.text, understood.entities.address, estate_id)
+        return own if isinstance(own, places.Place) else None
+    return None
+
+
 def own_place(ctx: Ctx, complaint: dict[str, Any]) -> places.Place | None:
     """The place a further complaint's own words named (None: it is where the message is)."""
     kept = complaint.get("place")

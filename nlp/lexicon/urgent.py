@@ -176,6 +176,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     ),
     # 动刀 is also surgery (医生说要动刀子, 我爸动刀了): a knife fight only with a fight or quarrel named.
     "violence.knife": ("动刀子", "动刀了", "动了刀", "动起刀", "动起了刀"),
+    # A kitchen knife is a weapon only in a fight ("两口子打架 男的拿菜刀了"), never alone (菜刀钝了).
+    "violence.blade": ("菜刀", "水果刀", "刀子", "剪刀", "斧头", "铁棍", "棍子"),
     "violence.fight": ("吵架", "吵起来", "打架", "打起来", "斗殴", "互殴", "群殴", "打群架", "打人", "殴打", "打了一架"),
     "violence.blood": (
         "见血", "见红", "流血", "出血", "血流", "一脸血", "满脸血", "满脸是血", "一身血", "满身是血", "头破血流",

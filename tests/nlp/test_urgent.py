@@ -426,6 +426,8 @@ def test_real_flames_and_sparks_still_count(judge: Judge, text: str) -> None:
     [
         "楼上有人打架 动刀子了 桂花苑1栋",
         "楼下两个人吵起来了 动刀了",
+        "幸福里1栋邻居两口子打架，男的拿菜刀了",
+        "幸福里2栋楼下有人打架，一个拿着菜刀",
         "小区门口有个男的拿刀追着人跑",
         "有人持刀闹事 快来",
         "菜市场那边有人砍人",
@@ -465,7 +467,9 @@ def test_a_knife_verb_without_a_fight_is_asked_about(judge: Judge, text: str) ->
     assert (a.level, a.situation) == (Level.AMBIGUOUS, Situation.VIOLENCE), a.explain
 
 
-@pytest.mark.parametrize("text", ["医生说要动刀子", "我妈下周得动刀 社区能开证明吗", "这个瘤子需要动刀"])
+@pytest.mark.parametrize(
+    "text", ["医生说要动刀子", "我妈下周得动刀 社区能开证明吗", "这个瘤子需要动刀", "家里菜刀钝了", "我用菜刀切菜把手切了个小口"]
+)
 def test_surgery_is_not_violence(judge: Judge, text: str) -> None:
     a = judge(text)
     assert a.level is Level.NONE, a.explain
