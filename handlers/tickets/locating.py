@@ -8,6 +8,7 @@ a place in the estate that is no building (a gate, the garage, "4栋后面那块
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from typing import Any
 
@@ -66,9 +67,15 @@ def answered_place(ctx: Ctx, person: Person, address: Any) -> places.Place | pla
             return last
     own = home(ctx, person)
     estate_id = own.estate.id if own is not None and own.estate is not None else None
+    said = estate_of_report(ctx)
+    if said is not None and address is not None and address.building and not address.estate:
+        # "在桂花苑的哪里？" answered "5栋": 桂花苑's 5栋 (or none), never another estate's
+        address, estate_id = dataclasses.replace(address, estate=said.name), said.id
     place = places.locate(ctx.db, text, address, estate_id, free_text=True)
     if isinstance(place, places.Place):
         return place
+    if said is not None and address is not None and address.building:
+        return place  # no such building in the estate the report named: not looked for elsewhere
     earlier = [str(t) for t in reversed(ctx.data.get("said", []))] + [str(ctx.data.get("description", ""))]
     together = _together(ctx, [text, *earlier], estate_id)
     return together if together is not None else place
@@ -81,6 +88,15 @@ def completed_by_report(ctx: Ctx, place: places.Place | places.Unresolved, repor
         return place
     together = _together(ctx, [text_of(ctx), report], estate_id)
     return together if together is not None and together.building is not None else place
+
+
+def estate_of_report(ctx: Ctx) -> places.EstateInfo | None:
+    """The estate the waiting report's own words named ("桂花苑有人遛狗不拴绳"), if any."""
+    report = str(ctx.data.get("description", ""))
+    address = ctx.services.understand(report).entities.address if report else None
+    if address is None or not address.estate:
+        return None
+    return next((e for e in places.layout(ctx.db).estates.values() if e.name == address.estate), None)
 
 
 def _together(ctx: Ctx, texts: list[str], estate_id: int | None) -> places.Place | None:
