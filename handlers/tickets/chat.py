@@ -278,7 +278,9 @@ def attach_to_report(ctx: Ctx) -> Reply:
     text = bool(ctx.msg.text) and ctx.msg.kind != "location"
     if text and ctx.understanding is not None and ctx.understanding.match is not None:
         return reroute(ctx)  # a new request (the commonest case: a second report): the ticket is not needed
-    ticket = service.ticket_by_number(ctx.db, ctx.data.get("ticket", ""))
+    numbers = ctx.understanding.entities.ticket_numbers if text and ctx.understanding is not None else []
+    # "T…0001 已修好了" while T…0002 was just filed: the words are about the ticket they name
+    ticket = service.ticket_by_number(ctx.db, numbers[0] if numbers else ctx.data.get("ticket", ""))
     if ticket is None:
         return reroute(ctx)
     person = people.person_for(ctx.db, ctx.msg, ctx.now)
