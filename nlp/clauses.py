@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from nlp.lexicon.clauses import (
+    ALSO_NOT,
     ALSO_WORDS,
     BOTH_JOINERS,
     BOTH_MARKERS,
@@ -53,6 +54,13 @@ def _both(piece: str) -> list[str]:
     return [found["first"] + state, found["second"] + state]
 
 
+def _says_also(part: str) -> bool:
+    rest = part
+    for phrase in ALSO_NOT:
+        rest = rest.replace(phrase, " ")
+    return any(w in rest for w in ALSO_WORDS)
+
+
 def _cut_at_breaths(piece: str) -> list[str]:
     """``piece`` cut at the commas and spaces before a part that is another problem's start."""
     parts: list[str] = []
@@ -61,7 +69,7 @@ def _cut_at_breaths(piece: str) -> list[str]:
         following = piece[pause.end():]
         nxt = _BREATH.search(following)
         part = following[:nxt.start()] if nxt else following
-        if at < pause.start() and (any(w in part for w in ALSO_WORDS) or _OWN_BUILDING.match(part)):
+        if at < pause.start() and (_says_also(part) or _OWN_BUILDING.match(part)):
             parts.append(piece[at:pause.start()])
             at = pause.end()
     parts.append(piece[at:])

@@ -14,13 +14,18 @@ SENTENCE_ENDS = "。！？；!?;\n"
 MIN_CLAUSE_CHARS = 4
 """Shorter pieces ("好吗", "谢谢") name no problem of their own."""
 
-ALSO_WORDS: tuple[str, ...] = (
-    "也坏", "也不亮", "也漏", "也堵", "也不行", "也不好使", "也停", "也没水", "也没电", "也没气", "也不通", "也不热",
-    "也满", "也臭", "也吵", "也有问题", "也出问题", "也不能用", "也用不了", "也打不开", "也关不上", "也不转",
-    "也响", "也掉", "也裂", "也破", "也脏",
+ALSO_WORDS: tuple[str, ...] = tuple("也" + start for start in (
+    "不", "没", "坏", "漏", "堵", "停", "响", "掉", "卡", "满", "臭", "吵", "裂", "破", "脏", "黑", "灭", "冒", "堆", "刷不",
+    "打不", "关不", "开不", "有问题", "出问题",
+))
+"""A piece after a comma or space with one of these says another thing is broken too ("…，楼道灯也不亮",
+"…，门禁也刷不开")."""
+
+ALSO_NOT: tuple[str, ...] = (
+    "也没人", "也没有人", "也不知道", "也不是", "也不想", "也不敢", "也不会", "也不懂", "也不管", "也没办法", "也没用",
+    "也没法", "也不行啊",
 )
-"""A piece after a comma or space with one of these says another thing is broken too ("…，楼道灯也不亮");
-"敲门也没人应" goes on about the same thing."""
+"""But these go on about the same thing ("敲门也没人应", "物业也不管")."""
 
 BUILDING_AT_START = r"^[^，,、\s\d]{0,6}?(?:\d+|[一二三四五六七八九十]+)(?:栋|号楼|幢|号院)"
 """A piece after a comma or space that starts at a building of its own ("…，桂花苑2栋门口路灯不亮")."""

@@ -16,6 +16,8 @@ from nlp.clauses import complaint_clauses
         ("幸福里1栋电梯坏了，桂花苑2栋门口路灯也不亮", ["幸福里1栋电梯坏了", "桂花苑2栋门口路灯也不亮"]),
         ("幸福里4栋电梯坏了 楼道灯也不亮", ["幸福里4栋电梯坏了", "楼道灯也不亮"]),
         ("3栋电梯坏了，5栋的路灯不亮", ["3栋电梯坏了", "5栋的路灯不亮"]),
+        ("幸福里2栋电梯坏了，门禁也刷不开", ["幸福里2栋电梯坏了", "门禁也刷不开"]),
+        ("幸福里1栋电梯坏了，垃圾房门口也堆满垃圾", ["幸福里1栋电梯坏了", "垃圾房门口也堆满垃圾"]),
         # two things joined by 和 that are both broken: each with the state said once
         ("幸福里3栋2单元的电梯和楼道灯都坏了", ["幸福里3栋2单元的电梯坏了", "楼道灯坏了"]),
         ("门禁跟路灯全都不好使", ["门禁不好使", "路灯不好使"]),
@@ -31,6 +33,7 @@ def test_pieces_that_may_each_be_a_complaint(text: str, pieces: list[str]) -> No
         "楼上漏水，把我家灯都泡坏了",  # one problem told in two breaths
         "幸福里3栋2单元 电梯坏了两天了",  # the place, then the problem
         "隔壁独居老太太好几天没见出门了 敲门也没人应",  # 也 goes on about the same thing
+        "楼道灯坏了好几天了，物业也不管",
     ],
 )
 def test_one_problem_in_two_breaths_stays_one_piece(text: str) -> None:
