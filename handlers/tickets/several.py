@@ -8,6 +8,7 @@ else at the message's place (or asked about once that is known).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from bot.dialog.capability import Ctx
@@ -24,43 +25,36 @@ def further_complaints(ctx: Ctx, category: str, estate_id: int | None = None) ->
     Each is {"category", "description"} and, when its own piece names a place, "place" (places.as_data);
     ``estate_id``: where a piece's bare building ("3栋…") is, the message's estate.
     """
-    pieces = complaint_clauses(ctx.msg.text or "")
-    if len(pieces) < 2:
-        return []
     found: list[dict[str, Any]] = []
     seen = {category}
-    for piece in pieces:
-        understood = ctx.services.understand(piece)
-        match = getattr(understood, "match", None)
-        if match is None or match.intent != REPORT_INTENT:
-            continue
-        kind = match.slots.get("category")
-        if kind and kind not in seen:
+    for kind, piece, own in _reports_in_pieces(ctx, estate_id):
+        if kind not in seen:
             seen.add(kind)
-            entry: dict[str, Any] = {"category": kind, "description": piece}
-            own = places.locate(ctx.db, understood.text, understood.entities.address, estate_id)
-            if isinstance(own, places.Place):
-                entry["place"] = places.as_data(own)
-            found.append(entry)
+            found.append({"category": kind, "description": piece, **({"place": places.as_data(own)} if own else {})})
     return found[:MAX_FURTHER]
 
 
 def place_of_kind(ctx: Ctx, category: str, estate_id: int | None) -> places.Place | None:
-    """Where the piece reporting ``category`` says it is, when the message has several pieces and places.
+    """Where the piece reporting ``category`` says it is, when the message has several pieces.
 
     "幸福里2栋楼道灯坏了，5栋电梯也不动了" is routed as a whole to 电梯 (the higher priority): its place is
     5栋's, not the first one the message names."""
+    return next((own for kind, _, own in _reports_in_pieces(ctx, estate_id) if kind == category), None)
+
+
+def _reports_in_pieces(ctx: Ctx, estate_id: int | None) -> Iterator[tuple[str, str, places.Place | None]]:
+    """(category, piece, the place the piece names) of each piece routed to a report, when there are several."""
     pieces = complaint_clauses(ctx.msg.text or "")
     if len(pieces) < 2:
-        return None
+        return
     for piece in pieces:
         understood = ctx.services.understand(piece)
         match = getattr(understood, "match", None)
-        if match is None or match.intent != REPORT_INTENT or match.slots.get("category") != category:
+        kind = match.slots.get("category") if match is not None and match.intent == REPORT_INTENT else None
+        if not kind:
             continue
         own = places.locate(ctx.db, understood.text, understood.entities.address, estate_id)
-        return own if isinstance(own, places.Place) else None
-    return None
+        yield kind, piece, own if isinstance(own, places.Place) else None
 
 
 def own_place(ctx: Ctx, complaint: dict[str, Any]) -> places.Place | None:
