@@ -479,3 +479,14 @@ def test_a_stabbing_with_heavy_bleeding_is_violence_first(judge: Judge) -> None:
     a = judge("楼下打架有人被捅了 一直在流血")
     assert (a.level, a.situation) == (Level.STRONG, Situation.VIOLENCE), a.explain
     assert Situation.MEDICAL in a.situations
+
+
+@pytest.mark.parametrize("text", ["电梯咋又停了 里面好像还有人在喊", "电梯停了 里头有人喊"])
+def test_someone_shouting_in_a_stopped_lift_is_an_entrapment(judge: Judge, text: str) -> None:
+    a = judge(text)
+    assert a.level is not Level.NONE and a.situation is Situation.ENTRAPMENT, a.explain
+
+
+@pytest.mark.parametrize("text", ["电梯里有人贴小广告", "电梯停了 有人喊物业来修"])
+def test_someone_merely_in_the_lift_is_no_entrapment(judge: Judge, text: str) -> None:
+    assert judge(text).level is Level.NONE
