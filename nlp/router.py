@@ -63,6 +63,7 @@ import ahocorasick_rs
 from nlp.lexicon import (
     BROKEN_AGAIN,
     CHANGE_PARTICLES,
+    DESCRIBING_MARK,
     NEGATORS,
     RESOLVED_PHRASES,
     SINGLE_CHAR_PREFIXES,
@@ -225,7 +226,7 @@ def _still_resolved(text: str, phrase: str) -> bool:
     at = text.find(phrase)
     while at >= 0:
         end = at + len(phrase)
-        if not text.startswith("的", end) and not any(w in text[end:] for w in BROKEN_AGAIN):
+        if not text.startswith(DESCRIBING_MARK, end) and not any(w in text[end:] for w in BROKEN_AGAIN):
             return True
         at = text.find(phrase, at + 1)
     return False

@@ -43,6 +43,9 @@ BROKEN_AGAIN: tuple[str, ...] = (
 )
 """After a resolution phrase: the problem came back ("修好了没两天又坏了"), the message is a report."""
 
+DESCRIBING_MARK = "的"
+"""Right after a resolution phrase it describes a thing ("修好的电梯"), it does not say the problem is over."""
+
 NEGATORS: tuple[str, ...] = ("不再", "没再", "没有", "不", "没")
 """A negator right before a matched keyword, with 了/啦 right after it, negates that keyword
 ("不漏水了", "没有煤气味了"); the router requires it to be a token of its own (or the
