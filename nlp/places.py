@@ -122,6 +122,12 @@ def _only_lead_words(between: str) -> bool:
     return True
 
 
+def says_everywhere(text: str) -> bool:
+    """"到处都是", "整个小区都是": the whole estate."""
+    compact = _CLAUSE_BREAK.sub("", text)
+    return any(phrase in compact for phrase in words.EVERYWHERE_PHRASES)
+
+
 def says_same_place(text: str) -> bool:
     """"跟刚才一样的地方", "还是那个地方": the place of the resident's last report."""
     compact = _CLAUSE_BREAK.sub("", text)

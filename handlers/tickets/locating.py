@@ -68,6 +68,8 @@ def answered_place(ctx: Ctx, person: Person, address: Any) -> places.Place | pla
     own = home(ctx, person)
     estate_id = own.estate.id if own is not None and own.estate is not None else None
     said = estate_of_report(ctx)
+    if said is not None and place_words.says_everywhere(text) and (address is None or not address.building):
+        return places.Place(label=said.name, estate=said, route_grid_id=said.grid_id)  # "到处都是": the estate
     if said is not None and address is not None and address.building and not address.estate:
         # "在桂花苑的哪里？" answered "5栋": 桂花苑's 5栋 (or none), never another estate's
         address, estate_id = dataclasses.replace(address, estate=said.name), said.id

@@ -56,6 +56,11 @@ ESTATE_ANYWHERE: tuple[str, ...] = ("小区里面", "小区里", "院子里", "�
 ESTATE_WORDS: tuple[str, ...] = ("小区",)
 """Said for "the estate" itself ("小区门口", "小区里"): the resident's own estate when it is known."""
 
+EVERYWHERE_PHRASES: tuple[str, ...] = (
+    "到处都是", "到处都有", "哪儿都是", "哪都是", "哪里都是", "哪都有", "整个小区", "全小区", "满小区", "小区到处",
+)
+"""An answer to "在…的哪里？" that says the whole estate ("到处都是", "整个小区都是")."""
+
 SAME_PLACE_PHRASES: tuple[str, ...] = (
     "跟刚才一样", "和刚才一样", "跟刚才一个地方", "跟刚刚一样", "和刚刚一样", "跟之前一样", "和之前一样", "跟上次一样",
     "和上次一样", "跟刚才同一个", "同一个地方", "一样的地方", "还是那个地方", "还是那里", "还是那儿", "还是那边",
