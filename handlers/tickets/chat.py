@@ -47,9 +47,9 @@ def report_problem(ctx: Ctx) -> Reply:
     remember_phone(ctx, person)
     place = place_from(ctx, person)
     estate = place.estate.id if isinstance(place, places.Place) and place.estate else home_estate(ctx, person)
-    further = several.further_complaints(ctx, category, estate)
-    if further:
-        place = several.place_of_kind(ctx, category, estate) or place  # its own piece's place, if it says one
+    own, further = several.read_pieces(ctx, category, estate)
+    if further and own is not None:
+        place = own  # the report's own piece names its place ("…，5栋电梯也不动了")
     if isinstance(place, places.Place):
         filed = [_file(ctx, person, category, ctx.msg.text, place)]
         filed += [_file(ctx, person, f["category"], f["description"], several.own_place(ctx, f) or place)

@@ -25,21 +25,23 @@ def further_complaints(ctx: Ctx, category: str, estate_id: int | None = None) ->
     Each is {"category", "description"} and, when its own piece names a place, "place" (places.as_data);
     ``estate_id``: where a piece's bare building ("3栋…") is, the message's estate.
     """
-    found: list[dict[str, Any]] = []
-    seen = {category}
-    for kind, piece, own in _reports_in_pieces(ctx, estate_id):
-        if kind not in seen:
-            seen.add(kind)
-            found.append({"category": kind, "description": piece, **({"place": places.as_data(own)} if own else {})})
-    return found[:MAX_FURTHER]
+    return read_pieces(ctx, category, estate_id)[1]
 
 
-def place_of_kind(ctx: Ctx, category: str, estate_id: int | None) -> places.Place | None:
-    """Where the piece reporting ``category`` says it is, when the message has several pieces.
+def read_pieces(ctx: Ctx, category: str, estate_id: int | None) -> tuple[places.Place | None, list[dict[str, Any]]]:
+    """The place the piece reporting ``category`` names, and the further complaints (``further_complaints``).
 
     "幸福里2栋楼道灯坏了，5栋电梯也不动了" is routed as a whole to 电梯 (the higher priority): its place is
-    5栋's, not the first one the message names."""
-    return next((own for kind, _, own in _reports_in_pieces(ctx, estate_id) if kind == category), None)
+    5栋's, not the first one the message names. Each piece is routed once."""
+    reports = list(_reports_in_pieces(ctx, estate_id))
+    own = next((place for kind, _, place in reports if kind == category), None)
+    found: list[dict[str, Any]] = []
+    seen = {category}
+    for kind, piece, place in reports:
+        if kind not in seen:
+            seen.add(kind)
+            found.append({"category": kind, "description": piece, **({"place": places.as_data(place)} if place else {})})
+    return own, found[:MAX_FURTHER]
 
 
 def _reports_in_pieces(ctx: Ctx, estate_id: int | None) -> Iterator[tuple[str, str, places.Place | None]]:
