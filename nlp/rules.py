@@ -47,6 +47,8 @@ INTENTS: frozenset[str] = frozenset(
         "reports.withdraw", "reports.split",
         # Urgent tickets (issue 11): 收到 T… acknowledges an alert.
         "members.acknowledge",
+        # Staff close a false alarm by chat: 关闭 T… 原因.
+        "members.close",
     }
 )
 CATEGORY_INTENTS: frozenset[str] = frozenset({"tickets.create", "tickets.urgent"})

@@ -30,6 +30,10 @@ def withdraw_report(ctx: Ctx) -> Reply:
     """Ask to confirm withdrawing the resident's open ticket (named, by its words, or the newest)."""
     person = people.find_person(ctx.db, ctx.msg)
     ticket = chat.target_ticket(ctx, person)
+    if ticket is None and person is not None:
+        worker_hint = _worker_withdrawing(ctx, person)
+        if worker_hint is not None:
+            return worker_hint
     if ticket is None or person is None:
         return Reply(texts.TICKET_NONE_OPEN)
     if ticket.status not in OPEN_STATUSES:
@@ -38,6 +42,22 @@ def withdraw_report(ctx: Ctx) -> Reply:
     question = texts.WITHDRAW_ASK.format(number=ticket.number, category=service.category_name(ctx.db, ticket.category),
                                          location=ticket.location or texts.LOCATION_UNKNOWN)
     return Reply(question, next=Flow.WITHDRAW_CONFIRM, data={"ticket": ticket.number, "reason": ctx.msg.text or ""})
+
+
+def _worker_withdrawing(ctx: Ctx, person: Person) -> Reply | None:
+    """"撤销 T…" from staff or a grid member about a ticket they did not report: their own command, not the
+    resident's withdrawal (关闭 for staff, 退回 for grid members). None when the sender is no worker or names
+    no ticket."""
+    number = ctx.match.slots.get("ticket_number") if ctx.match else None
+    if not number:
+        return None
+    roles = people.roles_of(ctx.db, person, ctx.config.tickets.street_department)
+    if not roles.is_worker:
+        return None
+    number = str(number).upper()
+    if roles.staff_communities or roles.department_ids or roles.street:
+        return Reply(texts.MEMBER_WITHDRAW_STAFF.format(number=number))
+    return Reply(texts.MEMBER_WITHDRAW_MEMBER.format(number=number))
 
 
 @cap.intent("tickets.cancel_after_report")

@@ -2,7 +2,7 @@
 
 Intents: members.accept, members.progress, members.complete, members.transfer,
          members.return, members.tasks, members.detail, members.phone, members.report_in, members.wait,
-         members.acknowledge
+         members.acknowledge, members.close
 
 Commands (the rules in data/rules/members.yaml route them here; the command table
 below then reads them strictly, the command word first):
@@ -10,6 +10,7 @@ below then reads them strictly, the command word first):
     转派 T… 姓名或部门  退回 T… 原因         我的任务      详情 T…      电话 T…
     报到 T… (a department takes an escalated ticket)   待补充 T… 问题 (ask the resident; deadlines pause)
     收到 T… (an urgent alert is in someone's hands; 接单, 处理中, 完成 and 报到 count too, acknowledge.py)
+    关闭 T… 原因 (staff only: a false alarm or nothing to do; a grid member sends it back with 退回 instead)
 The ticket number may be left out when the member has exactly one open ticket.
 Only bound members and staff may use them, and only on tickets of their grids,
 their department or transferred to them, and on urgent tickets whose alert reached them; anyone
@@ -65,7 +66,10 @@ COMMANDS: dict[str, Command] = {
     "members.report_in": Command(lexicon.MEMBER_REPORT_IN_WORDS, True),
     "members.wait": Command(lexicon.MEMBER_WAIT_WORDS, True, texts.MEMBER_NOTE_WAIT, texts.MEMBER_EXAMPLE_WAIT),
     "members.acknowledge": Command(lexicon.MEMBER_ACK_WORDS, True),
+    "members.close": Command(lexicon.MEMBER_CLOSE_WORDS, True, texts.MEMBER_NOTE_CLOSE, texts.MEMBER_EXAMPLE_CLOSE),
 }
+# Commands whose note the action asks for itself (完成 has a default; 关闭 first checks who is asking).
+_NOTE_CHECKED_BY_ACTION = frozenset({"members.complete", "members.close"})
 # Acting on an urgent ticket shows its alert reached someone: these acknowledge it too (silently: they
 # tell the reporters themselves).
 ACKNOWLEDGING = {"members.accept": "accept", "members.progress": "progress", "members.complete": "complete",
@@ -144,7 +148,7 @@ def _run(ctx: Ctx, intent: str, action: Action, worker: tuple[Person, people.Rol
         return found
     if intent in _CHANGING and found.status == TicketStatus.CANCELLED:
         return _refuse_cancelled(ctx, found)
-    if command.note and not parsed.note and intent != "members.complete":
+    if command.note and not parsed.note and intent not in _NOTE_CHECKED_BY_ACTION:
         return Reply(texts.MEMBER_NEED_NOTE.format(what=command.note, example=command.example))
     if intent in ACKNOWLEDGING and found.urgent and found.status in OPEN_STATUSES:
         acknowledge.acknowledge(ctx.db, ctx.outbox, ctx.config, found, person, ctx.now, via=ACKNOWLEDGING[intent],
@@ -244,18 +248,24 @@ def return_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
 
 
 def list_tasks(ctx: Ctx, person: Person, ticket: Ticket | None, note: str) -> Reply:
-    """我的任务: open tickets held by the member, oldest first."""
+    """我的任务: open tickets held by the member, oldest first; community staff also see their 社区待派 queue."""
     tasks = service.tasks_of(ctx.db, person.id)
-    if not tasks:
+    roles = people.roles_of(ctx.db, person, ctx.config.tickets.street_department)
+    queue = service.community_queue(ctx.db, roles.staff_communities)
+    if not tasks and not queue:
         return Reply(texts.MEMBER_NO_TASKS)
-    lines = [texts.MEMBER_TASKS_HEAD.format(count=len(tasks))]
-    for t in tasks:
-        hours = max(0, int((ctx.now - t.created_at).total_seconds() // 3600))
-        lines.append(texts.MEMBER_TASK_LINE.format(
-            number=t.number, category=service.category_name(ctx.db, t.category),
-            location=t.location or texts.LOCATION_UNKNOWN, status=texts.TICKET_STATUS_NAMES.get(t.status, t.status),
-            age=texts.MEMBER_TASK_AGE_HOURS.format(hours=hours) if hours else texts.MEMBER_TASK_AGE_NEW))
+    lines = [texts.MEMBER_TASKS_HEAD.format(count=len(tasks)), *(_task_line(ctx, t) for t in tasks)] if tasks else []
+    if queue:
+        lines += [texts.MEMBER_QUEUE_HEAD.format(count=len(queue)), *(_task_line(ctx, t) for t in queue)]
     return Reply("\n".join(lines))
+
+
+def _task_line(ctx: Ctx, t: Ticket) -> str:
+    hours = max(0, int((ctx.now - t.created_at).total_seconds() // 3600))
+    return texts.MEMBER_TASK_LINE.format(
+        number=t.number, category=service.category_name(ctx.db, t.category),
+        location=t.location or texts.LOCATION_UNKNOWN, status=texts.TICKET_STATUS_NAMES.get(t.status, t.status),
+        age=texts.MEMBER_TASK_AGE_HOURS.format(hours=hours) if hours else texts.MEMBER_TASK_AGE_NEW)
 
 
 def show_detail(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
@@ -331,6 +341,22 @@ def wait_for_resident(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Re
     return Reply(texts.MEMBER_WAITING.format(number=ticket.number))
 
 
+def close_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
+    """关闭: staff close a false alarm (or a ticket with nothing to do) with the reason; grid members are sent to 退回."""
+    roles = people.roles_of(ctx.db, person, ctx.config.tickets.street_department)
+    if not (roles.staff_communities or roles.department_ids or roles.street):
+        log.info("close of %s refused for person %s (not staff)", ticket.number, person.id)
+        return Reply(texts.MEMBER_CLOSE_STAFF_ONLY.format(number=ticket.number))
+    if ticket.status not in OPEN_STATUSES:
+        status = texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status)
+        return Reply(texts.MEMBER_CLOSE_NOT_OPEN.format(number=ticket.number, status=status))
+    if not note:
+        return Reply(texts.MEMBER_NEED_NOTE.format(what=texts.MEMBER_NOTE_CLOSE,
+                                                   example=texts.MEMBER_EXAMPLE_CLOSE.format(number=ticket.number)))
+    service.close_by_worker(ctx.db, ctx.outbox, ctx.config, ticket, person, note, ctx.now)
+    return Reply(texts.MEMBER_CLOSED.format(number=ticket.number, note=note))
+
+
 for _intent, _action in (
     ("members.report_in", report_in_ticket),
     ("members.wait", wait_for_resident),
@@ -343,6 +369,7 @@ for _intent, _action in (
     ("members.detail", show_detail),
     ("members.phone", show_phone),
     ("members.acknowledge", acknowledge_alert),
+    ("members.close", close_ticket),
 ):
     _command(_intent, _action)
 

@@ -154,6 +154,17 @@ def tasks_of(db: Session, person_id: int) -> list[Ticket]:
     ))
 
 
+def community_queue(db: Session, community_ids: set[int]) -> list[Ticket]:
+    """The 社区待派 queue of these communities: open tickets nobody holds (urgent first, then oldest first)."""
+    if not community_ids:
+        return []
+    return list(db.scalars(
+        select(Ticket).where(Ticket.community_id.in_(community_ids), Ticket.status == TicketStatus.QUEUED,
+                             Ticket.assignee_id.is_(None))
+        .order_by(Ticket.urgent.desc(), Ticket.created_at, Ticket.id)
+    ))
+
+
 def events_of(db: Session, ticket: Ticket) -> list[TicketEvent]:
     return list(db.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)))
 
@@ -618,6 +629,26 @@ def return_to_staff(db: Session, outbox: Outbox, config: Config, ticket: Ticket,
 def _worker_title(db: Session, person: Person) -> str:
     is_member = db.scalar(select(GridMember.id).where(GridMember.person_id == person.id).limit(1)) is not None
     return texts.WORKER_TITLE.format(role=texts.ROLE_MEMBER if is_member else texts.ROLE_STAFF, name=display_name(person))
+
+
+def close_by_worker(db: Session, outbox: Outbox, config: Config, ticket: Ticket, worker: Person, reason: str,
+                    now: datetime) -> TicketEvent:
+    """关闭 by staff in chat (a false alarm, nothing to do): who and why on record, the reporters told politely,
+    and whoever held the ticket told they need not go."""
+    holder = ticket.assignee_id
+    ticket.status = TicketStatus.CLOSED
+    ticket.closed_at = now
+    ticket.ack_due_at = None  # an urgent alert that was a false alarm waits for nobody's acknowledgement
+    event = add_event(db, ticket, "closed", now, worker, note=reason, reason=reason, via="chat")
+    title = _worker_title(db, worker)
+    notify_reporters(db, outbox, ticket, event, texts.TICKET_NOTE_CLOSED_BY_WORKER.format(
+        number=ticket.number, name=title, note=reason))
+    if holder is not None and holder != worker.id:
+        push(db, outbox, config, holder, "ticket_task", texts.TICKET_TASK_CLOSED.format(
+            number=ticket.number, category=category_name(db, ticket.category),
+            location=ticket.location or texts.LOCATION_UNKNOWN, name=title, note=reason),
+            key=f"ticket:{ticket.number}:event:{event.id}")
+    return event
 
 
 def notify_workers(db: Session, outbox: Outbox, config: Config, ticket: Ticket, event: TicketEvent, text: str) -> int:

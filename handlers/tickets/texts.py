@@ -245,6 +245,7 @@ TICKET_EVENT_NAMES = {
     "withdrawn": "居民撤销",
     "reporter_left": "居民撤回关联反映",
     "unjoined": "居民表示不是同一问题，单独登记",
+    "closed": "关闭",
 }
 
 
@@ -453,6 +454,29 @@ MEMBER_EXAMPLE_RETURN = "退回 T20261122-0001 不属于本网格"
 MEMBER_NOTE_WAIT = "需要居民补充什么"
 MEMBER_EXAMPLE_WAIT = "待补充 T20261122-0001 请拍一张漏水位置的照片"
 MEMBER_DONE_DEFAULT_NOTE = "问题已处理"
+MEMBER_NOTE_CLOSE = "关闭原因"
+MEMBER_EXAMPLE_CLOSE = "关闭 {number} 误报，现场核实没有这个问题"
+MEMBER_CLOSED = "已关闭工单 {number}（{note}），已告知反映的居民。"
+MEMBER_CLOSE_STAFF_ONLY = (
+    "关闭工单要由社区工作人员核实后操作。如果是误报或不归本网格，请回复“退回 {number} 原因”，"
+    "例如“退回 {number} 误报，现场没有这个问题”，社区工作人员会核实处理。"
+)
+MEMBER_CLOSE_NOT_OPEN = "工单 {number} 已经{status}，不需要再关闭。"
+# "撤销 T…" from a worker: withdrawing is the reporter's; the worker's words for it are these.
+MEMBER_WITHDRAW_STAFF = (
+    "“撤销”是居民撤回自己报修用的。工单 {number} 如果是误报或不需要处理，请回复“关闭 {number} 原因”，"
+    "例如“关闭 {number} 误报，现场核实没有这个问题”；反映的居民会收到通知。"
+)
+MEMBER_WITHDRAW_MEMBER = (
+    "“撤销”是居民撤回自己报修用的。工单 {number} 如果是误报或不归本网格，请回复“退回 {number} 原因”，"
+    "社区工作人员会核实处理。"
+)
+MEMBER_QUEUE_HEAD = "社区待派（{count}张，还没有人接，可回复“接单 工单号”或“转派 工单号 姓名”）："
+TICKET_NOTE_CLOSED_BY_WORKER = (
+    "您反映的问题（工单 {number}）经{name}核实，已关闭：{note}\n"
+    "感谢您的反映！如果问题其实还在，请随时再告诉我们。"
+)
+TICKET_TASK_CLOSED = "【已关闭】工单 {number}（{category}·{location}）已由{name}关闭：{note}\n无需再处理。"
 MEMBER_TASK_AGE_HOURS = "{hours}小时前"
 MEMBER_TASK_AGE_NEW = "刚刚"
 

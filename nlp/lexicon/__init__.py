@@ -94,6 +94,7 @@ MEMBER_PHONE_WORDS: tuple[str, ...] = ("电话", "查看电话", "居民电话")
 MEMBER_REPORT_IN_WORDS: tuple[str, ...] = ("报到", "部门报到")
 MEMBER_WAIT_WORDS: tuple[str, ...] = ("待补充", "需补充", "请居民补充")
 MEMBER_ACK_WORDS: tuple[str, ...] = ("收到", "已收到", "确认收到", "收到了")  # an urgent alert (issue 11)
+MEMBER_CLOSE_WORDS: tuple[str, ...] = ("关闭", "关闭工单", "关单")  # staff close a false alarm
 MEMBER_STATUS_WORDS: tuple[str, ...] = ("进展", "进度")  # "进展 T… 说明" from a worker is a progress note
 MEMBER_STATUS_QUESTION_CUES: tuple[str, ...] = ("怎么样", "咋样", "如何", "到哪", "情况", "吗", "呢", "?", "？")
 """Words after 进展 that make it a question about the ticket, not a note for the resident."""
