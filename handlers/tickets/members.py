@@ -248,7 +248,8 @@ def return_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
 
 
 def list_tasks(ctx: Ctx, person: Person, ticket: Ticket | None, note: str) -> Reply:
-    """我的任务: open tickets held by the member, oldest first; community staff also see their 社区待派 queue."""
+    """我的任务: open tickets held by the member, urgent ones first, then oldest first; community staff also see
+    their 社区待派 queue (in the same order)."""
     tasks = service.tasks_of(ctx.db, person.id)
     roles = people.roles_of(ctx.db, person, ctx.config.tickets.street_department)
     queue = service.community_queue(ctx.db, roles.staff_communities)
@@ -263,7 +264,8 @@ def list_tasks(ctx: Ctx, person: Person, ticket: Ticket | None, note: str) -> Re
 def _task_line(ctx: Ctx, t: Ticket) -> str:
     hours = max(0, int((ctx.now - t.created_at).total_seconds() // 3600))
     return texts.MEMBER_TASK_LINE.format(
-        number=t.number, category=service.category_name(ctx.db, t.category),
+        number=t.number, urgent=texts.TICKET_TASK_URGENT_MARK if t.urgent else "",
+        category=service.category_name(ctx.db, t.category),
         location=t.location or texts.LOCATION_UNKNOWN, status=texts.TICKET_STATUS_NAMES.get(t.status, t.status),
         age=texts.MEMBER_TASK_AGE_HOURS.format(hours=hours) if hours else texts.MEMBER_TASK_AGE_NEW)
 

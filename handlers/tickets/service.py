@@ -147,10 +147,10 @@ def tickets_of_reporter(db: Session, person_id: int, limit: int = 10) -> list[Ti
 
 
 def tasks_of(db: Session, person_id: int) -> list[Ticket]:
-    """A member's open tickets, oldest first."""
+    """A member's open tickets: urgent ones first, then oldest first."""
     return list(db.scalars(
         select(Ticket).where(Ticket.assignee_id == person_id, Ticket.status.in_(OPEN_STATUSES))
-        .order_by(Ticket.created_at, Ticket.id)
+        .order_by(Ticket.urgent.desc(), Ticket.created_at, Ticket.id)
     ))
 
 

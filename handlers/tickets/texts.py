@@ -179,8 +179,8 @@ MEMBER_COMMAND_HINT = (
 )
 MEMBER_HINT_NOTE = "处理说明"  # the note's placeholder when the worker wrote only the number
 MEMBER_NO_TASKS = "您当前没有进行中的工单。"
-MEMBER_TASKS_HEAD = "您的工单（{count}张，最早的在前）："
-MEMBER_TASK_LINE = "{number} {category}·{location}：{status}（{age}）"
+MEMBER_TASKS_HEAD = "您的工单（{count}张，紧急的在最前，其余最早的在前）："
+MEMBER_TASK_LINE = "{number}{urgent} {category}·{location}：{status}（{age}）"
 MEMBER_ACCEPTED = "已接单：{number}。处理中可回复“处理中 {number} 说明”，完成后回复“完成 {number} 说明”，可附照片。"
 MEMBER_ALREADY_ACCEPTED = "工单 {number} 已经接单（{status}）。"
 MEMBER_PROGRESS_SAVED = "已记录进展并告知居民：{number}。"

@@ -1,0 +1,42 @@
+"""Grid members' commands, the details that were wrong: urgent tickets first in 我的任务, a transfer without a
+note says none, "T… 已修好了" about somebody else's ticket, ticket numbers written without the T."""
+
+from __future__ import annotations
+
+import re
+
+from tests.tickets.conftest import MEMBER, NEIGHBOUR, RESIDENT, STAFF, Town
+
+
+def _number(reply: str | None) -> str:
+    found = re.search(r"T\d{8}-\d{4}", reply or "")
+    assert found, reply
+    return found.group(0)
+
+
+# -- 2. urgent first ------------------------------------------------------------------------------
+
+
+def test_urgent_tickets_come_first_in_my_tasks(town: Town) -> None:
+    ordinary = _number(town.say(RESIDENT, "幸福里3栋2单元楼道灯坏了"))
+    town.clock.advance(minutes=10)
+    urgent = _number(town.say(NEIGHBOUR, "幸福里4栋1单元电梯困人了，里面有人出不来"))
+    assert town.ticket(urgent).urgent and town.ticket(urgent).assignee_id == town.ticket(ordinary).assignee_id
+
+    reply = town.say(MEMBER, "我的任务") or ""
+
+    assert ordinary in reply and urgent in reply
+    assert reply.index(urgent) < reply.index(ordinary)
+    assert f"{urgent}（紧急）" in reply and f"{ordinary}（紧急）" not in reply
+
+
+def test_urgent_queued_tickets_come_first_in_the_staff_queue(town: Town) -> None:
+    ordinary = _number(town.say(RESIDENT, "幸福里3栋2单元楼道灯坏了"))
+    town.say(MEMBER, f"退回 {ordinary} 不属于本网格")
+    town.clock.advance(minutes=10)
+    urgent = _number(town.say(NEIGHBOUR, "幸福里4栋1单元电梯困人了，里面有人出不来"))
+    town.say(MEMBER, f"退回 {urgent} 请社区协调")
+
+    reply = town.say(STAFF, "我的任务") or ""
+
+    assert reply.index(urgent) < reply.index(ordinary)
