@@ -604,7 +604,8 @@ def transfer(db: Session, outbox: Outbox, config: Config, ticket: Ticket, member
         recipients = contacts
     ticket.accepted_at = None
     _fresh_accept_deadline(db, config, ticket, now)
-    prefix = texts.TICKET_TASK_TRANSFERRED.format(name=display_name(member), note=note or texts.NONE)
+    prefix = (texts.TICKET_TASK_TRANSFERRED.format(name=display_name(member), note=note) if note
+              else texts.TICKET_TASK_TRANSFERRED_NO_NOTE.format(name=display_name(member)))
     for person_id in recipients:
         push_task(db, outbox, config, ticket, person_id, event, prefix=prefix)
     notify_reporters(db, outbox, ticket, event, texts.TICKET_NOTE_TRANSFERRED.format(number=ticket.number, name=name))

@@ -161,6 +161,7 @@ TICKET_TASK = (
 )
 TICKET_TASK_URGENT_MARK = "（紧急）"
 TICKET_TASK_TRANSFERRED = "（由{name}转派：{note}）\n"
+TICKET_TASK_TRANSFERRED_NO_NOTE = "（由{name}转派）\n"
 TICKET_TASK_URGE = "【催办】工单 {number}（{category}，{location}）居民催促处理，请尽快跟进。"
 TICKET_TASK_DETAIL = "【补充】工单 {number} 报告人补充：{note}"
 TICKET_TASK_MEDIA = "【补充】工单 {number} 报告人发来{what}。"

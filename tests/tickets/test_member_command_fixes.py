@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.tickets.conftest import MEMBER, NEIGHBOUR, RESIDENT, STAFF, Town
+from tests.tickets.conftest import MEMBER, MEMBER2, NEIGHBOUR, RESIDENT, STAFF, Town
 
 
 def _number(reply: str | None) -> str:
@@ -40,3 +40,26 @@ def test_urgent_queued_tickets_come_first_in_the_staff_queue(town: Town) -> None
     reply = town.say(STAFF, "我的任务") or ""
 
     assert reply.index(urgent) < reply.index(ordinary)
+
+
+# -- 3. a transfer without a note -----------------------------------------------------------------
+
+
+def test_a_transfer_without_a_note_pushes_no_empty_note(town: Town) -> None:
+    number = _number(town.say(RESIDENT, "幸福里3栋2单元楼道灯坏了"))
+    before = len(town.pushed(MEMBER2))
+
+    town.say(MEMBER, f"转派 {number} 赵敏")
+
+    pushed = town.pushed(MEMBER2)[before:]
+    assert len(pushed) == 1
+    assert pushed[0].startswith("（由李强转派）") and "：无" not in pushed[0]
+
+
+def test_a_transfer_with_a_note_pushes_it(town: Town) -> None:
+    number = _number(town.say(RESIDENT, "幸福里3栋2单元楼道灯坏了"))
+    before = len(town.pushed(MEMBER2))
+
+    town.say(MEMBER, f"转派 {number} 赵敏 她离得近")
+
+    assert town.pushed(MEMBER2)[before:][0].startswith("（由李强转派：她离得近）")
