@@ -178,11 +178,20 @@ def progress_note(ctx: Ctx) -> Reply | None:
 def hint_commands(ctx: Ctx) -> Reply:
     """A worker's ticket number with words no command understood ("T… 已修好了"): how to write the command.
 
-    Asked by the fallback (handlers/help) only; nothing changes on the ticket until the worker says 完成."""
+    Asked by the fallback (handlers/help) only; nothing changes on the ticket until the worker says 完成.
+    A ticket the worker may not act on is not theirs to finish: they hear only that someone else has it."""
     found = _TICKET.search(ctx.msg.text or "")
-    if found is None or _worker(ctx) is None:
+    worker = _worker(ctx) if found is not None else None
+    if found is None or worker is None:
         return Reply.pass_on()
     number = re.sub(r"\s", "", found.group(0)).upper()
+    ticket = service.ticket_by_number(ctx.db, number)
+    if ticket is None:
+        return Reply(texts.TICKET_NOT_FOUND.format(number=number))
+    person, roles = worker
+    if not roles.may_act_on(person.id, ticket) and not acknowledge.was_alerted(ctx.db, ticket, person.id):
+        log.info("member %s: no command hint on %s (not theirs)", person.id, ticket.number)
+        return Reply(texts.MEMBER_HINT_NOT_YOURS.format(number=ticket.number))
     rest = (ctx.msg.text[: found.start()] + " " + ctx.msg.text[found.end():]).strip(_PUNCT).strip()
     return Reply(texts.MEMBER_COMMAND_HINT.format(number=number, note=rest or texts.MEMBER_HINT_NOTE))
 

@@ -179,6 +179,7 @@ MEMBER_COMMAND_HINT = (
     "· 查看详情：“详情 {number}”"
 )
 MEMBER_HINT_NOTE = "处理说明"  # the note's placeholder when the worker wrote only the number
+MEMBER_HINT_NOT_YOURS = "工单 {number} 由其他同事负责，不需要您处理。如有情况要反映，请联系社区工作人员。"
 MEMBER_NO_TASKS = "您当前没有进行中的工单。"
 MEMBER_TASKS_HEAD = "您的工单（{count}张，紧急的在最前，其余最早的在前）："
 MEMBER_TASK_LINE = "{number}{urgent} {category}·{location}：{status}（{age}）"

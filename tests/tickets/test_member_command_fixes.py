@@ -63,3 +63,25 @@ def test_a_transfer_with_a_note_pushes_it(town: Town) -> None:
     town.say(MEMBER, f"转派 {number} 赵敏 她离得近")
 
     assert town.pushed(MEMBER2)[before:][0].startswith("（由李强转派：她离得近）")
+
+
+# -- 4. the command hint on somebody else's ticket ------------------------------------------------
+
+
+def test_the_hint_on_somebody_elses_ticket_says_it_is_handled_by_someone_else(town: Town) -> None:
+    number = _number(town.say(RESIDENT, "桂花苑1栋1单元楼道灯坏了"))  # 第三网格: not 李强's
+
+    reply = town.say(MEMBER, f"{number} 已修好了") or ""
+
+    assert number in reply and "完成 " + number not in reply
+    assert "其他" in reply
+    assert "桂花苑" not in reply and "楼道灯" not in reply and "照明" not in reply
+    assert town.ticket(number).status == "assigned"
+
+
+def test_the_hint_on_ones_own_ticket_still_shows_the_command(town: Town) -> None:
+    number = _number(town.say(RESIDENT, "幸福里3栋2单元楼道灯坏了"))
+
+    reply = town.say(MEMBER, f"{number} 已修好了") or ""
+
+    assert f"完成 {number} 已修好了" in reply
