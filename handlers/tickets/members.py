@@ -39,7 +39,8 @@ from nlp import lexicon
 
 log = logging.getLogger(__name__)
 
-_TICKET = re.compile(r"[Tt]\s*\d{8}\s*-\s*\d{4,}")
+# A ticket number, the leading T optional ("完成 20261203-0001" is read as T20261203-0001): _number_in rebuilds it.
+_TICKET = re.compile(r"(?<![A-Za-z0-9])(?:[Tt]\s*)?(\d{8})\s*-\s*(\d{4,})(?!\d)")
 _PUNCT = " ，,。.:：;；!！、\t\n"
 
 
@@ -90,10 +91,15 @@ def parse(intent: str, text: str) -> Parsed:
             body = body[len(word):]
             break
     found = _TICKET.search(body)
-    number = re.sub(r"\s", "", found.group(0)).upper() if found else None
+    number = _number_in(found) if found else None
     if found:
         body = body[: found.start()] + " " + body[found.end():]
     return Parsed(number, body.strip(_PUNCT).strip())
+
+
+def _number_in(found: re.Match[str]) -> str:
+    """The ticket number as stored (T + date + - + sequence), however it was written."""
+    return f"T{found.group(1)}-{found.group(2)}"
 
 
 def _worker(ctx: Ctx) -> tuple[Person, people.Roles] | None:
@@ -170,7 +176,7 @@ def progress_note(ctx: Ctx) -> Reply | None:
     worker = _worker(ctx)
     if worker is None:
         return None
-    number = re.sub(r"\s", "", found.group(0)).upper()
+    number = _number_in(found)
     return _run(ctx, "members.progress", record_progress, worker, Parsed(number, note))
 
 
@@ -184,7 +190,7 @@ def hint_commands(ctx: Ctx) -> Reply:
     worker = _worker(ctx) if found is not None else None
     if found is None or worker is None:
         return Reply.pass_on()
-    number = re.sub(r"\s", "", found.group(0)).upper()
+    number = _number_in(found)
     ticket = service.ticket_by_number(ctx.db, number)
     if ticket is None:
         return Reply(texts.TICKET_NOT_FOUND.format(number=number))
@@ -193,7 +199,22 @@ def hint_commands(ctx: Ctx) -> Reply:
         log.info("member %s: no command hint on %s (not theirs)", person.id, ticket.number)
         return Reply(texts.MEMBER_HINT_NOT_YOURS.format(number=ticket.number))
     rest = (ctx.msg.text[: found.start()] + " " + ctx.msg.text[found.end():]).strip(_PUNCT).strip()
+    command = _command_at_start(rest)
+    if command is not None:  # "详情 20261203-0001": the rule wanted a T; the command is plain
+        intent, word = command
+        note = rest[len(word):].strip(_PUNCT).strip()
+        return _run(ctx, intent, _ACTIONS[intent], worker, Parsed(number, note))
     return Reply(texts.MEMBER_COMMAND_HINT.format(number=number, note=rest or texts.MEMBER_HINT_NOTE))
+
+
+def _command_at_start(text: str) -> tuple[str, str] | None:
+    """(intent, word) of the ticket command ``text`` starts with, the longest word winning; None when none does."""
+    found = [(word, intent) for intent, command in COMMANDS.items() if command.needs_ticket
+             for word in command.words if text.startswith(word)]
+    if not found:
+        return None
+    word, intent = max(found, key=lambda pair: len(pair[0]))
+    return intent, word
 
 
 # Commands that change a ticket: on a cancelled (or merged) one they are refused; 详情 and 电话 still read it.
@@ -368,6 +389,7 @@ def close_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
     return Reply(texts.MEMBER_CLOSED.format(number=ticket.number, note=note))
 
 
+_ACTIONS: dict[str, Action] = {}
 for _intent, _action in (
     ("members.report_in", report_in_ticket),
     ("members.wait", wait_for_resident),
@@ -383,6 +405,7 @@ for _intent, _action in (
     ("members.close", close_ticket),
 ):
     _command(_intent, _action)
+    _ACTIONS[_intent] = _action
 
 
 __all__ = ["COMMANDS", "Flow", "cap", "parse"]

@@ -85,3 +85,35 @@ def test_the_hint_on_ones_own_ticket_still_shows_the_command(town: Town) -> None
     reply = town.say(MEMBER, f"{number} 已修好了") or ""
 
     assert f"完成 {number} 已修好了" in reply
+
+
+# -- 5. numbers without the T ---------------------------------------------------------------------
+
+
+def test_a_number_without_the_t_gets_the_hint(town: Town) -> None:
+    number = _number(town.say(RESIDENT, "幸福里3栋2单元楼道灯坏了"))
+
+    reply = town.say(MEMBER, f"{number[1:]} 已经修好了") or ""
+
+    assert f"完成 {number} 已经修好了" in reply
+
+
+def test_commands_read_a_number_without_the_t(town: Town) -> None:
+    first = _number(town.say(RESIDENT, "幸福里3栋2单元楼道灯坏了"))
+    second = _number(town.say(NEIGHBOUR, "幸福里4栋1单元门禁坏了"))
+
+    assert first in (town.say(MEMBER, f"接单 {first[1:]}") or "")
+    assert town.ticket(first).status == "accepted"
+    town.say(MEMBER, f"完成 {first[1:]} 已更换灯泡")
+    assert town.ticket(first).status == "done"
+    assert town.ticket(second).status == "assigned"
+
+
+def test_detail_and_close_read_a_number_without_the_t(town: Town) -> None:
+    number = _number(town.say(RESIDENT, "幸福里3栋2单元楼道灯坏了"))
+
+    detail = town.say(MEMBER, f"详情 {number[1:]}") or ""
+    assert detail.startswith(f"工单 {number}") and "记录" in detail
+
+    town.say(STAFF, f"关闭 {number[1:]} 误报，现场核实灯是好的")
+    assert town.ticket(number).status == "closed"
