@@ -248,6 +248,7 @@ TICKET_EVENT_NAMES = {
     "reporter_left": "居民撤回关联反映",
     "unjoined": "居民表示不是同一问题，单独登记",
     "closed": "关闭",
+    "place_changed": "位置更正",
 }
 
 

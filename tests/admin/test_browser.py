@@ -477,3 +477,35 @@ def test_rule_versions_read_as_fields(browser: Any, live: dict[str, Any]) -> Non
     assert "任一关键词" in table and "意图" in table
     assert not re.search(r'"(any|intent|priority)"', table), table
     page.context.close()
+
+
+def test_correct_a_tickets_place(browser: Any, live: dict[str, Any]) -> None:
+    """Staff correct a ticket's building and unit on its page: a wrong building is refused in words, the right one
+    is written with 位置更正 (old → new) in the history and the audit log; the holder keeps it unless asked."""
+    page = _page(browser, live, "zhangzr")
+    _say(page, "oPlaceA", "我住幸福里5栋1单元101", "5栋")
+    _say(page, "oPlaceA", "5栋门口的垃圾桶满了没人清", "工单号")
+    number = _ticket_in_window(page)
+
+    page.goto(f"/admin/tickets/{number}")
+    form = page.get_by_test_id("place-form")
+    assert form.get_by_label("楼栋").input_value() == "5"
+    form.get_by_label("楼栋").fill("9")
+    form.get_by_role("button", name="更正位置").click()
+    page.get_by_role("alert").filter(has_text="幸福里小区没有9栋").wait_for()
+
+    form = page.get_by_test_id("place-form")
+    form.get_by_label("楼栋").fill("4")
+    form.get_by_label("单元").fill("2")
+    form.get_by_label("门牌号").fill("")
+    form.get_by_label(re.compile("具体位置")).fill("楼道口")
+    form.get_by_role("button", name="更正位置").click()
+    page.get_by_role("status").filter(has_text="位置已更正").wait_for()
+    assert "幸福里小区4栋2单元楼道口" in page.get_by_test_id("ticket-facts").inner_text()
+    story = page.get_by_test_id("timeline").inner_text()
+    assert "位置更正" in story and "→ 幸福里小区4栋2单元楼道口" in story
+    _shot(page, "desktop-ticket-place-corrected")
+    page.goto("/admin/audit")
+    assert "工单 · 更正位置" in page.locator("main").inner_text()
+    assert page.errors == []
+    page.context.close()

@@ -155,6 +155,7 @@ AUDIT_VERBS = {
     "throttled": "被限流", "phone_viewed": "查看电话", "assign": "派单", "transfer": "转派", "escalate": "升级",
     "deescalate": "降级", "category": "改类别", "close": "办结", "note": "内部备注", "note_public": "给居民留言",
     "accept": "接单", "complete": "完成", "report_in": "报到", "merge": "合并", "split": "拆分", "reply": "回复", "answer": "回复",
+    "place": "更正位置",
 }
 AUDIT_LOGIN = "登录成功"
 

@@ -38,6 +38,7 @@ EVENT_NAMES = {
     "merged_from": "并入重复工单",
     "split": "拆出单独工单",
     "split_from": "由其他工单拆出",
+    "place_changed": "位置更正",
 }
 
 # Codes the ticket page shows in words (a code not listed is shown as it is).
@@ -99,6 +100,24 @@ ERR_MERGE_CATEGORY = ("不能合并：工单 {number} 是“{here}”，工单 {
 UNKNOWN_ESTATE = "未知小区"
 ERR_SPLIT_NOT_JOINED = "只能拆出后来关联到工单 {number} 的邻居反映（首报人不能拆出）。"
 ERR_REPORT_IN = "只有被吹哨部门的联络人能报到工单 {number}。"
+
+# 位置更正 (place.py): the form's errors, the history note and what the holder is told.
+ERR_PLACE_ESTATE = "请选择小区。"
+ERR_PLACE_BUILDING = "{estate}没有{building}栋，请核对楼栋号（{estate}有：{known}）。"
+ERR_PLACE_UNIT = "{estate}{building}栋没有{unit}单元（有：{known}单元）。"
+ERR_PLACE_NEEDS_BUILDING = "要填单元或门牌号，请先填楼栋。"
+ERR_PLACE_ROOM = "门牌号只能是数字或字母（最多 8 位），如 501；其他说法请写在“具体位置”里。"
+ERR_PLACE_SPOT = "具体位置最多 {limit} 个字。"
+ERR_PLACE_SAME = "位置没有变化。"
+PLACE_LIST_SEPARATOR = "、"
+PLACE_NONE = "没有登记楼栋"
+PLACE_UNKNOWN = "未说明"
+PLACE_CHANGED_NOTE = "{old} → {new}"
+DONE_PLACE = "工单 {number} 的位置已更正为：{location}。"
+DONE_PLACE_REASSIGNED = "工单 {number} 的位置已更正为：{location}，并按新位置重新派单：{handler}。"
+PLACE_TO_WORKER = "【位置更正】工单 {number} 的位置已更正为：{location}（原登记：{old}）。"
+PLACE_MOVED_TO_WORKER = "【位置更正】工单 {number} 的位置已更正为：{location}，已按新位置改派他人，您无需再处理。"
+PLACE_HANDLER_QUEUE = "新位置没有值班网格员，已进入社区待派"
 
 BULK_ACTIONS = {"assign": "派给", "escalate": "升级一级", "close": "办结并留言", "merge": "合并到同一张工单"}
 

@@ -18,8 +18,9 @@ from bot.web.admin.access import Viewer, admin_blueprint, allow, forbidden, is_h
 from handlers.community.people import display_name, mask_phone, roles_of
 from handlers.tickets import escalation, service
 from handlers.tickets import texts as ticket_texts
-from handlers.tickets.admin import actions, merge, scope, texts
+from handlers.tickets.admin import actions, merge, place, scope, texts
 from models import (
+    Building,
     Category,
     Department,
     Estate,
@@ -37,7 +38,7 @@ from models import (
 
 bp = admin_blueprint("tickets_admin", __name__, url_prefix="/admin/tickets")
 WORKERS = ("staff", "grid", "department")
-STAFF_ACTIONS = {"assign", "transfer", "escalate", "deescalate", "category", "close", "merge", "split"}
+STAFF_ACTIONS = {"assign", "transfer", "escalate", "deescalate", "category", "close", "merge", "split", "place"}
 PERSON_ACTIONS = {"accept", "complete", "report_in"}
 
 
@@ -170,8 +171,12 @@ def ticket(number: str) -> Any:
             return forbidden(viewer())
         reporters = [(r, s.get(Person, r.person_id)) for r in service.reporters(s, t)]
         active = escalation.active_deadline(t)
+        building = s.get(Building, t.building_id) if t.building_id else None
+        estate_id = building.estate_id if building is not None else t.estate_id
         return render_template(
             "tickets_admin/detail.html", t=t, timeline=_timeline(s, t), reporters=reporters, mask=mask_phone,
+            place_now={"estate": estate_id, "building": building.number if building else "", "unit": t.unit or "",
+                       "room": t.room or ""},
             display_name=display_name, assignee=s.get(Person, t.assignee_id) if t.assignee_id else None,
             category=service.category_name(s, t.category), active=active, tx=texts,
             rating=ticket_texts.RATING_NAMES.get(t.rating or "", ""), is_open=actions.is_open(t),
@@ -200,7 +205,8 @@ def act(number: str) -> Any:
 
 
 def _snapshot(t: Ticket) -> dict[str, Any]:
-    return audit.snapshot(t, ["status", "category", "assignee_id", "department_id", "escalation_level", "closed_at"])
+    return audit.snapshot(t, ["status", "category", "assignee_id", "department_id", "escalation_level", "closed_at",
+                              "location", "building_id", "unit", "room", "grid_id"])
 
 
 def apply_action(s: Session, t: Ticket, action: str, form: Any, at: Any, who: Viewer) -> tuple[str, bool]:
@@ -261,6 +267,13 @@ def apply_action(s: Session, t: Ticket, action: str, form: Any, at: Any, who: Vi
                 return texts.ERR_NO_TARGET, False
             new = merge.split(s, outbox, svc.config, t, target.id, who.username, at)
             message = texts.DONE_SPLIT.format(name=display_name(target), into=new.number)
+        elif action == "place":
+            new = place.read_form(s, form)
+            moved = place.correct(s, outbox, svc.config, t, new, bool(form.get("reassign")), who.username, at)
+            message = texts.DONE_PLACE.format(number=t.number, location=new.label)
+            if moved.data.get("reassign"):
+                handler = display_name(s.get(Person, t.assignee_id)) if t.assignee_id else texts.PLACE_HANDLER_QUEUE
+                message = texts.DONE_PLACE_REASSIGNED.format(number=t.number, location=new.label, handler=handler)
         elif action == "close":
             actions.close(s, outbox, t, note, who.username, at)
             message = texts.DONE_CLOSED.format(number=t.number)
