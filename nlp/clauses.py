@@ -2,7 +2,8 @@
 
 Cut at sentence-final punctuation and before the words that start another complaint (还有, 另外, 而且 …).
 At a comma or space only before a piece that says "also" (…，楼道灯也不亮) or starts at a building of its
-own (…，桂花苑2栋路灯不亮): "楼上漏水，把我家灯都泡坏了" is one problem told in two breaths. Whether a
+own (…，桂花苑2栋路灯不亮): "楼上漏水，把我家灯都泡坏了" is one problem told in two breaths, and so is
+"楼上漏水，害得我家灯也不亮了" (what the problem did: CONSEQUENCE_WORDS). Whether a
 piece is a problem of its own is for the router to say; this only cuts.
 """
 
@@ -18,7 +19,10 @@ from nlp.lexicon.clauses import (
     BOTH_MAX_THING_CHARS,
     BUILDING_AT_START,
     COMPLAINT_JOINERS,
+    CONSEQUENCE_WORDS,
     MIN_CLAUSE_CHARS,
+    SAME_AGAIN_MAX_CHARS,
+    SAME_AGAIN_WORDS,
     SENTENCE_ENDS,
 )
 
@@ -58,7 +62,18 @@ def _says_also(part: str) -> bool:
     rest = part
     for phrase in ALSO_NOT:
         rest = rest.replace(phrase, " ")
-    return any(w in rest for w in ALSO_WORDS)
+    return any(w in rest for w in ALSO_WORDS) and not any(w in rest for w in CONSEQUENCE_WORDS)
+
+
+def same_again(piece: str) -> bool:
+    """A piece that names another building and says the thing before is in the same state there:
+    "4栋的也坏了", "3栋也是". Its thing is the previous piece's (the router finds none in it)."""
+    piece = piece.strip(" ，,、")
+    found = _OWN_BUILDING.match(piece)
+    if found is None or len(piece) > SAME_AGAIN_MAX_CHARS:
+        return False
+    rest = piece[found.end():]
+    return _says_also(rest) or any(w in rest for w in SAME_AGAIN_WORDS)
 
 
 def _cut_at_breaths(piece: str) -> list[str]:

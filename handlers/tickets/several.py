@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.dialog.capability import Ctx
 from handlers.community import places
-from nlp.clauses import complaint_clauses
+from nlp.clauses import complaint_clauses, same_again
 
 REPORT_INTENT = "tickets.create"
 MAX_FURTHER = 3  # a long rant is not cut into a pile of tickets
@@ -32,29 +32,41 @@ def read_pieces(ctx: Ctx, category: str, estate_id: int | None) -> tuple[places.
     """The place the piece reporting ``category`` names, and the further complaints (``further_complaints``).
 
     "幸福里2栋楼道灯坏了，5栋电梯也不动了" is routed as a whole to 电梯 (the higher priority): its place is
-    5栋's, not the first one the message names. Each piece is routed once."""
+    5栋's, not the first one the message names. Each piece is routed once. A kind already reported is
+    another complaint only at another place its own piece names ("幸福里3栋电梯坏了，4栋的也坏了")."""
     reports = list(_reports_in_pieces(ctx, estate_id))
     own = next((place for kind, _, place in reports if kind == category), None)
     found: list[dict[str, Any]] = []
-    seen = {category}
+    seen = {(category, own.label if own is not None else None)}
+    kinds = {category}
     for kind, piece, place in reports:
-        if kind not in seen:
-            seen.add(kind)
-            found.append({"category": kind, "description": piece, **({"place": places.as_data(place)} if place else {})})
+        where = place.label if place is not None else None
+        if (kind, where) in seen or (kind in kinds and where is None):
+            continue
+        seen.add((kind, where))
+        kinds.add(kind)
+        found.append({"category": kind, "description": piece, **({"place": places.as_data(place)} if place else {})})
     return own, found[:MAX_FURTHER]
 
 
 def _reports_in_pieces(ctx: Ctx, estate_id: int | None) -> Iterator[tuple[str, str, places.Place | None]]:
-    """(category, piece, the place the piece names) of each piece routed to a report, when there are several."""
+    """(category, piece, the place the piece names) of each piece routed to a report, when there are several.
+
+    A piece that names only another building in the same state ("…，4栋的也坏了", "3栋也是") reports the
+    kind of the piece before it, at its own building."""
     pieces = complaint_clauses(ctx.msg.text or "")
     if len(pieces) < 2:
         return
+    before: str | None = None
     for piece in pieces:
         understood = ctx.services.understand(piece)
         match = getattr(understood, "match", None)
         kind = match.slots.get("category") if match is not None and match.intent == REPORT_INTENT else None
+        if not kind and match is None and before is not None and same_again(piece):
+            kind = before
         if not kind:
             continue
+        before = kind
         own = places.locate(ctx.db, understood.text, understood.entities.address, estate_id)
         yield kind, piece, own if isinstance(own, places.Place) else None
 

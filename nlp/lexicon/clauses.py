@@ -38,3 +38,16 @@ BOTH_MARKERS: tuple[str, ...] = ("全都", "都", "全")
 
 BOTH_MAX_THING_CHARS = 8
 """The second thing is short ("楼道灯"); longer, the 和 joins something else."""
+
+CONSEQUENCE_WORDS: tuple[str, ...] = (
+    "害得", "弄得", "搞得", "导致", "结果", "所以", "连带", "跟着", "被泡", "泡坏", "泡得", "泡了", "泡水",
+    "被淹", "淹坏", "淹了", "进水", "渗到", "漏到", "滴到",
+)
+"""A piece that says also with one of these tells what the problem before did ("楼上漏水，害得我家灯也不亮了",
+"…，把灯也泡坏了"): the same problem, not another one."""
+
+SAME_AGAIN_WORDS: tuple[str, ...] = ("也是", "也一样", "一样", "同样", "也这样", "也那样", "也有这")
+"""After a building of its own, say the thing before is in the same state there ("…，3栋也是")."""
+
+SAME_AGAIN_MAX_CHARS = 10
+"""A piece naming a building that carries the thing over is short ("4栋的也坏了"); longer, it says its own."""

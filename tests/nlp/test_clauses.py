@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.clauses import complaint_clauses
+from nlp.clauses import complaint_clauses, same_again
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,37 @@ def test_pieces_that_may_each_be_a_complaint(text: str, pieces: list[str]) -> No
         "幸福里3栋2单元 电梯坏了两天了",  # the place, then the problem
         "隔壁独居老太太好几天没见出门了 敲门也没人应",  # 也 goes on about the same thing
         "楼道灯坏了好几天了，物业也不管",
+        # what the first problem did is no problem of its own
+        "楼上漏水，害得我家灯也不亮了",
+        "楼上漏水，把我家灯也泡坏了",
+        "卫生间顶上漏水，结果灯也坏了",
+        "楼上漏水 我家的灯被泡得也不亮了",
+        "幸福里4栋停水了，热水器也用不了",
     ],
 )
 def test_one_problem_in_two_breaths_stays_one_piece(text: str) -> None:
     assert len(complaint_clauses(text)) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        ("幸福里3栋电梯坏了，4栋的也坏了", ["幸福里3栋电梯坏了", "4栋的也坏了"]),
+        ("幸福里2栋停水了 3栋也是", ["幸福里2栋停水了", "3栋也是"]),
+    ],
+)
+def test_another_building_in_the_same_state(text: str, pieces: list[str]) -> None:
+    """"…，4栋的也坏了": the piece names only a building; the thing is the one before (same_again)."""
+    assert complaint_clauses(text) == pieces
+    assert same_again(pieces[1]) and not same_again(pieces[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        ("电梯坏了，灯泡也坏了", ["电梯坏了", "灯泡也坏了"]),
+        ("3栋电梯坏了，门把手也坏了", ["3栋电梯坏了", "门把手也坏了"]),
+    ],
+)
+def test_a_word_that_only_looks_like_a_consequence_still_cuts(text: str, pieces: list[str]) -> None:
+    assert complaint_clauses(text) == pieces
