@@ -8,6 +8,7 @@ a person. Foreign keys are given by natural key (``community: xingfuli``).
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from flask import g, jsonify, request
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.routing.rulestore import WORDS_COUNTER, bump
 from bot.web.api import MSG_NOT_FOUND, Id, api_blueprint, authenticated, current_services, error, int_arg, parse_body
 from bot.web.resources import In, Invalid, Resource, by_code, by_id, register_resources, request_now, resource_paths
-from handlers.community import people
+from handlers.community import people, texts
 from handlers.community.importing import FACT_FIELDS
 from models import (
     BindAttempt,
@@ -306,13 +307,40 @@ def _person_in_use(s: Session, row: Person) -> str | None:
     return None
 
 
+# A phone residents may be given: a mobile or a landline with its area code, written the usual ways.
+_PHONE_CHARS = re.compile(r"\+?[0-9 ()（）-]+")
+_PHONE_DIGITS = (7, 15)  # a landline without its area code … an international number
+
+
+def is_phone(value: str) -> bool:
+    digits = sum(c.isdigit() for c in value)
+    return bool(_PHONE_CHARS.fullmatch(value.strip())) and _PHONE_DIGITS[0] <= digits <= _PHONE_DIGITS[1]
+
+
 def _member_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
     out = {k: (str(d[k]) if k == "role" else d[k]) for k in ("role", "on_duty", "public_phone") if k in d}
+    if out.get("public_phone"):
+        out["public_phone"] = out["public_phone"].strip()
+        if not is_phone(out["public_phone"]):
+            raise Invalid("public_phone", texts.MEMBER_PHONE_INVALID.format(phone=out["public_phone"]))
     if "person" in d:
         out["person_id"] = by_id(s, Person, d["person"], "person").id
     if "grid" in d:
         out["grid_id"] = by_code(s, Grid, d["grid"], "grid").id
     return out
+
+
+def _one_primary(s: Session, row: GridMember, d: dict[str, Any]) -> None:
+    """A grid has one primary member (the one a report goes to): a second one is refused, naming the first."""
+    if row.role != MemberRole.PRIMARY:
+        return
+    other = s.execute(select(GridMember, Person.name, Grid.name).join(Person, Person.id == GridMember.person_id)
+                      .join(Grid, Grid.id == GridMember.grid_id)
+                      .where(GridMember.grid_id == row.grid_id, GridMember.role == MemberRole.PRIMARY,
+                             GridMember.id != row.id).limit(1)).first()
+    if other is not None:
+        _, name, grid = other
+        raise Invalid("role", texts.MEMBER_SECOND_PRIMARY.format(grid=grid, name=name or texts.BIND_ROLE_MEMBER))
 
 
 def _staff_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
@@ -398,7 +426,7 @@ RESOURCES = [
     Resource("members", GridMember, MemberIn, _member_cols,
              lambda s, r: {"id": r.id, "person": r.person_id, "grid": r.grid.code, "role": r.role, "on_duty": r.on_duty,
                            "public_phone": r.public_phone},
-             load=(selectinload(GridMember.grid),)),
+             _one_primary, load=(selectinload(GridMember.grid),)),
     Resource("staff", Staff, StaffIn, _staff_cols,
              lambda s, r: {"id": r.id, "person": r.person_id, "community": _community_code(s, r.community_id),
                            "department": r.department.code if r.department else None,

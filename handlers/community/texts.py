@@ -58,3 +58,9 @@ PROPERTY_NAME_WORD = "物业"
 GRID_PHONE = "{name} {phone}"
 HEALTH_FACTS_MISSING = "{community}尚未填写：{facts}。居民问到时只能得到笼统的答复。处理：在管理后台“社区设置”或 PATCH /api/v1/communities/<id> 填写"
 HEALTH_MEMBERS_WITHOUT_PUBLIC_PHONE = "{count} 位网格员没有可公开的工作电话，居民问“网格员电话”时无号码可给。处理：为网格员填写 public_phone（API /api/v1/members）"
+
+# -- grid members' records (API and the 网格员 setup page): what is refused, and why ----------------
+MEMBER_PHONE_INVALID = ("工作电话“{phone}”不像电话号码：请填写手机号（如 13800001111）或带区号的座机"
+                        "（如 0571-8600 0012），不公开就留空。")
+MEMBER_SECOND_PRIMARY = ("{grid}已有主责网格员{name}，一个网格只能有一位主责：请把这位设为“备岗”，"
+                         "或先把{name}改为备岗。")

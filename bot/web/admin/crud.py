@@ -62,6 +62,8 @@ class ResourcePage:
     display: dict[str, dict[str, str]] = field(default_factory=dict)  # column -> stored value -> words shown
     # column -> (value, label) options read when the table is shown: a stored code in words (a department's name)
     lookups: dict[str, Choices] = field(default_factory=dict)
+    # What the index counts, when it is not the rows (grid assignments counted as the people holding them).
+    count: Callable[[Session], int] | None = None
 
     @property
     def path(self) -> str:
@@ -249,7 +251,8 @@ def register_resource_pages(bp: Blueprint, pages: Sequence[ResourcePage], *, tit
 
     def index() -> Any:
         with services().db.session() as s:
-            counts = {p.path: s.scalar(select(func.count()).select_from(p.resource.model)) or 0 for p in pages}
+            counts = {p.path: p.count(s) if p.count else s.scalar(select(func.count()).select_from(p.resource.model)) or 0
+                      for p in pages}
         return render_template("admin/crud/index.html", title=title, pages=pages, counts=counts,
                                links=[(label, url_for(endpoint)) for label, endpoint in extra_links],
                                bp=bp.name)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.dialog.capability import AdminPage
@@ -52,6 +52,11 @@ def _persons(s: Session) -> list[tuple[Any, str]]:
     return [(pid, f"{name or ''}（{code}）") for pid, name, code in rows]
 
 
+def _member_people(s: Session) -> int:
+    """网格员 are people: one in two grids (primary here, backup there) counts once."""
+    return s.scalar(select(func.count(func.distinct(GridMember.person_id)))) or 0
+
+
 _BY_PATH = {r.path: r for r in api.RESOURCES}
 _COMMON = {"labels": texts.LABELS, "hints": texts.HINTS}
 PAGES = [
@@ -79,7 +84,7 @@ PAGES = [
     ResourcePage(_BY_PATH["members"], texts.PAGE_TITLES["members"], ("person", "grid", "role", "on_duty", "public_phone"),
                  choices={"person": _persons, "grid": _codes(Grid),
                           "role": lambda s: [(r.value, texts.MEMBER_ROLES.get(r.value, r.value)) for r in MemberRole]},
-                 display={"role": texts.MEMBER_ROLES}, search=(), **_COMMON),
+                 display={"role": texts.MEMBER_ROLES}, search=(), count=_member_people, **_COMMON),
     ResourcePage(_BY_PATH["staff"], texts.PAGE_TITLES["staff"], ("person", "community", "department", "title"),
                  choices={"person": _persons, "community": _codes(Community), "department": _codes(Department)},
                  search=("title",), **_COMMON),
