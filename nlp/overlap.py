@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from nlp.lexicon.problem_words import ESTATE_SUFFIXES, FILLER_CHARS, PLACE_WORDS
+from nlp.lexicon.problem_words import ESTATE_SUFFIXES, FILLER_CHARS, PLACE_WORDS, UNIT_LEVEL_WORDS
 
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 _PLACE = sorted(PLACE_WORDS, key=len, reverse=True)
@@ -40,3 +40,8 @@ def same_object(first: str, second: str, ignore: Iterable[str] = ()) -> bool:
     ignore = tuple(ignore)
     a, b = problem_bigrams(first, ignore), problem_bigrams(second, ignore)
     return not a or not b or bool(a & b)
+
+
+def unit_level(text: str) -> bool:
+    """True when the description is about something each unit has of its own (楼道灯, 单元门)."""
+    return any(word in (text or "") for word in UNIT_LEVEL_WORDS)

@@ -285,7 +285,8 @@ def find_duplicate(db: Session, config: Config, category: str, place: Place, now
     """The open ticket a report joins, or None.
 
     An ordinary report joins an ordinary ticket of the same category in the same
-    building (or unit, per category), or at the same declared place of an estate
+    building (or unit, per category; something each unit has of its own, 楼道灯, never
+    joins another unit's), or at the same declared place of an estate
     (its east gate, its garage), within ``tickets.duplicate_window_minutes``.
     An urgent report joins only an urgent ticket of the same category and the same
     place (building, unit and room alike) from the last ``tickets.urgent_join_minutes``:
@@ -321,6 +322,10 @@ def find_duplicate(db: Session, config: Config, category: str, place: Place, now
         # Two reports that both leave the unit out are taken as the same one;
         # a report without a unit never joins a ticket that names one.
         query = query.where(Ticket.unit == place.unit if place.unit is not None else Ticket.unit.is_(None))
+    elif place.building is not None and place.unit is not None and overlap.unit_level(description):
+        # Something each unit has of its own (楼道灯 in 3栋1单元) is another problem than the same kind in
+        # another unit (3栋2单元's stair light); said without a unit, on either side, it may be the same.
+        query = query.where(Ticket.unit.is_(None) | (Ticket.unit == place.unit))
     candidates = db.scalars(query.order_by(Ticket.created_at).limit(20)).all()
     if not description:
         return candidates[0] if candidates else None

@@ -13,3 +13,9 @@ PLACE_WORDS: tuple[str, ...] = (
 FILLER_CHARS: frozenset[str] = frozenset("了的在里是有都不也又就还着过得地吧啊呢吗很太呀哦嘛啦俺我你他她它们个那这和与跟给把被从到")
 # An estate named "幸福里小区" is also just "幸福里" in a resident's words.
 ESTATE_SUFFIXES: tuple[str, ...] = ("小区", "花园", "家园", "社区", "公寓")
+
+UNIT_LEVEL_WORDS: tuple[str, ...] = (
+    "楼道", "楼梯", "楼梯间", "单元门", "单元楼", "过道", "走廊", "声控灯", "感应灯", "信报箱", "楼层", "平台",
+)
+"""Things each unit of a building has of its own: the same kind said of another unit is another problem
+(3栋1单元's stair light is not 3栋2单元's)."""

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nlp.overlap import same_object
+from nlp.overlap import same_object, unit_level
 
 ESTATE = ("幸福里小区3栋", "幸福里小区")
 
@@ -17,3 +17,9 @@ ESTATE = ("幸福里小区3栋", "幸福里小区")
 ])
 def test_same_object(first: str, second: str, same: bool) -> None:
     assert same_object(first, second, ignore=ESTATE) is same
+
+
+@pytest.mark.parametrize(("text", "own"), [("楼道灯不亮，幸福里3栋1单元", True), ("单元门坏了关不上", True),
+                                          ("幸福里3栋3单元电梯坏了", False), ("3栋停水了", False)])
+def test_what_each_unit_has_of_its_own(text: str, own: bool) -> None:
+    assert unit_level(text) is own
