@@ -296,5 +296,12 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "燃烧卡路里", "可怕", "哪怕", "被电梯", "被电动", "被电瓶", "被电视", "被电话",
         "被电脑", "被电费", "食物中毒", "要动刀", "要动刀子", "得动刀", "得动刀子", "需要动刀", "准备动刀", "动刀做手术", "动刀子做手术", "拿刀切", "拿刀削", "拿刀剁", "拿刀杀鱼", "拿刀杀鸡", "砍人家", "捅人家",
         "被砍掉", "被砍伐", "被砍倒", "被砍价", "被捅破", "被捅到", "被捅出",
+        # 里面有 / 在里面 (trapped) with what someone does there, or a thing, is no one shut in. A decoy ends
+        # inside the doing word (…抽 of 抽烟), so 抽烟 still explains a smell; a smoke or smell word is never
+        # covered (电梯里面有烟 may be a fire).
+        *(who + doing for who in ("里面有人", "里面有人在", "里面有个人", "里面有个人在", "有人在里面", "人在里面")
+          for doing in ("抽", "吸", "吐痰", "小便", "撒尿", "尿尿", "乱扔", "乱贴", "贴广告", "贴小广告", "打电话",
+                        "聊天", "吵架", "遛狗")),
+        *("里面有" + thing for thing in ("股", "垃圾", "广告", "小广告", "痰", "狗", "蟑螂", "老鼠")),
     ),
 }  # fmt: skip

@@ -490,3 +490,26 @@ def test_someone_shouting_in_a_stopped_lift_is_an_entrapment(judge: Judge, text:
 @pytest.mark.parametrize("text", ["电梯里有人贴小广告", "电梯停了 有人喊物业来修"])
 def test_someone_merely_in_the_lift_is_no_entrapment(judge: Judge, text: str) -> None:
     assert judge(text).level is Level.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["电梯里面有人抽烟", "幸福里2栋电梯里面有人在抽烟 烟味很大", "有人在里面吸烟 电梯里全是烟味", "电梯里面有人吐痰"],
+)
+def test_smoking_in_the_lift_is_no_entrapment(judge: Judge, text: str) -> None:
+    """里面有 is an occupant only when a person is shut in: 里面有人抽烟 is someone smoking there (and the
+    smoke it explains is no fire)."""
+    a = judge(text)
+    assert a.level is Level.NONE, a.explain
+
+
+@pytest.mark.parametrize("text", ["电梯里面有股烟味", "电梯里面有股焦味"])
+def test_smoke_in_the_lift_without_a_smoker_is_still_asked_about(judge: Judge, text: str) -> None:
+    a = judge(text)
+    assert a.level is not Level.NONE and a.situation is Situation.FIRE, a.explain
+
+
+@pytest.mark.parametrize("text", ["电梯卡住了里面有人", "电梯停了 里面有个小孩在哭", "电梯里面有人在拍门"])
+def test_someone_inside_a_stuck_lift_is_still_an_entrapment(judge: Judge, text: str) -> None:
+    a = judge(text)
+    assert a.level is not Level.NONE and a.situation is Situation.ENTRAPMENT, a.explain
