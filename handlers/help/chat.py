@@ -76,7 +76,8 @@ def fallback(ctx: Ctx) -> Reply:
     return Reply(texts.FALLBACK)
 
 
-UNMATCHED_READINGS = ("members.unmatched", "tickets.still_broken")  # handlers/tickets/members.py, chat.py
+# handlers/tickets/members.py, chat.py (tickets.correct_place: "桂花苑" right after "着火了 5栋")
+UNMATCHED_READINGS = ("members.unmatched", "tickets.still_broken", "tickets.correct_place")
 
 
 @cap.intent("event.subscribe")

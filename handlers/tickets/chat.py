@@ -20,10 +20,10 @@ from bot.dialog.capability import Ctx
 from bot.dialog.conversation import clear_state, save_state
 from bot.dialog.message import Reply
 from handlers.community import people, places
-from handlers.tickets import escalation, locating, media, rating, service, several, texts
+from handlers.tickets import acknowledge, escalation, locating, media, rating, service, several, texts
 from handlers.tickets.capability import cap
 from handlers.tickets.states import Flow
-from models import OPEN_STATUSES, Estate, InboundMessage, Person, Rating, Resident, Ticket
+from models import OPEN_STATUSES, Building, Estate, InboundMessage, Person, Rating, Resident, Ticket
 from nlp import places as place_words
 from nlp.earlier import Earlier, about_an_earlier_matter
 
@@ -122,8 +122,18 @@ def _is_new_problem(ctx: Ctx, match: Any) -> bool:
     return not place_words.only_names_a_place(locating.text_of(ctx), match.keywords)  # "幸福里停车场" answers where
 
 
+# "我报的修啥时候来人" while the report waits for its place: about that report, not (only) the filed ones.
+ASKS_ABOUT_REPORTS = frozenset({"tickets.status", "tickets.list_mine", "tickets.urge"})
+
+
 def _meanwhile(ctx: Ctx, match: Any) -> Reply:
     """Handle a message that is something else; the question about the place stays open (asked again)."""
+    names = texts.CATEGORY_JOINER.join(service.category_name(ctx.db, c) for c in _categories_pending(ctx))
+    if match.intent in ASKS_ABOUT_REPORTS and not match.slots.get("ticket_number"):
+        person = people.find_person(ctx.db, ctx.msg)
+        if person is None or not service.open_tickets_of_reporter(ctx.db, person.id):
+            # nothing filed to tell about: one answer, the waiting report needs its place first
+            return Reply(texts.TICKET_PENDING_NOT_FILED.format(category=names), next=Flow.ASK_LOCATION)
     saved_state, saved_data = ctx.state, dict(ctx.data)
     ctx.state, ctx.data, ctx.match = None, {}, match
     handler = ctx.services.registry.intents.get(match.intent)
@@ -135,8 +145,8 @@ def _meanwhile(ctx: Ctx, match: Any) -> Reply:
     if reply.next is not None or reply.passed:
         return reply  # that handler asked a question of its own: it takes over
     ctx.state, ctx.data = saved_state, saved_data
-    names = texts.CATEGORY_JOINER.join(service.category_name(ctx.db, c) for c in _categories_pending(ctx))
-    again = texts.TICKET_STILL_ASKING.format(category=names)
+    asked = texts.TICKET_PENDING_NOT_FILED_TOO if match.intent in ASKS_ABOUT_REPORTS else texts.TICKET_STILL_ASKING
+    again = asked.format(category=names)
     return Reply("\n\n".join(t for t in (reply.text, again) if t), next=Flow.ASK_LOCATION)
 
 
@@ -246,11 +256,27 @@ def _file(ctx: Ctx, person: Person, category: str, description: str, place: plac
     if unknown:
         return Reply(texts.TICKET_LOCATION_UNKNOWN_FILED.format(
             number=ticket.number, category=service.category_name(ctx.db, category)))
-    return Reply(texts.TICKET_CREATED.format(
+    created = texts.TICKET_CREATED.format(
         number=ticket.number, category=service.category_name(ctx.db, category), location=place.label,
         handler=service.handler_text(ctx.db, ticket),
         due=service.local(ticket.accept_due_at or ctx.now, ctx.config.tz),
-    ))
+    )
+    if not pin and _not_in_the_community(ctx, place):
+        created += "\n" + texts.TICKET_ADDRESS_NOT_FOUND.format(label=place.label)
+    return Reply(created)
+
+
+def _not_in_the_community(ctx: Ctx, place: places.Place) -> bool:
+    """An address the community's list does not have: a building no estate has (桂花苑4栋), or a unit its
+    building does not have (幸福里3栋5单元). Filed all the same (the staff queue checks it); the resident
+    is told."""
+    if place.building is None:
+        return place.estate is None and place.place_id is None and bool(place.label) \
+            and place.label != texts.LOCATION_UNKNOWN
+    if not place.unit:
+        return False
+    building = ctx.db.get(Building, place.building.id)
+    return building is not None and bool(building.units) and place.unit not in building.units
 
 
 def file_further(ctx: Ctx, person: Person, further: list[dict[str, Any]], place: places.Place) -> list[str]:
@@ -657,6 +683,69 @@ def report_still_broken(ctx: Ctx) -> Reply:
 
 
 STILL_BROKEN_DAYS = 3.0  # "又坏了" a week after the fix is a new report, not this ticket
+
+
+CORRECTION_MINUTES = 15  # "桂花苑" this soon after an urgent report corrects its estate
+
+
+@cap.intent("tickets.correct_place")
+def correct_urgent_place(ctx: Ctx) -> Reply:
+    """"桂花苑" (or "是桂花苑的") right after "着火了 5栋": the urgent report's estate was guessed from a bare
+    building number, so the words correct it. The alert went out at once and stays urgent; the ticket moves
+    to the named estate's building (its grid's member is brought in), with an event, and everyone alerted
+    is told.
+
+    Asked by the fallback (handlers/help) for words nothing else understood; it passes on unless the
+    words name an estate and the sender's urgent report of the last minutes named none."""
+    understanding = ctx.understanding
+    said = understanding.entities.address if understanding is not None else None
+    person = people.find_person(ctx.db, ctx.msg)
+    if said is None or not said.estate or person is None or (understanding and understanding.match is not None):
+        return Reply.pass_on()
+    since = ctx.now - timedelta(minutes=CORRECTION_MINUTES)
+    ticket = next((t for t in service.open_tickets_of_reporter(ctx.db, person.id)
+                   if t.urgent and t.reporter_id == person.id and t.created_at >= since), None)
+    reported = ctx.services.understand(ticket.description).entities.address if ticket is not None else None
+    if ticket is None or reported is None or reported.estate or not reported.building:
+        return Reply.pass_on()
+    address = dataclasses.replace(reported, estate=said.estate, building=said.building or reported.building,
+                                  unit=said.unit or reported.unit, room=said.room or reported.room)
+    place = places.resolve(ctx.db, address)
+    estate = next((e for e in places.layout(ctx.db).estates.values() if e.name == said.estate), None)
+    if not isinstance(place, places.Place) or estate is None or ticket.estate_id == estate.id or (
+            ticket.building_id is not None and place.building is not None and ticket.building_id == place.building.id):
+        return Reply.pass_on()
+    old = ticket.location or texts.LOCATION_UNKNOWN
+    grid_before = ticket.grid_id
+    ticket.building_id = place.building.id if place.building is not None else None
+    ticket.estate_id, ticket.place_id, ticket.unit, ticket.room = estate.id, None, place.unit, place.room
+    ticket.grid_id = place.grid_id if place.building is not None else estate.grid_id
+    ticket.location = place.label
+    note = texts.EVENT_NOTE_PLACE_CORRECTED.format(old=old, new=place.label)
+    event = service.add_event(ctx.db, ticket, "detail", ctx.now, person, note=note)
+    member_told = False
+    if ticket.grid_id != grid_before and ticket.accepted_at is None:
+        member = service.assign(ctx.db, ctx.outbox, ctx.config, ticket, ctx.now)  # the new grid's, or staff
+        member_told = member is not None and service.reach(ctx.db, ctx.config, member.id) is not None
+        if member_told and member is not None:
+            acknowledge.record_alert(ctx.db, ticket, member.id, acknowledge.MEMBER, ctx.now, ticket.ack_round)
+    text = texts.TICKET_TASK_PLACE_CORRECTED.format(
+        number=ticket.number, category=service.category_name(ctx.db, ticket.category), location=place.label, old=old)
+    alerted = sorted({a.person_id for a in acknowledge.alerts_of(ctx.db, ticket)} - {ticket.assignee_id})
+    told = {p for p in alerted if service.push(ctx.db, ctx.outbox, ctx.config, p, "ticket_urgent", text,
+                                               key=f"ticket:{ticket.number}:event:{event.id}")}
+    staff = set(service.staff_of(ctx.db, ticket.community_id))
+    who = [w for w, yes in ((texts.URGENT_WHO_MEMBER, member_told), (texts.URGENT_WHO_STAFF, bool(told & staff)))
+           if yes]
+    if not who and not told:
+        return Reply(texts.URGENT_PLACE_CORRECTED_NOBODY.format(number=ticket.number, location=place.label))
+    from handlers.tickets.emergency import join_words  # it imports this module
+
+    text = texts.URGENT_PLACE_CORRECTED.format(number=ticket.number, location=place.label,
+                                               handlers=join_words(who) or texts.URGENT_WHO_STAFF)
+    if place.building is None:  # 桂花苑 has no 5栋: filed at the estate, and the resident is told
+        text += "\n" + texts.TICKET_ADDRESS_NOT_FOUND.format(label=place.label)
+    return Reply(text)
 
 
 @cap.intent("rating.answer")

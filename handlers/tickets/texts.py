@@ -523,3 +523,16 @@ TICKET_TASK_WITHDRAWN = "居民已撤销工单 {number}（{category}·{location}
 SPLIT_NOTHING = "没有找到您被关联的工单。如有新问题，请直接描述问题和地址。"
 EVENT_NOTE_UNJOINED = "{name}表示不是同一个问题，已单独登记为工单 {number}"
 SPLIT_DONE = "好的，不是同一个问题：已从工单 {old} 分开，{created}"
+
+# -- a report's address that is not in the community's list; a report waiting for its place -------------
+TICKET_ADDRESS_NOT_FOUND = "（系统里没有找到“{label}”这个地址，已照常登记，社区工作人员会核实具体位置。）"
+TICKET_PENDING_NOT_FILED = ("您刚才说的“{category}”问题还没登记，所以还没有人上门：请先告诉我具体在哪里"
+                            "（回复楼栋单元，例如“3栋2单元”，或发送位置），登记后会马上派给网格员。")
+TICKET_PENDING_NOT_FILED_TOO = "（刚才说的“{category}”问题还没登记，还没有人上门：请先告诉我具体在哪里。）"
+
+# -- "桂花苑" right after an urgent report placed by a bare building number: the place corrected --------
+EVENT_NOTE_PLACE_CORRECTED = "居民更正位置：{old} → {new}"
+URGENT_PLACE_CORRECTED = "已把紧急工单 {number} 的位置更正为“{location}”，已通知{handlers}。请注意安全！"
+URGENT_PLACE_CORRECTED_NOBODY = ("已把紧急工单 {number} 的位置更正为“{location}”，但暂时没能联系到处理人员，"
+                                 "请务必拨打 119 / 120 / 110。请注意安全！")
+TICKET_TASK_PLACE_CORRECTED = "【位置更正】紧急工单 {number}（{category}）的位置是“{location}”（原登记为“{old}”）。"
