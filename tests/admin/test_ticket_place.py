@@ -130,3 +130,25 @@ def test_a_grid_member_cannot_correct_the_place(admin_client: Client, admin_serv
                                              "building": "4"})
 
     assert _state(admin_services, number)["location"] == before["location"]
+
+
+def test_the_json_api_corrects_the_place_too(admin_client: Client, admin_app, admin_services: Services) -> None:
+    from bot.web.auth import issue_token
+    from models import AdminUser
+
+    number = _report(admin_client("admin"))
+    with admin_services.db.session() as s:
+        token = issue_token(s, s.scalar(select(AdminUser).where(AdminUser.username == "zhangzr")))
+        s.commit()
+    api = admin_app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    url = f"/api/v1/tickets/{number}/actions"
+    estate = _estate_id(admin_services, "幸福里小区")
+
+    wrong = api.post(url, headers=headers, json={"action": "place", "estate": estate, "building": "9"})
+    done = api.post(url, headers=headers, json={"action": "place", "estate": estate, "building": "5", "unit": "1"})
+
+    assert wrong.status_code == 409 and "幸福里小区没有9栋" in wrong.get_json()["message"]
+    assert done.status_code == 200 and done.get_json()["done"]
+    after = _state(admin_services, number)
+    assert after["location"] == "幸福里小区5栋1单元" and after["assignee"] == "李强"  # not asked to reassign

@@ -110,3 +110,7 @@ def test_closing_a_finished_ticket_changes_nothing(town: Town) -> None:
 
     assert number in reply
     assert len([e for e in _events(town, number) if e.kind == "closed"]) == 1
+
+
+def test_the_workers_help_names_the_close_command(town: Town) -> None:
+    assert "关闭 T… 原因" in (town.say(STAFF, "帮助") or "")

@@ -25,7 +25,7 @@ from models import AdminUser
 bp = api_blueprint("tickets_actions_api", __name__)
 _NUMBER = re.compile(r"^[Tt]\d{8}-\d{4,9}$")
 Action = Literal["assign", "transfer", "escalate", "deescalate", "category", "close", "note", "note_public",
-                 "accept", "complete", "report_in", "merge", "split"]
+                 "accept", "complete", "report_in", "merge", "split", "place"]
 
 
 class TicketActionIn(BaseModel):
@@ -41,6 +41,16 @@ class TicketActionIn(BaseModel):
                                  description="category: the new category slug")
     into: str | None = Field(default=None, max_length=32, pattern=r"^[Tt]\d{8}-\d{4,9}$",
                              description="merge: the number of the ticket this duplicate is merged into")
+    estate: int | None = Field(default=None, ge=1, le=2**31 - 1, description="place: the estate id (required)")
+    building: str | None = Field(default=None, max_length=16, pattern=r"^[^\x00]*$",
+                                 description="place: the building number in that estate (3, 3栋, B)")
+    unit: str | None = Field(default=None, max_length=16, pattern=r"^[^\x00]*$",
+                             description="place: the unit (needs a building)")
+    room: str | None = Field(default=None, max_length=16, pattern=r"^[^\x00]*$",
+                             description="place: the room number, digits or letters (needs a building)")
+    spot: str | None = Field(default=None, max_length=40, pattern=r"^[^\x00]*$",
+                             description="place: where in words (楼道, 地下车库入口), after the address")
+    reassign: bool = Field(default=False, description="place: the new place's grid and on-duty member take it over")
 
 
 class BulkActionIn(TicketActionIn):

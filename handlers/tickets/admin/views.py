@@ -269,7 +269,8 @@ def apply_action(s: Session, t: Ticket, action: str, form: Any, at: Any, who: Vi
             message = texts.DONE_SPLIT.format(name=display_name(target), into=new.number)
         elif action == "place":
             new = place.read_form(s, form)
-            moved = place.correct(s, outbox, svc.config, t, new, bool(form.get("reassign")), who.username, at)
+            reassign = str(form.get("reassign") or "").lower() in ("1", "on", "true", "y", "yes")
+            moved = place.correct(s, outbox, svc.config, t, new, reassign, who.username, at)
             message = texts.DONE_PLACE.format(number=t.number, location=new.label)
             if moved.data.get("reassign"):
                 handler = display_name(s.get(Person, t.assignee_id)) if t.assignee_id else texts.PLACE_HANDLER_QUEUE
