@@ -50,11 +50,27 @@ def report_problem(ctx: Ctx) -> Reply:
     own, further = several.read_pieces(ctx, category, estate)
     if further and own is not None:
         place = own  # the report's own piece names its place ("…，5栋电梯也不动了")
+    elif further and isinstance(place, places.Place) and any(
+            (there := several.own_place(ctx, f)) is not None and there.label == place.label for f in further):
+        # "电梯坏了，4栋的也坏了": 4栋 is the second one's place; the first is at home, or asked about
+        place = locating.home(ctx, person) or places.Unresolved(ambiguous=False)
     if isinstance(place, places.Place):
         filed = [_file(ctx, person, category, ctx.msg.text, place)]
         filed += [_file(ctx, person, f["category"], f["description"], several.own_place(ctx, f) or place)
                   for f in further]
         return Reply("\n\n".join(r.text for r in filed if r.text))
+    placed = [(f, there) for f in further if (there := several.own_place(ctx, f)) is not None]
+    if placed:  # those whose own words said where are filed now; the question is about the others
+        done = [_file(ctx, person, f["category"], f["description"], there).text for f, there in placed]
+        further = [f for f in further if all(f is not g for g, _ in placed)]
+        asked = report_problem_without_place(ctx, category, further, place)
+        return dataclasses.replace(asked, text="\n\n".join(t for t in [*done, asked.text] if t))
+    return report_problem_without_place(ctx, category, further, place)
+
+
+def report_problem_without_place(ctx: Ctx, category: str, further: list[dict[str, Any]],
+                                 place: places.Unresolved) -> Reply:
+    """Ask where the report (and the further complaints said with it) is."""
     data = {"category": category, "description": ctx.msg.text, "tries": 0, "media": [], "queue": further}
     if further:  # every problem named, and asked where once
         names = [service.category_name(ctx.db, c) for c in [category, *(f["category"] for f in further)]]
