@@ -115,6 +115,8 @@ def _ticket_for(ctx: Ctx, intent: str, person: Person, roles: people.Roles, pars
         tasks = service.tasks_of(ctx.db, person.id)
         if len(tasks) == 1:
             return tasks[0]
+        # Staff may name one from their community's queue too; a bare command never picks one from it.
+        tasks += service.community_queue(ctx.db, roles.staff_communities)
         command = COMMANDS[intent].words[0]
         return Reply(texts.MEMBER_WHICH_TICKET.format(
             command=command, example=tasks[0].number if tasks else texts.MEMBER_EXAMPLE_NUMBER,

@@ -114,3 +114,12 @@ def test_closing_a_finished_ticket_changes_nothing(town: Town) -> None:
 
 def test_the_workers_help_names_the_close_command(town: Town) -> None:
     assert "关闭 T… 原因" in (town.say(STAFF, "帮助") or "")
+
+
+def test_a_bare_accept_from_staff_names_the_queued_tickets(town: Town) -> None:
+    number = _queued(town)
+
+    reply = town.say(STAFF, "接单") or ""
+
+    assert reply.endswith(f"：{number}") and f"接单 {number}" in reply
+    assert town.ticket(number).status == "queued"  # a bare command never takes one from the queue
