@@ -73,6 +73,13 @@ class Counts:
             self.kinds[word + (" (many)" if executemany else "")] += 1
             self.statements.append(" ".join(statement.split())[:160])
 
+        try:  # statements run on the driver's cursor (bot/prepared.py, issue 16) fire no engine events
+            from bot import prepared
+
+            prepared.observers.append(lambda sql, _params: _statement(None, None, sql, None, None, False))
+        except ImportError:
+            pass
+
         for name in ("begin", "commit", "rollback", "savepoint"):
             event.listen(engine, name, _counter(self.events, name))
         event.listen(engine.pool, "checkout", _counter(self.events, "connection checkout"))

@@ -55,6 +55,11 @@ def watch_tables(*names: str) -> None:
     _watched.update(names)
 
 
+def watched_tables() -> frozenset[str]:
+    """The tables declared with ``watch_tables`` (and the counters), whose writes the engine events must see."""
+    return frozenset(_watched | {_COUNTERS_TABLE})
+
+
 class Versions:
     """The counters of one database as this process last read them, and the values cached under them."""
 

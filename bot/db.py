@@ -9,15 +9,17 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Table, create_engine, event, insert, inspect, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot import cache
 from bot.config import REPO_ROOT
+from bot.prepared import Prepared, insert_as_loaded
+
+__all__ = ["Database", "LockTimeout", "hold_lock", "insert_as_loaded", "is_unavailable", "take_lock"]
 
 MIGRATIONS_DIR = REPO_ROOT / "migrations"
 
@@ -75,55 +77,17 @@ def hold_lock(session: Session, scope: str, key: str) -> None:
     the previous holder committed.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(CAST(:scope AS integer), CAST(:key AS integer))"),
-            {"scope": _int4(scope), "key": _int4(key)},
-        )
+        _ADVISORY_LOCK.execute(session, {"scope": _int4(scope), "key": _int4(key)})
         return
     connection = session.connection()
     if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        _BEGIN_IMMEDIATE.execute(session)
 
 
-_M = TypeVar("_M")
-_INSERTS: dict[Table, Any] = {}
-
-
-def insert_as_loaded(session: Session, obj: _M) -> _M:
-    """INSERT a new mapped object with one Core statement and attach it as if it had been loaded.
-
-    For the webhook's hot path, where the ORM's unit of work costs several times the statement: the
-    row is written at once (not at the next flush) and the object is in the session, unmodified,
-    with its id and every column set, so reading an attribute issues no query. Column defaults
-    must be Python scalars (a callable or server-side default would need the row read back).
-    """
-    mapper = inspect(obj).mapper
-    table = mapper.local_table
-    assert isinstance(table, Table)
-    values: dict[str, Any] = {}
-    for column in table.columns:
-        if column.primary_key:
-            continue
-        key = mapper.get_property_by_column(column).key
-        if key in obj.__dict__:
-            value = obj.__dict__[key]
-        elif column.default is not None:
-            if not column.default.is_scalar:
-                raise TypeError(f"{table.name}.{column.name}: only scalar defaults can be known without a read")
-            value = column.default.arg
-        else:
-            value = None
-        values[column.name] = value
-        setattr(obj, key, value)
-    statement = _INSERTS.get(table)
-    if statement is None:
-        (primary,) = table.primary_key.columns
-        statement = _INSERTS[table] = insert(table).returning(primary)
-    (primary,) = table.primary_key.columns
-    setattr(obj, mapper.get_property_by_column(primary).key, session.execute(statement, values).scalar_one())
-    make_transient_to_detached(obj)
-    session.add(obj)
-    return obj
+# Every message takes a lock: prepared (bot/prepared.py), not through SQLAlchemy's execution layer.
+_ADVISORY_LOCK = Prepared(text("SELECT pg_advisory_xact_lock(CAST(:scope AS integer), CAST(:key AS integer))"))
+_TRY_ADVISORY_LOCK = Prepared(text("SELECT pg_try_advisory_xact_lock(CAST(:scope AS integer), CAST(:key AS integer))"))
+_BEGIN_IMMEDIATE = Prepared(text("BEGIN IMMEDIATE"))
 
 
 class LockTimeout(Exception):
@@ -137,12 +101,12 @@ def take_lock(session: Session, scope: str, key: str, timeout: float | None = No
     waited for, at most ``timeout`` seconds when given (then ``LockTimeout``).
     """
     params = {"scope": _int4(scope), "key": _int4(key)}
-    if session.scalar(text("SELECT pg_try_advisory_xact_lock(CAST(:scope AS integer), CAST(:key AS integer))"), params):
+    if _TRY_ADVISORY_LOCK.scalar(session, params):
         return False
     if timeout is not None:
         session.execute(text(f"SET LOCAL lock_timeout = '{max(1, int(timeout * 1000))}ms'"))
     try:
-        session.execute(text("SELECT pg_advisory_xact_lock(CAST(:scope AS integer), CAST(:key AS integer))"), params)
+        _ADVISORY_LOCK.execute(session, params)
     except sa_exc.OperationalError as exc:
         if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available: the timeout, not an outage
             raise LockTimeout(f"{scope} busy for {timeout} s") from exc

@@ -33,7 +33,7 @@ from sqlalchemy import Integer, any_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from bot.clock import Clock, SystemClock
 from bot.config import OutboxConfig, RateLimitsConfig
@@ -42,6 +42,7 @@ from bot.delivery.channels.base import Outbound
 from bot.delivery.channels.errors import CannotDeliver, Outcome, outcome_of
 from bot.errors import BotError
 from bot.ops import metrics
+from bot.prepared import Prepared, detached_row
 from models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def _enqueue(insert: Any) -> Any:
     return statement.on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
 
 
-_ENQUEUE = {"postgresql": _enqueue(pg_insert), "sqlite": _enqueue(sqlite_insert)}
+_ENQUEUE = Prepared({"postgresql": _enqueue(pg_insert), "sqlite": _enqueue(sqlite_insert)})
 
 
 class Outbox:
@@ -100,18 +101,15 @@ class Outbox:
             "next_attempt_at": self.now,
             "created_at": self.now,
         }
-        statement = _ENQUEUE["postgresql" if self.db.get_bind().dialect.name == "postgresql" else "sqlite"]
-        new_id = self.db.scalar(statement, values)  # pending changes are flushed first, as before a query
+        new_id = _ENQUEUE.scalar(self.db, values)  # pending changes are flushed first, as before a query
         if new_id is None:
             existing = self.db.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
             assert existing is not None
             return existing
         # The row as inserted, known to the session without reading it back.
-        row = OutboxMessage(id=new_id, **values, lease_until=None, lease_owner=None, last_error=None,
-                            delivered_via=None, sent_at=None)
-        make_transient_to_detached(row)
-        self.db.add(row)
-        return row
+        # The row as inserted, without reading it back (detached: callers read its id).
+        return detached_row(OutboxMessage, {"id": new_id, **values, "lease_until": None, "lease_owner": None,
+                                            "last_error": None, "delivered_via": None, "sent_at": None})
 
     def text(
         self, *, channel: str, account: str, recipient: str, kind: str, text: str, key: str | None = None

@@ -1,9 +1,9 @@
 """Conversation state per (channel, user), kept in the database with an expiry.
 
 Never in process memory: several webhook processes serve one user. Read and
-written with single Core statements (one SELECT; one INSERT … ON CONFLICT DO
-UPDATE), so the state never lives in the session's identity map and a message
-pays no ORM flush for it.
+written with single prepared statements (one SELECT; one INSERT … ON CONFLICT DO
+UPDATE; bot/prepared.py), so the state never lives in the session's identity map
+and a message pays neither an ORM flush nor SQLAlchemy's execution layer for it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot.prepared import Prepared
 from models import ConversationState
 
 DEFAULT_TTL = timedelta(minutes=30)
@@ -25,9 +26,9 @@ DEFAULT_TTL = timedelta(minutes=30)
 # statement costs several times as much to execute.
 _T = ConversationState.__table__.c
 _WHO = (_T.channel == bindparam("channel"), _T.user_id == bindparam("user_id"))
-_LOAD = select(_T.id, _T.state, _T.data, _T.expires_at).where(*_WHO)
-_CLEAR = delete(ConversationState.__table__).where(*_WHO)
-_EXPIRED = delete(ConversationState.__table__).where(_T.id == bindparam("id"))
+_LOAD = Prepared(select(_T.id, _T.state, _T.data, _T.expires_at).where(*_WHO))
+_CLEAR = Prepared(delete(ConversationState.__table__).where(*_WHO))
+_EXPIRED = Prepared(delete(ConversationState.__table__).where(_T.id == bindparam("id")))
 
 
 def _upsert(insert: Any) -> Any:
@@ -44,7 +45,7 @@ def _upsert(insert: Any) -> Any:
     )
 
 
-_SAVE = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
+_SAVE = Prepared({"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)})
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,11 @@ class ActiveState:
 
 def load_state(db: Session, channel: str, user_id: str, now: datetime) -> ActiveState | None:
     """Return the live state, deleting it if it has expired."""
-    row = db.execute(_LOAD, {"channel": channel, "user_id": user_id}).one_or_none()
+    row = _LOAD.first(db, {"channel": channel, "user_id": user_id})
     if row is None:
         return None
     if row.expires_at <= now:
-        db.execute(_EXPIRED, {"id": row.id})
+        _EXPIRED.execute(db, {"id": row.id})
         return None
     return ActiveState(row.state, dict(row.data or {}))
 
@@ -73,10 +74,9 @@ def save_state(
     now: datetime,
     ttl: timedelta = DEFAULT_TTL,
 ) -> None:
-    statement = _SAVE["postgresql" if db.get_bind().dialect.name == "postgresql" else "sqlite"]
-    db.execute(statement, {"channel": channel, "user_id": user_id, "state": state, "data": data,
+    _SAVE.execute(db, {"channel": channel, "user_id": user_id, "state": state, "data": data,
                            "expires_at": now + ttl, "updated_at": now})
 
 
 def clear_state(db: Session, channel: str, user_id: str) -> None:
-    db.execute(_CLEAR, {"channel": channel, "user_id": user_id})
+    _CLEAR.execute(db, {"channel": channel, "user_id": user_id})

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from bot.db import insert_as_loaded
 from bot.dialog.message import IncomingMessage
+from bot.prepared import Prepared, attach_loaded, insert_as_loaded, values_of
 from handlers.community import texts
 from models import (
     BindAttempt,
@@ -40,12 +40,16 @@ def identity_kind(channel: str) -> str:
     return IdentityKind.WECOM if channel == "wecom_app" else IdentityKind.OPENID
 
 
-_BY_IDENTITY = select(Person).join(Identity, Identity.person_id == Person.id).where(
-    Identity.kind == bindparam("kind"), Identity.value == bindparam("value"))
+# Every message asks who wrote it: a prepared statement (bot/prepared.py), the Person attached as loaded.
+_PERSONS, _IDENTITIES = Person.__table__, Identity.__table__
+_BY_IDENTITY = Prepared(
+    select(*_PERSONS.c).select_from(_PERSONS.join(_IDENTITIES, _IDENTITIES.c.person_id == _PERSONS.c.id))
+    .where(_IDENTITIES.c.kind == bindparam("kind"), _IDENTITIES.c.value == bindparam("value")))
 
 
 def find_person(db: Session, msg: IncomingMessage) -> Person | None:
-    return db.scalar(_BY_IDENTITY, {"kind": identity_kind(msg.channel), "value": msg.user_id})
+    row = _BY_IDENTITY.first(db, {"kind": identity_kind(msg.channel), "value": msg.user_id})
+    return attach_loaded(db, Person, row._asdict()) if row is not None else None
 
 
 _SENDER = "people.sender"  # Session.info: the sender's Person as found in this transaction
@@ -72,12 +76,13 @@ def _find_or_create(db: Session, msg: IncomingMessage, now: datetime) -> Person:
     # Two Core inserts (a first message is the commonest report in a busy hour): an ORM flush of
     # each cost several times as much.
     person = insert_as_loaded(db, Person(created_at=now))
-    db.execute(_NEW_IDENTITY, {"person_id": person.id, "kind": identity_kind(msg.channel), "value": msg.user_id,
+    _NEW_IDENTITY.execute(db, {"person_id": person.id, "kind": identity_kind(msg.channel), "value": msg.user_id,
                                "account": msg.account, "created_at": now})
     return person
 
 
-_NEW_IDENTITY = insert(Identity.__table__)
+_NEW_IDENTITY = Prepared(insert(_IDENTITIES).values(values_of(_IDENTITIES, ("person_id", "kind", "value", "account",
+                                                                             "created_at"))))
 
 
 STREET_RUNG = 3  # Ticket.escalation_level of the 街道 rung (bot/tickets/escalation.py)

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.cache import cached, watch_tables
+from bot.prepared import Prepared
 from models import Building, Estate, EstatePlace, Grid, Resident, Ticket, TicketReporter
 from nlp import places as place_words
 from nlp.address import Address
@@ -235,12 +236,12 @@ def last_report_place(db: Session, person_id: int) -> Place | None:
 
 
 _R = Resident.__table__.c
-_HOME = select(_R.building_id, _R.unit, _R.room, _R.address).where(_R.person_id == bindparam("person_id"))
+_HOME = Prepared(select(_R.building_id, _R.unit, _R.room, _R.address).where(_R.person_id == bindparam("person_id")))
 
 
 def home_of(db: Session, person_id: int) -> Place | None:
     """The person's own home, when they told us and we know the building (four columns of Resident)."""
-    row = db.execute(_HOME, {"person_id": person_id}).first()
+    row = _HOME.first(db, {"person_id": person_id})
     building = layout(db).buildings.get(row.building_id) if row is not None and row.building_id else None
     if row is None or building is None:
         return None

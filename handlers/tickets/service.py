@@ -15,14 +15,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from bot.cache import cached, watch_tables
 from bot.config import Config
-from bot.db import hold_lock, insert_as_loaded
+from bot.db import hold_lock
 from bot.delivery.outbox import Outbox
 from bot.dialog.message import IncomingMessage
 from bot.errors import UserFacingError
+from bot.prepared import Prepared, attach_loaded, detached_row, insert_as_loaded, unsaved, values_of
 from handlers.community.people import display_name, mask_phone, mask_phones_in
 from handlers.community.places import Place, grid_name
 from handlers.tickets import texts
@@ -76,8 +77,7 @@ def next_number(db: Session, now: datetime, tz: ZoneInfo) -> str:
     after their reads, just before the inserts that need it (``report``).
     """
     day = now.astimezone(tz).strftime("%Y%m%d")
-    statement = _NEXT_NUMBER["postgresql" if db.get_bind().dialect.name == "postgresql" else "sqlite"]
-    value = db.execute(statement, {"day": day}).scalar_one()
+    value = _NEXT_NUMBER.scalar(db, {"day": day})
     return f"T{day}-{value:04d}"
 
 
@@ -89,7 +89,7 @@ def _next_number(insert: Any) -> Any:
                                            ).returning(table.c.value)
 
 
-_NEXT_NUMBER = {"postgresql": _next_number(pg_insert), "sqlite": _next_number(sqlite_insert)}
+_NEXT_NUMBER = Prepared({"postgresql": _next_number(pg_insert), "sqlite": _next_number(sqlite_insert)})
 
 
 # -- lookups ---------------------------------------------------------------------------
@@ -391,8 +391,8 @@ def report(db: Session, outbox: Outbox, config: Config, *, person: Person, msg: 
 
     from handlers.tickets import deadlines
 
-    ticket = Ticket(
-        community_id=community_id, category=category,
+    ticket = unsaved(
+        Ticket, community_id=community_id, category=category,
         building_id=place.building.id if place.building else None, grid_id=place.grid_id,
         estate_id=place.estate.id if place.estate_level else None, place_id=place.place_id,
         unit=place.unit, room=place.room, location=place.label, description=description,
@@ -411,20 +411,23 @@ def report(db: Session, outbox: Outbox, config: Config, *, person: Person, msg: 
     return Outcome(ticket, assignee=member)
 
 
-# Table (Core) inserts: an ORM-enabled insert splits rows by which values are None (one statement each).
-_INSERT_REPORTER = insert(TicketReporter.__table__)
-_INSERT_EVENTS = insert(TicketEvent.__table__).returning(TicketEvent.__table__.c.id, sort_by_parameter_order=True)
+# Prepared statements on the Table (bot/prepared.py): a report is the webhook's hot path.
+_REPORTERS, _EVENTS = TicketReporter.__table__, TicketEvent.__table__
+_INSERT_REPORTER = Prepared(insert(_REPORTERS).values(values_of(
+    _REPORTERS, ("ticket_id", "person_id", "channel", "account", "recipient", "original", "joined_at"))))
+_INSERT_EVENT = Prepared(insert(_EVENTS).values(values_of(
+    _EVENTS, ("ticket_id", "at", "actor_id", "actor", "kind", "note", "data"))).returning(_EVENTS.c.id))
 
 
 def _record_opening(db: Session, outbox: Outbox, config: Config, ticket: Ticket, person: Person,
                     msg: IncomingMessage, now: datetime, place: Place, member: Person | None,
                     target: tuple[str, str, str] | None) -> None:
-    """A new ticket's reporter, its two events (created; assigned or queued) and the push, in three statements.
+    """A new ticket's reporter, its two events (created; assigned or queued) and the push, in four statements.
 
-    The same rows as ``_add_reporter`` + ``add_event`` + ``assign`` write (each one flush and statement
-    of its own), written as one INSERT per table: the report is the hot path of the webhook.
+    The same rows as ``_add_reporter`` + ``add_event`` + ``assign`` write (each one ORM flush of its own),
+    written with prepared INSERTs: the report is the hot path of the webhook.
     """
-    db.execute(_INSERT_REPORTER, {
+    _INSERT_REPORTER.execute(db, {
         "ticket_id": ticket.id, "person_id": person.id, "channel": msg.channel, "account": msg.account,
         "recipient": msg.user_id, "original": True, "joined_at": now})
     created = {"ticket_id": ticket.id, "at": now, "actor_id": person.id, "actor": display_name(person),
@@ -435,10 +438,9 @@ def _record_opening(db: Session, outbox: Outbox, config: Config, ticket: Ticket,
     else:
         follow = {"kind": "assigned", "note": display_name(member), "data": {"assignee": member.id}}
     follow.update(ticket_id=ticket.id, at=now, actor_id=None, actor=SYSTEM)
-    ids = db.scalars(_INSERT_EVENTS, [created, follow]).all()
-    event = TicketEvent(id=ids[1], **follow)
-    make_transient_to_detached(event)  # the row as inserted, known to the session without reading it back
-    db.add(event)
+    _INSERT_EVENT.execute(db, created)
+    # The row as inserted, without reading it back (detached: the pushes below read its id).
+    event = detached_row(TicketEvent, {"id": _INSERT_EVENT.scalar(db, follow), **follow})
     if member is None:
         for staff_id in staff_of(db, ticket.community_id):
             push_task(db, outbox, config, ticket, staff_id, event)
@@ -486,12 +488,14 @@ def _duty_rank(role: str, member_id: int) -> tuple[int, int]:
     return 0 if role == MemberRole.PRIMARY else 1, member_id
 
 
-_ON_DUTY_AND_REACH = (
-    select(GridMember.id, GridMember.role, Person, Identity.kind, Identity.value)
-    .join(Person, GridMember.person_id == Person.id)
-    .outerjoin(Identity, Identity.person_id == Person.id)
-    .where(GridMember.grid_id == bindparam("grid_id"), GridMember.on_duty.is_(True))
-    .order_by(GridMember.id, Identity.id)
+_MEMBERS, _PERSONS, _IDENTITIES = GridMember.__table__, Person.__table__, Identity.__table__
+_ON_DUTY_AND_REACH = Prepared(
+    select(_MEMBERS.c.id.label("member_id"), _MEMBERS.c.role, *[c.label(f"person_{c.key}") for c in _PERSONS.c],
+           _IDENTITIES.c.kind, _IDENTITIES.c.value)
+    .select_from(_MEMBERS.join(_PERSONS, _MEMBERS.c.person_id == _PERSONS.c.id)
+                 .outerjoin(_IDENTITIES, _IDENTITIES.c.person_id == _PERSONS.c.id))
+    .where(_MEMBERS.c.grid_id == bindparam("grid_id"), _MEMBERS.c.on_duty.is_(True))
+    .order_by(_MEMBERS.c.id, _IDENTITIES.c.id)
 )
 
 
@@ -500,11 +504,11 @@ def _on_duty_member_and_reach(db: Session, config: Config, grid_id: int | None,
     """``on_duty_member`` and their ``reach`` in one query (a report's path)."""
     if grid_id is None:
         return None, None
-    rows = db.execute(_ON_DUTY_AND_REACH, {"grid_id": grid_id}).all()
+    rows = _ON_DUTY_AND_REACH.all(db, {"grid_id": grid_id})
     if not rows:
         return None, None
-    first = min(rows, key=lambda r: _duty_rank(r.role, r[0]))
-    member = first.Person
+    first = min(rows, key=lambda r: _duty_rank(r.role, r.member_id))
+    member = attach_loaded(db, Person, {c.key: getattr(first, f"person_{c.key}") for c in _PERSONS.c})
     return member, _reach_of(config, [(r.kind, r.value) for r in rows if r[0] == first[0]])
 
 
