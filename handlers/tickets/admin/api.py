@@ -43,13 +43,13 @@ class TicketActionIn(BaseModel):
                              description="merge: the number of the ticket this duplicate is merged into")
     estate: int | None = Field(default=None, ge=1, le=2**31 - 1, description="place: the estate id (required)")
     building: str | None = Field(default=None, max_length=16, pattern=r"^[^\x00]*$",
-                                 description="place: the building number in that estate (3, 3栋, B)")
+                                 description="place: the building number in that estate (3, B)")
     unit: str | None = Field(default=None, max_length=16, pattern=r"^[^\x00]*$",
                              description="place: the unit (needs a building)")
     room: str | None = Field(default=None, max_length=16, pattern=r"^[^\x00]*$",
                              description="place: the room number, digits or letters (needs a building)")
     spot: str | None = Field(default=None, max_length=40, pattern=r"^[^\x00]*$",
-                             description="place: where in words (楼道, 地下车库入口), after the address")
+                             description="place: where in words (the stairwell, a garage entrance), after the address")
     reassign: bool = Field(default=False, description="place: the new place's grid and on-duty member take it over")
 
 
