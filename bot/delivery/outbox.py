@@ -42,7 +42,7 @@ from bot.delivery.channels.base import Outbound
 from bot.delivery.channels.errors import CannotDeliver, Outcome, outcome_of
 from bot.errors import BotError
 from bot.ops import metrics
-from bot.prepared import Prepared, detached_row
+from bot.prepared import Prepared, attach_loaded
 from models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -107,9 +107,10 @@ class Outbox:
             assert existing is not None
             return existing
         # The row as inserted, known to the session without reading it back.
-        # The row as inserted, without reading it back (detached: callers read its id).
-        return detached_row(OutboxMessage, {"id": new_id, **values, "lease_until": None, "lease_owner": None,
-                                            "last_error": None, "delivered_via": None, "sent_at": None})
+        # The row as inserted, in the session without reading it back: a caller may still change it.
+        return attach_loaded(self.db, OutboxMessage, {"id": new_id, **values, "lease_until": None,
+                                                      "lease_owner": None, "last_error": None,
+                                                      "delivered_via": None, "sent_at": None})
 
     def text(
         self, *, channel: str, account: str, recipient: str, kind: str, text: str, key: str | None = None

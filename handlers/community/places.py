@@ -45,6 +45,7 @@ class BuildingInfo:
     grid_id: int | None
     number: str
     estate: EstateInfo
+    units: tuple[str, ...] = ()  # the units the import listed (empty: not listed)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ def layout(db: Session) -> Layout:
         buildings: dict[int, BuildingInfo] = {}
         by_number: dict[str, list[BuildingInfo]] = {}
         for b in session.scalars(select(Building).order_by(Building.id)):
-            info = BuildingInfo(b.id, b.code, b.estate_id, b.grid_id, b.number, estates[b.estate_id])
+            info = BuildingInfo(b.id, b.code, b.estate_id, b.grid_id, b.number, estates[b.estate_id],
+                                tuple(b.units or ()))
             buildings[b.id] = info
             by_number.setdefault(b.number, []).append(info)
         return Layout(estates, buildings, {k: tuple(v) for k, v in by_number.items()})

@@ -23,7 +23,7 @@ from handlers.community import people, places
 from handlers.tickets import acknowledge, escalation, locating, media, rating, service, several, texts
 from handlers.tickets.capability import cap
 from handlers.tickets.states import Flow
-from models import OPEN_STATUSES, Building, Estate, InboundMessage, Person, Rating, Resident, Ticket
+from models import OPEN_STATUSES, Estate, InboundMessage, Person, Rating, Resident, Ticket
 from nlp import places as place_words
 from nlp.earlier import Earlier, about_an_earlier_matter
 
@@ -291,8 +291,8 @@ def _not_in_the_community(ctx: Ctx, place: places.Place) -> bool:
             and place.label != texts.LOCATION_UNKNOWN
     if not place.unit:
         return False
-    building = ctx.db.get(Building, place.building.id)
-    return building is not None and bool(building.units) and place.unit not in building.units
+    units = place.building.units  # the per-process copy (places.layout): no query on the report's path
+    return bool(units) and place.unit not in units
 
 
 def file_further(ctx: Ctx, person: Person, further: list[dict[str, Any]], place: places.Place) -> list[str]:
