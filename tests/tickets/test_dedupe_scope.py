@@ -34,11 +34,15 @@ def test_an_elevator_in_another_unit_is_a_new_ticket_and_the_same_unit_joins(tow
     assert not any(tickets[1].number in text for text in town.pushed("oThirdNeighbour"))
 
 
-def test_a_leak_per_unit_but_a_stair_light_per_building(town: Town) -> None:
+def test_a_leak_and_a_stair_light_per_unit_but_a_street_light_per_building(town: Town) -> None:
     town.say(RESIDENT, "幸福里4栋1单元楼上漏水了")
     town.say(NEIGHBOUR, "幸福里4栋2单元楼上漏水了")
     assert [t.category for t in town.tickets()] == ["water_leak", "water_leak"]
+    # lighting joins per building, but each unit has its own stairwell (nlp.overlap.unit_level)
     town.say(RESIDENT, "幸福里5栋1单元楼道灯坏了")
-    joined = town.say(NEIGHBOUR, "幸福里5栋2单元楼道灯坏了")
+    town.say(NEIGHBOUR, "幸福里5栋2单元楼道灯坏了")
+    assert [t.category for t in town.tickets()] == ["water_leak", "water_leak", "lighting", "lighting"]
+    town.say(RESIDENT, "幸福里3栋1单元旁边的路灯坏了")
+    joined = town.say(NEIGHBOUR, "幸福里3栋2单元那边路灯不亮了")
     assert joined.startswith(texts.TICKET_DUPLICATE_JOINED)
-    assert [t.category for t in town.tickets()] == ["water_leak", "water_leak", "lighting"]
+    assert [t.category for t in town.tickets()] == ["water_leak", "water_leak", "lighting", "lighting", "lighting"]
