@@ -150,27 +150,30 @@ def _find_estate(text: str, estates: Iterable[str]) -> tuple[str, int, int] | No
 _HINTS = frozenset(lexicon.ADDRESS_HINTS + "-")
 
 
+def _parts_of(m: re.Match[str]) -> tuple[str | None, str | None, str | None, int, int] | None:
+    b, u = m.group("b"), m.group("u") or (m.group("ud") if m.group("b") else None)
+    explicit_room = m.group("rsuf") in lexicon.ADDRESS_ROOM_WORDS
+    room = m.group("r") if (b or u or explicit_room) else None
+    room = room or m.group("rs")
+    room = _room(room) if room else None
+    if not (b or u or room):
+        return None
+    return _number(b) if b else None, _number(u) if u else None, room, m.start(), m.start() + len(m.group(0).rstrip(" ,，-"))
+
+
 def _find_parts(text: str) -> tuple[str | None, str | None, str | None, int, int] | None:
     if not any(ch in _HINTS for ch in text):  # cheap pre-check: no address marker at all
         return None
     dashed = _DASHED.search(text)
-    for m in _ADDRESS.finditer(text):
-        b, u = m.group("b"), m.group("u") or (m.group("ud") if m.group("b") else None)
-        explicit_room = m.group("rsuf") in lexicon.ADDRESS_ROOM_WORDS
-        room = m.group("r") if (b or u or explicit_room) else None
-        room = room or m.group("rs")
-        room = _room(room) if room else None
-        if not (b or u or room):
-            continue
-        if dashed and dashed.start() < m.start():
+    found = [parts for m in _ADDRESS.finditer(text) if (parts := _parts_of(m)) is not None]
+    for first, (building, unit, room, start, end) in enumerate(found):
+        if dashed and dashed.start() < start:
             break
-        return (
-            _number(b) if b else None,
-            _number(u) if u else None,
-            room,
-            m.start(),
-            m.start() + len(m.group(0).rstrip(" ,，-")),
-        )
+        # "幸福里五栋电梯坏了 五栋二单元的": the same building said again with its unit fills the unit in
+        for again, more_unit, more_room, _, _ in found[first + 1:]:
+            if building is not None and again == building and (unit is None or unit == more_unit):
+                unit, room = unit or more_unit, room or more_room
+        return building, unit, room, start, end
     if dashed:
         b, u, r = dashed.groups()
         return str(int(b)), str(int(u)), r, dashed.start(), dashed.end()

@@ -17,6 +17,7 @@ from nlp.lexicon.clauses import (
     BOTH_JOINERS,
     BOTH_MARKERS,
     BOTH_MAX_THING_CHARS,
+    BUILDING_AT_END,
     BUILDING_AT_START,
     COMPLAINT_JOINERS,
     CONSEQUENCE_WORDS,
@@ -34,6 +35,7 @@ _CUT = re.compile(
 
 _BREATH = re.compile(r"[，,、\s]+")
 _OWN_BUILDING = re.compile(BUILDING_AT_START)
+_ENDS_AT_BUILDING = re.compile(BUILDING_AT_END)
 
 
 def complaint_clauses(text: str) -> list[str]:
@@ -54,8 +56,12 @@ def _both(piece: str) -> list[str]:
     found = _BOTH.match(piece)
     if found is None:
         return [piece]
-    state = found["state"]
-    return [found["first"] + state, found["second"] + state]
+    state, first, second = found["state"], found["first"], found["second"]
+    building = _OWN_BUILDING.match(second)
+    if building is not None and _ENDS_AT_BUILDING.search(first):
+        # "1栋和2栋的路灯都不亮了": the thing after the second building is the first one's too
+        return [first + second[building.end():] + state, second + state]
+    return [first + state, second + state]
 
 
 def _says_also(part: str) -> bool:

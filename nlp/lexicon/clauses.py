@@ -30,6 +30,9 @@ ALSO_NOT: tuple[str, ...] = (
 BUILDING_AT_START = r"^[^，,、\s\d]{0,6}?(?:\d+|[一二三四五六七八九十]+)(?:栋|号楼|幢|号院)"
 """A piece after a comma or space that starts at a building of its own ("…，桂花苑2栋门口路灯不亮")."""
 
+BUILDING_AT_END = r"(?:\d+|[一二三四五六七八九十]+)(?:栋|号楼|幢|号院)$"
+"""A piece that ends at a building ("幸福里1栋" in "幸福里1栋和2栋的路灯都不亮了"): the thing is said after the next one."""
+
 BOTH_JOINERS: tuple[str, ...] = ("和", "跟", "与", "还有")
 """Join two things said to be in the same state ("电梯和楼道灯都坏了")."""
 

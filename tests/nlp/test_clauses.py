@@ -21,6 +21,8 @@ from nlp.clauses import complaint_clauses, same_again
         # two things joined by 和 that are both broken: each with the state said once
         ("幸福里3栋2单元的电梯和楼道灯都坏了", ["幸福里3栋2单元的电梯坏了", "楼道灯坏了"]),
         ("门禁跟路灯全都不好使", ["门禁不好使", "路灯不好使"]),
+        # two buildings and one thing: the thing said after the second is the first one's too
+        ("幸福里1栋和2栋的路灯都不亮了", ["幸福里1栋的路灯不亮了", "2栋的路灯不亮了"]),
     ],
 )
 def test_pieces_that_may_each_be_a_complaint(text: str, pieces: list[str]) -> None:

@@ -60,6 +60,9 @@ ADDRESSES: list[tuple[str, tuple[str | None, str | None, str | None, str | None]
     ("十分感谢", None),
     ("单元门坏了", None),
     ("三天了还没人来", None),
+    # the same building said again with its unit fills the unit in; another building does not
+    ("幸福里五栋电体坏了 五栋二单元的", ("幸福里小区", "5", "2", None)),
+    ("3栋电梯坏了，5栋2单元的路灯不亮", (None, "3", None, None)),
 ]
 
 
