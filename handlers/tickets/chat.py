@@ -26,6 +26,7 @@ from handlers.tickets.states import Flow
 from models import OPEN_STATUSES, Estate, InboundMessage, Person, Rating, Resident, Ticket
 from nlp import places as place_words
 from nlp.earlier import Earlier, about_an_earlier_matter
+from nlp.lexicon.problem_words import ESTATE_SUFFIXES
 
 MAX_LOCATION_TRIES = 2
 HIDDEN_FROM_PROGRESS = frozenset({"phone_viewed"})
@@ -724,10 +725,13 @@ def correct_urgent_place(ctx: Ctx) -> Reply:
     reported = ctx.services.understand(ticket.description).entities.address if ticket is not None else None
     if ticket is None or reported is None or reported.estate or not reported.building:
         return Reply.pass_on()
-    address = dataclasses.replace(reported, estate=said.estate, building=said.building or reported.building,
+    estate = _estate_said_last(ctx, locating.text_of(ctx)) or next(
+        (e for e in places.layout(ctx.db).estates.values() if e.name == said.estate), None)
+    if estate is None:
+        return Reply.pass_on()
+    address = dataclasses.replace(reported, estate=estate.name, building=said.building or reported.building,
                                   unit=said.unit or reported.unit, room=said.room or reported.room)
     place = places.resolve(ctx.db, address)
-    estate = next((e for e in places.layout(ctx.db).estates.values() if e.name == said.estate), None)
     if not isinstance(place, places.Place) or estate is None or ticket.estate_id == estate.id or (
             ticket.building_id is not None and place.building is not None and ticket.building_id == place.building.id):
         return Reply.pass_on()
@@ -762,6 +766,14 @@ def correct_urgent_place(ctx: Ctx) -> Reply:
     if place.building is None:  # 桂花苑 has no 5栋: filed at the estate, and the resident is told
         text += "\n" + texts.TICKET_ADDRESS_NOT_FOUND.format(label=place.label)
     return Reply(text)
+
+
+def _estate_said_last(ctx: Ctx, text: str) -> places.EstateInfo | None:
+    """"不是幸福里 是桂花苑": the estate named last is the one meant."""
+    at = {e: max(text.rfind(form) for form in (e.name, *(e.name.removesuffix(x) for x in ESTATE_SUFFIXES)) if form)
+          for e in places.layout(ctx.db).estates.values()}
+    best = max(at, key=lambda e: at[e], default=None)
+    return best if best is not None and at[best] >= 0 else None
 
 
 @cap.intent("rating.answer")
