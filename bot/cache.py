@@ -166,6 +166,11 @@ def instrument(engine: Engine) -> None:
 
     @event.listens_for(engine, "rollback")
     def _rollback(conn):  # type: ignore[no-untyped-def]
+        if conn.invalidated:
+            # The server dropped the connection (its info went with it): reading conn.info here raised
+            # PendingRollbackError over the real error, which then did not read as an outage.
+            versions.changed_here()
+            return
         if conn.info.pop(_WROTE, False) | conn.info.pop(_NOTIFY, False):
             versions.changed_here()
 

@@ -43,7 +43,10 @@ def make_engine(url: str) -> Engine:
     else:
         # A database that does not answer must fail fast: the webhook has 5 s to spool and answer.
         connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
-        engine = create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args)
+        # No pool_pre_ping: it cost every message a round trip ("SELECT 1" at each checkout). A pooled
+        # connection the server dropped fails on its first statement instead; SQLAlchemy then discards
+        # the whole pool, and the inbox tries the message again at once on a new connection.
+        engine = create_engine(url, hide_parameters=True, pool_size=10, max_overflow=10, connect_args=connect_args)
     cache.instrument(engine)  # writes to cached tables bump the model counter (bot/cache.py)
     return engine
 
@@ -60,6 +63,15 @@ def is_unavailable(error: BaseException) -> bool:
     if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
         return True
     return isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError))
+
+
+def stale_connection(error: BaseException) -> bool:
+    """True when ``error`` came from a pooled connection the server had dropped (a restart, a failover).
+
+    The pool is discarded with it: trying again at once opens a new connection, and only when that
+    fails too is the database really away.
+    """
+    return isinstance(error, sa_exc.DBAPIError) and bool(error.connection_invalidated)
 
 
 def _int4(value: str) -> int:

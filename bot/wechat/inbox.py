@@ -53,7 +53,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import texts
-from bot.db import is_unavailable
+from bot.db import is_unavailable, stale_connection
 from bot.delivery.outbox import Outbox
 from bot.dialog.dispatcher import dispatch
 from bot.dialog.message import IncomingMessage
@@ -313,7 +313,7 @@ class Inbox:
                 if is_unavailable(exc):
                     log.warning("database unavailable while handling (%s) attempt=%s key=%s",
                                 type(exc).__name__, attempt, msg.dedupe_key)
-                    if not job.connected:
+                    if not job.connected and not stale_connection(exc):
                         break  # not reachable at all: spool now rather than wait for a second timeout
                 else:
                     log.exception("handler failed attempt=%s channel=%s key=%s",
