@@ -64,6 +64,7 @@ from models import (
     Grid,
     InboundMessage,
     OutboxMessage,
+    OutboxStatus,
     Resident,
     Ticket,
     TicketEvent,
@@ -286,7 +287,7 @@ class World:
     def cli(self, args: list[str], check: bool = True) -> str:
         """Run `python -m bot ARGS --config …`; its output (stdout and stderr) is the turn's reply."""
         if self._processes:
-            time.sleep(2)  # the running worker drains the outbox every second: let it send what is queued
+            self._let_the_worker_drain()  # the running worker drains the outbox every second
         command = [sys.executable, "-m", "bot", *args, "--config", str(self.config_file())]
         # Only the config file speaks: no BOT_* override from the caller's shell (BOT_DATABASE …).
         env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")} | {"JIEBA_LOG_LEVEL": "WARNING"}
@@ -337,8 +338,24 @@ class World:
                 time.sleep(0.2)
             else:
                 raise DialogueFailure("`python -m bot serve` did not answer /healthz within 60 s")
-            time.sleep(3)  # the worker's first drains: what was queued so far goes out through the console
+            self._let_the_worker_drain()  # the worker's first drains: what was queued so far goes out
         return self._server_url
+
+    def _let_the_worker_drain(self, timeout: float = 3.0) -> None:
+        """Wait until the running worker has sent every outbox row due by now (it drains every second).
+
+        This was a fixed pause of 2–3 s; now the wait ends as soon as nothing due is left pending or
+        being sent, and after ``timeout`` seconds at most, as the pause did.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            now = datetime.now(UTC)
+            with self.services.db.session() as s:
+                waiting = s.scalars(select(OutboxMessage.next_attempt_at).where(
+                    OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)))).all()
+            if not any(_aware(due) <= now for due in waiting):
+                return
+            time.sleep(0.1)
 
     def close(self) -> None:
         for process in self._processes:
