@@ -99,7 +99,9 @@ def hold_lock(session: Session, scope: str, key: str) -> None:
 # Every message takes a lock: prepared (bot/prepared.py), not through SQLAlchemy's execution layer.
 _ADVISORY_LOCK = Prepared(text("SELECT pg_advisory_xact_lock(CAST(:scope AS integer), CAST(:key AS integer))"))
 _TRY_ADVISORY_LOCK = Prepared(text("SELECT pg_try_advisory_xact_lock(CAST(:scope AS integer), CAST(:key AS integer))"))
-_BEGIN_IMMEDIATE = Prepared(text("BEGIN IMMEDIATE"))
+# flush=False (as connection.exec_driver_sql did): a flush first would open pysqlite's implicit transaction,
+# and BEGIN IMMEDIATE would then fail ("cannot start a transaction within a transaction").
+_BEGIN_IMMEDIATE = Prepared(text("BEGIN IMMEDIATE"), flush=False)
 
 
 class LockTimeout(Exception):

@@ -44,7 +44,7 @@ observers: list[Callable[[str, Any], None]] = []
 class _Compiled:
     """One statement as one dialect runs it: SQL text, how to build the parameters, how to read the rows."""
 
-    __slots__ = ("sql", "positional", "binds", "row", "readers", "returns_rows")
+    __slots__ = ("sql", "positional", "binds", "row", "readers", "returns_rows", "dialect", "types")
 
     def __init__(self, statement: Any, dialect: Any) -> None:
         compiled = statement.compile(dialect=dialect)
@@ -55,6 +55,10 @@ class _Compiled:
             table = getattr(statement, "table", None)
             if getattr(table, "name", None) in cache.watched_tables():
                 raise TypeError(f"Prepared: {table.name} is watched by bot.cache; write it through the session")
+        elif cache._DML.match(compiled.string):  # text(): the names it mentions, read as bot.cache reads them
+            named = set(cache._WORD.findall(compiled.string.lower())) & cache.watched_tables()
+            if named:
+                raise TypeError(f"Prepared: {', '.join(sorted(named))} watched by bot.cache; write through the session")
         self.sql: str = compiled.string
         self.positional: bool = bool(dialect.positional)
         processors = compiled._bind_processors  # the same processors SQLAlchemy's execution uses
@@ -78,8 +82,18 @@ class _Compiled:
         # A text() SELECT has no result columns: its rows come back as plain tuples.
         self.returns_rows = bool(columns) or self.sql.lstrip()[:6].upper() in ("SELECT", "WITH")
         self.row = namedtuple("Row", [entry[0] for entry in columns], rename=True) if columns else None  # type: ignore[misc]
-        readers = [entry[3]._cached_result_processor(dialect, None) for entry in columns]
-        self.readers: list[Callable[[Any], Any] | None] | None = readers if any(readers) else None
+        self.dialect = dialect
+        self.types = [entry[3] for entry in columns]
+        # Built at the first run from the driver's type codes (cursor.description), as SQLAlchemy builds them:
+        # some processors depend on the code (psycopg's numeric: float, Decimal or int).
+        self.readers: list[Callable[[Any], Any] | None] | None | object = _MISSING
+
+    def read_with(self, description: Any) -> None:
+        """The result processors for the column types the driver reported (once: a statement's codes stay)."""
+        codes = [entry[1] for entry in description] if description else [None] * len(self.types)
+        readers = [kind._cached_result_processor(self.dialect, code) for kind, code in zip(self.types, codes,
+                                                                                          strict=False)]
+        self.readers = readers if any(readers) else None
 
     def parameters(self, params: Mapping[str, Any]) -> Any:
         values: list[Any] = []
@@ -97,9 +111,11 @@ class _Compiled:
             return [tuple(row) for row in fetched]
         make = self.row._make
         readers = self.readers
+        assert readers is not _MISSING, "read_with runs before rows"
         if readers is None:
             return [make(row) for row in fetched]
-        return [make([value if read is None else read(value) for read, value in zip(readers, row, strict=True)])
+        return [make([value if read is None else read(value)
+                      for read, value in zip(readers, row, strict=True)])  # type: ignore[call-overload]
                 for row in fetched]
 
 
@@ -138,7 +154,8 @@ class Prepared:
     by dialect (INSERT … ON CONFLICT).
     """
 
-    def __init__(self, statement: Any) -> None:
+    def __init__(self, statement: Any, *, flush: bool = True) -> None:
+        self._flush = flush  # False: pending ORM changes are not flushed first (BEGIN IMMEDIATE: they come after it)
         self._statements: Mapping[str, Any] | None = statement if isinstance(statement, Mapping) else None
         self._statement = None if isinstance(statement, Mapping) else statement
         self._compiled: dict[Any, _Compiled] = {}
@@ -151,7 +168,7 @@ class Prepared:
         return found
 
     def _run(self, session: Session, params: Mapping[str, Any] | None) -> tuple[_Compiled, list[Any] | None]:
-        if session.autoflush:
+        if self._flush and session.autoflush:
             session.flush()  # pending ORM changes first, as before any query (returns at once when clean)
         connection = _connection(session)
         compiled = self._for(connection.dialect)
@@ -164,6 +181,8 @@ class Prepared:
             cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             cursor.execute(compiled.sql, arguments)
             fetched = cursor.fetchall() if compiled.returns_rows else None
+            if compiled.readers is _MISSING and compiled.row is not None:
+                compiled.read_with(cursor.description)
         except Exception as exc:  # noqa: BLE001 - translated (and the connection invalidated) as SQLAlchemy does
             if not isinstance(exc, connection.dialect.loaded_dbapi.Error):
                 raise

@@ -135,3 +135,43 @@ def test_an_unsaved_object_inserted_as_loaded_keeps_later_changes(db: Database) 
     with db.session() as session:
         saved = session.get(Person, person.id)
         assert (saved.name, saved.phone, saved.code) == ("赵大爷", "13900002222", "zhao")
+
+
+def test_a_lock_taken_with_pending_changes_starts_the_write_transaction(db: Database) -> None:
+    """On SQLite ``hold_lock`` sent BEGIN IMMEDIATE with ``connection.exec_driver_sql`` (no flush) before 1144377.
+    Flushing the pending changes first opened pysqlite's implicit (deferred) transaction, so BEGIN IMMEDIATE
+    failed with "cannot start a transaction within a transaction" - an OperationalError, which the webhook
+    takes for an outage (bot.db.is_unavailable) and spools."""
+    from bot.db import hold_lock
+
+    with db.sessions() as session:
+        person = Person(name="锁前", created_at=NOW)
+        session.add(person)
+        hold_lock(session, "review", "pending")
+        session.commit()
+    with db.session() as session:
+        assert session.scalar(select(Person.id).where(Person.name == "锁前")) == person.id
+
+
+def test_float_and_numeric_columns_read_as_sqlalchemy_reads_them(db: Database) -> None:
+    """psycopg's numeric result processor needs the column's type code from the cursor (a TypeError with None)."""
+    from decimal import Decimal
+
+    from sqlalchemy import Float, Numeric, cast, literal
+
+    statement = select(cast(literal(1.5), Float).label("f"), cast(literal(2.25), Numeric(10, 2)).label("n"))
+    with db.session() as session:
+        expected = session.execute(statement).one()
+        row = Prepared(statement).first(session)
+    assert (row.f, row.n) == (expected.f, expected.n) == (1.5, Decimal("2.25"))
+    assert (type(row.f), type(row.n)) == (type(expected.f), type(expected.n))
+
+
+def test_writing_a_cached_table_in_text_is_refused_too() -> None:
+    """bot.cache sees a text() write by its words (cache._DML); a prepared one it would not see at all."""
+    import handlers.tickets.service  # noqa: F401 - declares categories as cached (bot.cache.watch_tables)
+
+    watched = Prepared(text("UPDATE categories SET name = :name WHERE slug = :slug"))
+    with pytest.raises(TypeError, match="watched"):
+        watched._for(Database("sqlite://").engine.dialect)
+    Prepared(text("UPDATE conversation_states SET state = :state"))._for(Database("sqlite://").engine.dialect)
