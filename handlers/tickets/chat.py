@@ -715,9 +715,12 @@ def correct_urgent_place(ctx: Ctx) -> Reply:
     Asked by the fallback (handlers/help) for words nothing else understood; it passes on unless the
     words name an estate and the sender's urgent report of the last minutes named none."""
     understanding = ctx.understanding
-    said = understanding.entities.address if understanding is not None else None
+    # Without an NLP engine (NoUnderstanding) there are no entities: nothing to correct.
+    said = getattr(getattr(understanding, "entities", None), "address", None)
+    if said is None or not said.estate or (understanding and understanding.match is not None):
+        return Reply.pass_on()  # before any query: the fallback asks this of every message nothing understood
     person = people.find_person(ctx.db, ctx.msg)
-    if said is None or not said.estate or person is None or (understanding and understanding.match is not None):
+    if person is None:
         return Reply.pass_on()
     since = ctx.now - timedelta(minutes=CORRECTION_MINUTES)
     ticket = next((t for t in service.open_tickets_of_reporter(ctx.db, person.id)
