@@ -55,6 +55,13 @@ def watch_tables(*names: str) -> None:
     _watched.update(names)
 
 
+def tables_named_in_write(statement: str) -> set[str] | None:
+    """The table-like words of a textual INSERT/UPDATE/DELETE (None when it is no write), as the listener reads them."""
+    if not _DML.match(statement):
+        return None
+    return set(_WORD.findall(statement.lower()))
+
+
 def watched_tables() -> frozenset[str]:
     """The tables declared with ``watch_tables`` (and the counters), whose writes the engine events must see."""
     return frozenset(_watched | {_COUNTERS_TABLE})
@@ -146,10 +153,10 @@ def instrument(engine: Engine) -> None:
                 context.isinsert or context.isupdate or context.isdelete):
             table = getattr(context.compiled.statement, "table", None)
             names = {getattr(table, "name", "")}
-        elif _DML.match(statement):  # text: look for the watched names in it
-            names = set(_WORD.findall(statement.lower()))
-        else:
-            return
+        else:  # text: look for the watched names in it
+            names = tables_named_in_write(statement)
+            if names is None:
+                return
         if _COUNTERS_TABLE in names:
             conn.info[_NOTIFY] = True
         if names & _watched:

@@ -55,8 +55,8 @@ class _Compiled:
             table = getattr(statement, "table", None)
             if getattr(table, "name", None) in cache.watched_tables():
                 raise TypeError(f"Prepared: {table.name} is watched by bot.cache; write it through the session")
-        elif cache._DML.match(compiled.string):  # text(): the names it mentions, read as bot.cache reads them
-            named = set(cache._WORD.findall(compiled.string.lower())) & cache.watched_tables()
+        else:  # text(): the names it mentions, read as bot.cache reads them
+            named = (cache.tables_named_in_write(compiled.string) or set()) & cache.watched_tables()
             if named:
                 raise TypeError(f"Prepared: {', '.join(sorted(named))} watched by bot.cache; write through the session")
         self.sql: str = compiled.string
