@@ -93,8 +93,12 @@ class ServerConfig(_Section):
     timestamp_tolerance_seconds: int = Field(default=300, ge=1)
     max_xml_depth: int = Field(default=8, ge=3)
     secret_key: str = ""
-    # `serve` processes: 1 runs waitress; more run gunicorn with the app preloaded (Linux).
+    # `serve` processes, each forked by gunicorn from the preloaded app.
     workers: int = Field(default=1, ge=1, le=64)
+    # auto: gunicorn where it runs (POSIX: Linux, macOS), waitress elsewhere. gunicorn's threaded
+    # worker costs about a tenth less CPU per message than waitress (bench/README.md, issue 16);
+    # waitress serves one process only.
+    engine: Literal["auto", "gunicorn", "waitress"] = "auto"
 
 
 class RetentionConfig(_Section):

@@ -80,6 +80,10 @@ CLI_SCHEMA_MISSING = "数据库尚未初始化或版本过旧：请先运行 pyt
 CLI_DATABASE_MISSING = "数据库文件 {path} 不存在：请先运行 python -m bot init --config …（或把配置中的 database 指向已有的数据库）"
 CLI_DATABASE_UNREACHABLE = "无法连接数据库 {url}（{reason}）：请确认数据库已启动，配置中 database 的地址、用户和密码正确"
 CLI_PORT_TAKEN = "端口 {host}:{port} 已被占用：请先停止占用它的进程，或用 --port 换一个端口"
+CLI_WAITRESS_ONE_PROCESS = (
+    "waitress 只能运行一个进程，而这里要求 {workers} 个：去掉 --workers（或 server.workers），或改用 --engine gunicorn"
+)
+CLI_GUNICORN_POSIX_ONLY = "gunicorn 只能在 Linux 或 macOS 上运行：请改用 --engine waitress（或 server.engine: waitress）"
 CLI_METRICS_PORT_TAKEN = "指标端口 {host}:{port} 已被占用：请先停止占用它的进程，或在配置中修改 scheduler.metrics_port"
 CLI_PORT_UNUSABLE = "无法在 {host}:{port} 上监听（{reason}）：请用 --host / --port 换一个地址"
 CLI_HOST_UNKNOWN = "无法解析监听地址 {host}（{reason}）：请检查 --host"

@@ -26,14 +26,19 @@ DEMO_ADMIN = ("admin", "linli-demo")
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int, help="Threads per process.")
 @click.option("--workers", default=None, type=click.IntRange(min=1),
-              help="Processes (default: server.workers in the config, 1). More than one: gunicorn with the app "
-                   "preloaded and shared copy-on-write; one: waitress.")
+              help="Processes (default: server.workers in the config, 1), forked by gunicorn from the preloaded "
+                   "app and sharing it copy-on-write.")
+@click.option("--engine", type=click.Choice(["auto", "gunicorn", "waitress"]), default=None,
+              help="The HTTP server (default: server.engine in the config, auto: gunicorn on Linux and macOS, "
+                   "waitress elsewhere; waitress runs one process).")
 @click.option("--dev", is_flag=True, help="Development: Flask's server with the reloader (one process).")
-def serve(config_path: str | None, host: str, port: int, threads: int, workers: int | None, dev: bool) -> None:
+def serve(config_path: str | None, host: str, port: int, threads: int, workers: int | None, engine: str | None,
+          dev: bool) -> None:
     """Run the webhook server (/wechat, /wecom, /healthz, /api/v1, /admin)."""
     config = load_cli_config(config_path)
-    _preflight(config, host, port)
     processes = workers or config.server.workers
+    server = _engine(engine or config.server.engine, processes)
+    _preflight(config, host, port)
     if processes > 1 and not dev:
         from bot.ops import metrics
 
@@ -45,7 +50,7 @@ def serve(config_path: str | None, host: str, port: int, threads: int, workers: 
 
         warmed_up()
         create_app(services=services).run(host=host, port=port, debug=True, use_reloader=True)
-    elif processes > 1:
+    elif server == "gunicorn":
         from bot import create_app
         from bot.web import gunicorn_server
 
@@ -133,6 +138,17 @@ def demo(config_path: str | None, host: str | None, port: int | None, var_dir: s
         web_texts.DEMO_WEB_ROLE.format(username=name, role=web_texts.ROLE_NAMES[role]) for name, role in roles)))
     click.echo(texts.CLI_DEMO_STARTUP_TIME.format(seconds=time.monotonic() - started))
     _serve(services, host, port, 8)
+
+
+def _engine(name: str, processes: int) -> str:
+    """The HTTP server to run: gunicorn or waitress (see ServerConfig.engine)."""
+    if name == "auto":
+        name = "gunicorn" if os.name == "posix" or processes > 1 else "waitress"
+    if name == "waitress" and processes > 1:
+        raise click.ClickException(texts.CLI_WAITRESS_ONE_PROCESS.format(workers=processes))
+    if name == "gunicorn" and os.name != "posix":
+        raise click.ClickException(texts.CLI_GUNICORN_POSIX_ONLY)
+    return name
 
 
 def _preflight(config: Any, host: str | None = None, port: int | None = None) -> None:

@@ -84,3 +84,9 @@ def test_worker_on_a_taken_metrics_port_is_one_line(fresh: Path, taken_port: int
     assert run("init", "--config", str(fresh)).returncode == 0
     done = run("worker", "--config", str(fresh), env={"BOT_SCHEDULER__METRICS_PORT": str(taken_port)})
     one_line(done, str(taken_port), "scheduler.metrics_port")
+
+
+def test_waitress_asked_for_several_processes_is_one_line_and_starts_nothing(fresh: Path) -> None:
+    one_line(run("serve", "--config", str(fresh), "--engine", "waitress", "--workers", "2", "--port", "0"),
+             "waitress", "--engine gunicorn")
+    assert not (fresh.parent / "var").exists()

@@ -60,3 +60,25 @@ def test_two_gunicorn_workers_answer_signed_messages(seeded: Database) -> None:
         proc.wait(timeout=30)
     assert all(reply is not None and "办公时间" in str(reply) for reply in replies), replies
     assert proc.returncode == 0
+
+
+def test_one_process_is_a_gunicorn_worker_by_default_and_waitress_on_request(seeded: Database) -> None:
+    """gunicorn's threaded worker by default on Linux (cheaper per message, issue 16); --engine waitress: no fork."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+    env.update(PYTHONPATH=str(REPO), BOT_DATABASE=seeded.url, BOT_WECHAT__TOKEN=TEST_TOKEN,
+               BOT_WECHAT__APP_ID=TEST_APP_ID, BOT_NLP__CACHE_DIR=str(REPO / "var" / "cache"), BOT_LOG_LEVEL="WARNING")
+    # gunicorn stops its worker and exits 0 on SIGTERM; waitress has no handler and ends by the signal.
+    for extra, children, stopped in (([], 1, 0), (["--engine", "waitress"], 0, -15)):
+        port = _free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), *extra], cwd=REPO,
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            _wait_healthy(port, proc)
+            assert len(_children(proc.pid)) == children, extra
+            kit = OfficialAccountKit(TEST_TOKEN, TEST_APP_ID, openid="oOneProcess")
+            query, body = kit.post(kit.text("居委会几点上班"))
+            resp = requests.post(f"http://127.0.0.1:{port}/wechat", params=query, data=body, timeout=20)
+            assert resp.status_code == 200 and kit.read_reply(resp.content, query), extra
+        finally:
+            proc.terminate()
+            assert proc.wait(timeout=30) == stopped, extra
