@@ -327,6 +327,8 @@ class Reference(Server):
             REF_KEYWORDS=str(self.cwd / "keywords.json"),
             REF_CACHE_DIR=str(self.cwd / "cache"),
         )
+        if self.bench.args.floor:
+            env["REF_TICKET_ROWS"] = self.bench.args.floor
         return env
 
     @property
@@ -863,6 +865,13 @@ def main() -> None:
     parser.add_argument("--no-ref", dest="ref", action="store_false", help="skip the reference")
     parser.add_argument("--no-bot", dest="bot", action="store_false", help="skip Linli")
     parser.add_argument(
+        "--floor",
+        choices=["core", "raw"],
+        help="the reference also writes the rows of a ticket for a report, with SQLAlchemy Core statements or on the "
+        "driver's cursor (REF_TICKET_ROWS, see webhook_refapp.py): the least a ticket-creating report can cost; "
+        "the ref columns are then the floor's",
+    )
+    parser.add_argument(
         "--pg-url",
         default=os.environ.get("BENCH_PG_URL", PG_DEFAULT),
         help=f"an existing PostgreSQL database to connect to (default {PG_DEFAULT}); "
@@ -918,6 +927,8 @@ def main() -> None:
         f"{f' x {args.repeat} (medians)' if args.repeat > 1 else ''}; "
         f"run time {elapsed / 60:.1f} min; code: {'commit ' + rev if rev else bench.repo}"
     )
+    if args.floor:
+        print(f"# --floor {args.floor}: the ref columns are the floor (the reference plus a ticket's rows per report)")
     if bench.cells and any(cell.procs > 1 for cell in bench.cells):
         print(f"# {bench.multiprocess_note()}; reference: gunicorn -w 2 (sync)")
     print(f"# load average (1 min) of the whole machine: {load_before} at the start, {_loadavg()} at the end")

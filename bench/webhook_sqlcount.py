@@ -114,7 +114,7 @@ def post(client: Any, user: str, text: str, msg_id: int) -> tuple[int, str]:
     return resp.status_code, resp.get_data(as_text=True)
 
 
-def measure(repo: Path, database_url: str, tmp: Path, n: int, profile: str | None) -> None:
+def measure(repo: Path, database_url: str, tmp: Path, n: int, profile: str | None, dump: str | None = None) -> None:
     config_path = tmp / "config.yaml"
     var = tmp / "var"
     config_path.write_text(
@@ -196,6 +196,9 @@ def measure(repo: Path, database_url: str, tmp: Path, n: int, profile: str | Non
         profiler.disable()
         elapsed = time.perf_counter() - started
         print(f"\n## cProfile: {n} {profile} messages in-process, {elapsed / n * 1000:.1f} ms each (profiler on)")
+        if dump:
+            profiler.dump_stats(dump)
+            print(f"(stats written to {dump}: python -m pstats {dump})")
         for key in ("tottime", "cumulative"):
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(key).print_stats(25)
@@ -208,6 +211,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--n", type=int, default=30, help="messages per kind")
+    parser.add_argument("--dump", metavar="FILE", help="with --profile: write the cProfile stats to FILE")
     parser.add_argument(
         "--profile", nargs="?", const="report", choices=sorted(set(SCENARIOS) - {"retry"}), help="default: report"
     )
@@ -237,7 +241,7 @@ def main() -> None:
                     continue
                 helper.recreate_pg(PG_DATABASE)
                 url = helper.pg_url(PG_DATABASE)
-            measure(repo, url, work, args.n, args.profile)
+            measure(repo, url, work, args.n, args.profile, args.dump)
     finally:
         try:
             if helper is not None:
