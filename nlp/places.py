@@ -59,6 +59,9 @@ def find_place(text: str, names: Iterable[str] = (), estates: Iterable[str] = ()
             lead words stand between it and the place word ("4栋后面那块空地").
     """
     candidates: dict[str, str | None] = {name: None for name in names if name}
+    # "幸福里小区主路上": the estate's name takes the 小区 of the alias 小区主路, so its rest stands for it.
+    after_estate = {name[len(word):]: name for name in candidates for word in words.ESTATE_WORDS
+                    if name.startswith(word) and len(name) - len(word) >= 2 and name[len(word):] not in candidates}
     for word, kind in _GENERIC.items():
         candidates.setdefault(word, kind)
     estates = sorted((e for e in estates if e), key=len, reverse=True)
@@ -66,12 +69,20 @@ def find_place(text: str, names: Iterable[str] = (), estates: Iterable[str] = ()
     for estate in estates:  # 锦绣花园 is an estate, not a 花园 in it
         searched = searched.replace(estate, " " * len(estate))
     best = _first(searched, candidates) or _first(searched, dict.fromkeys(words.ESTATE_ANYWHERE, "other"))
+    rest = _first(searched, dict.fromkeys(after_estate)) if after_estate else None
+    if rest is not None and (best is None or rest[0] <= best[0]) and _estate_ends_at(text, rest[0], estates):
+        best = (rest[0], rest[1], after_estate[rest[2]])
+        candidates[best[2]] = None
     if best is None:
         return None
     start, end, key = best
     kind = candidates.get(key, "other")
     phrase, near = _phrase(text, start, end, estates, building_span)
     return PlaceMention(key, kind, phrase, start, end, near)
+
+
+def _estate_ends_at(text: str, at: int, estates: Iterable[str]) -> bool:
+    return any(text.endswith(estate, 0, at) and estate.endswith(words.ESTATE_WORDS) for estate in estates)
 
 
 def _first(searched: str, candidates: Mapping[str, str | None]) -> tuple[int, int, str] | None:

@@ -50,6 +50,12 @@ def test_a_declared_name_or_alias_is_found_before_a_generic_word_at_the_same_pla
     assert found is not None and found.key == "中心广场" and found.kind is None
 
 
+def test_an_alias_starting_with_the_estate_word_is_found_right_after_the_estate_name():
+    """"幸福里小区主路上": the estate's name takes 小区, and the alias 小区主路 is still what was said."""
+    found = find_place("幸福里小区主路上有个井盖没了", names=["幸福路", "小区主路"], estates=ESTATES)
+    assert found is not None and found.key == "小区主路" and found.kind is None and found.phrase == "主路上"
+
+
 def test_somewhere_in_the_estate_only_when_nothing_more_precise_is_said():
     assert find_place("小区里的路灯坏了").key == "小区里"
     assert place_label("幸福里小区", "小区里") == "幸福里小区里"
