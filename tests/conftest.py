@@ -32,6 +32,77 @@ TEST_CORP_ID = "wwtestcorp0000001"
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("JIEBA_LOG_LEVEL", "WARNING")
+    _share_url_builders()
+    _share_rule_builds()
+
+
+def _share_url_builders() -> None:
+    """Compile each distinct URL builder once per test process instead of once per app.
+
+    Werkzeug turns every route into two small URL-building functions by generating and compiling
+    Python code (``Rule._compile_builder``): about 80 % of ``create_app``'s time, and the suite builds
+    an app for almost every test (0.3-1 s each on a loaded 2-core machine). The generated code depends
+    only on the route's parsed parts, its defaults' names and ``append_unknown``; the function takes
+    the rule as its first argument, so one compiled function serves every app's equal rule. Apps and
+    URLs come out exactly as before; a rule whose defaults fill one of its own variables (the code
+    then holds the converted value) is compiled as before.
+    """
+    from werkzeug.routing.rules import Rule
+
+    original = Rule._compile_builder
+    if getattr(original, "shared_by_tests", False):
+        return
+    compiled: dict[tuple[Any, ...], Any] = {}
+
+    def compile_builder(self: Rule, append_unknown: bool = True) -> Any:
+        defaults = self.defaults or {}
+        if any(dynamic and name in defaults for dynamic, name in self._trace):
+            return original(self, append_unknown)
+        key = (self.rule, append_unknown, tuple(self._trace), tuple(map(str, defaults)))
+        if key not in compiled:
+            compiled[key] = original(self, append_unknown)
+        return compiled[key]
+
+    compile_builder.shared_by_tests = True  # type: ignore[attr-defined]
+    Rule._compile_builder = compile_builder  # type: ignore[method-assign]
+
+
+def _share_rule_builds() -> None:
+    """Build the NLP routers once per distinct rule set per test process instead of once per test.
+
+    Every test on the seeded demo starts an NlpEngine over the same ~180 stored rules, and its first
+    refresh re-validates each row (``rulestore.row_to_rule``: normalising every keyword) and builds the
+    routers and the urgent detector (``build_routers``): 0.2-0.5 s per test. Both are pure functions
+    of their inputs, and routers and detectors are not changed after they are built, so equal inputs
+    get the earlier result back: a row with the same values (and the same community codes) gives the
+    same Rule, the same rules give the same routers. The engine still reads the rows and the version
+    counters from the database on every refresh, exactly as before.
+    """
+    from bot.routing import engine, rulestore
+
+    original_rule, original_build = rulestore.row_to_rule, engine.build_routers
+    if getattr(original_rule, "shared_by_tests", False):
+        return
+    rules: dict[str, Any] = {}
+    routers: dict[tuple[Any, ...], Any] = {}
+
+    def row_to_rule(row: Any, codes: Any) -> Any:
+        key = repr((row.id, sorted(rulestore.row_to_dict(row, codes).items()), sorted(codes.items())))
+        if key not in rules:
+            rules[key] = original_rule(row, codes)
+        return rules[key]
+
+    def build_routers(given: Any) -> Any:
+        ordered = tuple(given)
+        if ordered not in routers:
+            if len(routers) >= 16:
+                routers.clear()
+            routers[ordered] = original_build(ordered)
+        return routers[ordered]
+
+    row_to_rule.shared_by_tests = True  # type: ignore[attr-defined]
+    rulestore.row_to_rule = row_to_rule  # type: ignore[assignment]
+    engine.build_routers = build_routers  # type: ignore[assignment]
 
 
 def _worker_id() -> str:

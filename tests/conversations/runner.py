@@ -215,15 +215,15 @@ class World:
         committed (its inbound row is written in the handling's own transaction), so the next turn sees
         what this one did."""
         deadline = time.monotonic() + 60
-        with self.services.db.session() as s:
-            while dedupe_key is not None:
+        while dedupe_key is not None:  # each look in its own transaction, to see the handler's commit
+            with self.services.db.session() as s:
                 status = s.scalar(select(InboundMessage.status).where(InboundMessage.dedupe_key == dedupe_key))
-                if status is not None and status != "processing":
-                    break
-                if time.monotonic() > deadline:
-                    raise DialogueFailure(f"{dedupe_key} is still being handled after 60 s")
-                s.rollback()
-                time.sleep(0.05)
+            if status is not None and status != "processing":
+                break
+            if time.monotonic() > deadline:
+                raise DialogueFailure(f"{dedupe_key} is still being handled after 60 s")
+            time.sleep(0.05)
+        with self.services.db.session() as s:
             late = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "late_reply",
                                                          OutboxMessage.id.not_in(self._seen_late or {0}))
                              .order_by(OutboxMessage.id)).all()
