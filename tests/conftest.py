@@ -36,6 +36,34 @@ def pytest_configure(config: pytest.Config) -> None:
     _share_rule_builds()
 
 
+# The longest tests (--durations: processes started and waited for, time-budgeted fuzzing), each 10-45 s
+# on a loaded 2-core machine. Collected first, xdist hands them out at the start, so no worker is left
+# running one of them alone at the end while the other has finished.
+LONG_RUNNING = (
+    "tests/web/test_schemathesis.py",
+    "tests/bot/test_ci_services.py",
+    "tests/bot/test_cli.py",
+    "tests/bot/test_cli_preflight.py",
+    "tests/delivery/test_token_processes.py",
+    "tests/delivery/test_worker_processes.py",
+    "tests/reminders/test_processes.py",
+    "tests/bulletins/test_worker_processes.py",
+    "tests/bot/test_serve_processes.py",
+    "tests/bot/test_outage.py",
+    "tests/tickets/test_join_race.py",
+    "tests/bot/test_message_races.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the long tests first (see LONG_RUNNING); everything else keeps its order."""
+    def long_first(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return 0 if path in LONG_RUNNING or item.get_closest_marker("slow") else 1
+
+    items.sort(key=long_first)
+
+
 def _share_url_builders() -> None:
     """Compile each distinct URL builder once per test process instead of once per app.
 

@@ -18,6 +18,7 @@ import pytest
 import requests
 from sqlalchemy import select
 from waitress.server import create_server
+from waitress.wasyncore import close_all
 
 from bot import create_app, texts
 from bot.db import Database
@@ -202,4 +203,5 @@ def test_an_oversize_chunked_body_over_real_http_is_413(make_services, db):
         assert kit.read_reply(resp.content, query)["Content"] == help_texts.HELP
     finally:
         server.close()
+        close_all(server._map)  # its connections too: the loop then ends now, not at the join's timeout
         thread.join(timeout=5)
