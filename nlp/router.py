@@ -61,6 +61,8 @@ from typing import Any
 import ahocorasick_rs
 
 from nlp.lexicon import (
+    ASKED_AFTER_RESOLVED,
+    ASKED_AT_END,
     BROKEN_AGAIN,
     CHANGE_PARTICLES,
     DESCRIBING_MARK,
@@ -222,11 +224,12 @@ def _occurrence_counts(layout: _Layout | None, start: int, end: int) -> bool:
 
 
 def _still_resolved(text: str, phrase: str) -> bool:
-    """The resolution phrase says the problem is over: not 修好的电梯, not 修好了又坏了."""
+    """The resolution phrase says the problem is over: not 修好的电梯, not 修好了又坏了, not 修好了吗."""
     at = text.find(phrase)
     while at >= 0:
         end = at + len(phrase)
-        if not text.startswith(DESCRIBING_MARK, end) and not any(w in text[end:] for w in BROKEN_AGAIN):
+        asked = text.startswith(ASKED_AFTER_RESOLVED, end) or text[end:] == ASKED_AT_END
+        if not text.startswith(DESCRIBING_MARK, end) and not asked and not any(w in text[end:] for w in BROKEN_AGAIN):
             return True
         at = text.find(phrase, at + 1)
     return False

@@ -8,7 +8,6 @@ a person. Foreign keys are given by natural key (``community: xingfuli``).
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from flask import g, jsonify, request
@@ -307,21 +306,11 @@ def _person_in_use(s: Session, row: Person) -> str | None:
     return None
 
 
-# A phone residents may be given: a mobile or a landline with its area code, written the usual ways.
-_PHONE_CHARS = re.compile(r"\+?[0-9 ()（）-]+")
-_PHONE_DIGITS = (7, 15)  # a landline without its area code … an international number
-
-
-def is_phone(value: str) -> bool:
-    digits = sum(c.isdigit() for c in value)
-    return bool(_PHONE_CHARS.fullmatch(value.strip())) and _PHONE_DIGITS[0] <= digits <= _PHONE_DIGITS[1]
-
-
 def _member_cols(s: Session, d: dict[str, Any]) -> dict[str, Any]:
     out = {k: (str(d[k]) if k == "role" else d[k]) for k in ("role", "on_duty", "public_phone") if k in d}
     if out.get("public_phone"):
         out["public_phone"] = out["public_phone"].strip()
-        if not is_phone(out["public_phone"]):
+        if not people.is_phone(out["public_phone"]):
             raise Invalid("public_phone", texts.MEMBER_PHONE_INVALID.format(phone=out["public_phone"]))
     if "person" in d:
         out["person_id"] = by_id(s, Person, d["person"], "person").id

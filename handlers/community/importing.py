@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from bot.clock import wall_now
 from bot.importer import ImportContext
 from bot.routing.rulestore import WORDS_COUNTER, bump
+from handlers.community import texts
+from handlers.community.people import is_phone
 from models import (
     Building,
     Category,
@@ -232,12 +234,28 @@ def _member(session: Session, r: dict[str, Any], fail: Fail) -> str:
         role = str(entry.get("role", MemberRole.PRIMARY))
         if role not in {m.value for m in MemberRole}:
             raise fail(f"field 'grids[{index}].role': must be primary or backup")
+        phone = str(entry.get("public_phone") or "").strip()
+        if phone and not is_phone(phone):  # residents are given this number: the 网格员 page refuses it too
+            raise fail(texts.IMPORT_MEMBER_FIELD.format(code=r["code"], field=f"grids[{index}].public_phone",
+                                                        problem=texts.MEMBER_PHONE_INVALID.format(phone=phone)))
+        if role == MemberRole.PRIMARY:
+            _one_primary(session, grid, person, r, f"grids[{index}].role", fail)
         _, c = _upsert(session, GridMember, {"person_id": person.id, "grid_id": grid.id},
-                       {"role": role, "on_duty": bool(entry.get("on_duty", True)),
-                        "public_phone": str(entry.get("public_phone") or "").strip()})
+                       {"role": role, "on_duty": bool(entry.get("on_duty", True)), "public_phone": phone})
         if c != "unchanged" and changed == "unchanged":
             changed = "updated"
     return changed
+
+
+def _one_primary(session: Session, grid: Grid, person: Person, r: dict[str, Any], field: str, fail: Fail) -> None:
+    """A grid has one primary member (reports go to them): another person already primary there is refused."""
+    session.flush()  # the members of this file imported so far count
+    other = session.execute(select(Person.id, Person.name).join(GridMember, GridMember.person_id == Person.id)
+                            .where(GridMember.grid_id == grid.id, GridMember.role == MemberRole.PRIMARY,
+                                   GridMember.person_id != person.id).limit(1)).first()
+    if other is not None:
+        problem = texts.MEMBER_SECOND_PRIMARY.format(grid=grid.name, name=other.name or texts.BIND_ROLE_MEMBER)
+        raise fail(texts.IMPORT_MEMBER_FIELD.format(code=r["code"], field=field, problem=problem))
 
 
 def _staff(session: Session, r: dict[str, Any], fail: Fail) -> str:

@@ -133,6 +133,17 @@ def roles_of(db: Session, person: Person | None, street_code: str = "") -> Roles
     return roles
 
 
+# A phone residents may be given: a mobile or a landline with its area code, written the usual ways.
+PUBLIC_PHONE_CHARS = re.compile(r"\+?[0-9 ()（）-]+")
+PUBLIC_PHONE_DIGITS = (7, 15)  # a landline without its area code … an international number
+
+
+def is_phone(value: str) -> bool:
+    """A work number residents may be shown (the 网格员 page, the API and the importer check it alike)."""
+    digits = sum(c.isdigit() for c in value)
+    return bool(PUBLIC_PHONE_CHARS.fullmatch(value.strip())) and PUBLIC_PHONE_DIGITS[0] <= digits <= PUBLIC_PHONE_DIGITS[1]
+
+
 def display_name(person: Person | None) -> str:
     if person is None:
         return texts.ROLE_STAFF

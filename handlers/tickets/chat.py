@@ -196,6 +196,8 @@ def _file_pending(ctx: Ctx, person: Person, place: places.Place, *, pin: bool = 
                   unknown: bool = False) -> Reply:
     """File the report waiting for its place; then ask about the next one waiting, if any."""
     remember_phone(ctx, person)  # "幸福里1栋门口，我电话是135…" answers where and gives the phone
+    if not (pin or unknown):
+        ctx.data = _named_first(ctx)
     category, description = ctx.data["category"], ctx.data["description"]
     if ctx.msg.text and not unknown:
         description = f"{description}（{ctx.msg.text}）"
@@ -213,6 +215,22 @@ def _file_pending(ctx: Ctx, person: Person, place: places.Place, *, pin: bool = 
         ask = _ask_text(ctx, following["category"], False)
         return Reply(f"{created.text}\n\n{ask}", next=Flow.ASK_LOCATION, data=following)
     return _ask_same_place(ctx, created, following, place)
+
+
+def _named_first(ctx: Ctx) -> dict[str, Any]:
+    """The waiting reports with the one the answer names first: "电梯在幸福里2栋" while 照明 and 电梯 both wait
+    is the 电梯's place (the 照明 is asked about next), not the older report's."""
+    match = ctx.understanding.match if ctx.understanding else None
+    named = match.slots.get("category") if match is not None and match.intent == "tickets.create" else None
+    queue = list(ctx.data.get("queue", []))
+    at = next((i for i, q in enumerate(queue) if q.get("category") == named), None)
+    if not named or named == ctx.data.get("category") or at is None:
+        return ctx.data
+    if place_words.only_names_a_place(locating.text_of(ctx), match.keywords):  # "电梯口": a place, not the lift
+        return ctx.data
+    head = {"category": ctx.data["category"], "description": ctx.data["description"]}
+    return {**ctx.data, "category": named, "description": queue[at]["description"],
+            "queue": [head, *queue[:at], *queue[at + 1:]]}
 
 
 @cap.state(Flow.CONFIRM_PLACE)
@@ -266,7 +284,7 @@ def _file(ctx: Ctx, person: Person, category: str, description: str, place: plac
         media.attach(ctx.db, ticket, ctx.msg, person, ctx.now)
     open_attach_window(ctx, ticket)
     if outcome.repeat:
-        status = texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status)
+        status = service.status_name(ctx.db, ticket)
         return Reply(texts.TICKET_ALREADY_REPORTED.format(number=ticket.number, status=status))
     if outcome.joined:
         return Reply(texts.TICKET_DUPLICATE_JOINED_NAMED.format(number=ticket.number))
@@ -439,7 +457,7 @@ def list_my_tickets(ctx: Ctx) -> Reply:
 def _line(ctx: Ctx, ticket: Ticket) -> str:
     return texts.TICKET_LIST_LINE.format(
         number=ticket.number, category=service.category_name(ctx.db, ticket.category),
-        location=ticket.location or texts.LOCATION_UNKNOWN, status=texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status),
+        location=ticket.location or texts.LOCATION_UNKNOWN, status=service.status_name(ctx.db, ticket),
     )
 
 
@@ -479,7 +497,7 @@ def status_text(ctx: Ctx, ticket: Ticket) -> str:
     ]
     return texts.TICKET_STATUS.format(
         number=ticket.number, category=service.category_name(ctx.db, ticket.category),
-        location=ticket.location or texts.LOCATION_UNKNOWN, status=texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status),
+        location=ticket.location or texts.LOCATION_UNKNOWN, status=service.status_name(ctx.db, ticket),
         assignee=texts.TICKET_STATUS_ASSIGNEE.format(name=people.display_name(assignee)) if assignee else "",
         events="\n".join(lines),
     )
@@ -524,7 +542,7 @@ def urge_ticket(ctx: Ctx) -> Reply:
         number = ctx.match.slots.get("ticket_number") if ctx.match else None
         return Reply(texts.TICKET_NOT_FOUND.format(number=number) if number else texts.TICKET_NONE_OPEN)
     if ticket.status not in OPEN_STATUSES:
-        status = texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status)
+        status = service.status_name(ctx.db, ticket)
         return Reply(texts.TICKET_URGE_CLOSED.format(number=ticket.number, status=status))
     interval = timedelta(hours=ctx.config.tickets.urge_interval_hours)
     if ticket.last_urged_at is not None and ctx.now - ticket.last_urged_at < interval:
@@ -787,8 +805,20 @@ def rate_ticket(ctx: Ctx) -> Reply:
     ticket = rating.awaiting(ctx.db, person.id, ctx.config.tickets.rating_days, ctx.now) if person else None
     if value is None or ticket is None or person is None:
         report = _report_behind_rating_words(ctx)
+        if report is None and person is not None:
+            report = _closed_without_work(ctx, person)
         return report if report is not None else Reply(texts.RATING_NOTHING)
     return _rated(ctx, ticket, person, value)
+
+
+def _closed_without_work(ctx: Ctx, person: Person) -> Reply | None:
+    """"明明没修好你们就关了" about a ticket staff closed as a false alarm: why it was closed, how to report again."""
+    since = ctx.now - timedelta(days=ctx.config.tickets.rating_days)
+    closed = next((t for t in service.tickets_of_reporter(ctx.db, person.id) if service.closed_unresolved(t)
+                   and t.closed_at is not None and t.closed_at >= since), None)
+    if closed is None:
+        return None
+    return Reply(texts.TICKET_CLOSED_DISPUTED.format(number=closed.number, status=service.status_name(ctx.db, closed)))
 
 
 def _report_behind_rating_words(ctx: Ctx) -> Reply | None:

@@ -37,7 +37,7 @@ def withdraw_report(ctx: Ctx) -> Reply:
     if ticket is None or person is None:
         return Reply(texts.TICKET_NONE_OPEN)
     if ticket.status not in OPEN_STATUSES:
-        status = texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status)
+        status = service.status_name(ctx.db, ticket)
         return Reply(texts.WITHDRAW_NOT_OPEN.format(number=ticket.number, status=status))
     question = texts.WITHDRAW_ASK.format(number=ticket.number, category=service.category_name(ctx.db, ticket.category),
                                          location=ticket.location or texts.LOCATION_UNKNOWN)
@@ -94,7 +94,7 @@ def confirm_withdrawal(ctx: Ctx) -> Reply:
         return Reply(texts.WITHDRAW_KEPT.format(number=ticket.number), end=True)
     if head.startswith(texts.WITHDRAW_YES_PREFIXES):
         if ticket.status not in OPEN_STATUSES:
-            status = texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status)
+            status = service.status_name(ctx.db, ticket)
             return Reply(texts.WITHDRAW_NOT_OPEN.format(number=ticket.number, status=status), end=True)
         return Reply(withdraw(ctx, person, ticket, str(ctx.data.get("reason", ""))), end=True)
     if ctx.understanding is not None and ctx.understanding.match is not None:

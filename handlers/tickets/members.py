@@ -127,7 +127,24 @@ def _ticket_for(ctx: Ctx, intent: str, person: Person, roles: people.Roles, pars
     if not roles.may_act_on(person.id, ticket) and not acknowledge.was_alerted(ctx.db, ticket, person.id):
         log.info("member %s refused on %s (not theirs)", person.id, ticket.number)
         return Reply(texts.MEMBER_NOT_YOURS.format(number=ticket.number))
+    moved = _handed_on(ctx, person, roles, ticket) if intent in HOLDER_ACTIONS else None
+    if moved is not None:
+        log.info("member %s refused on %s (transferred away)", person.id, ticket.number)
+        return moved
     return ticket
+
+
+# What only the ticket's holder does: after 转派 the one who handed it on is told where it went instead.
+HOLDER_ACTIONS = frozenset({"members.accept", "members.progress", "members.complete", "members.transfer",
+                            "members.return", "members.wait", "members.report_in"})
+
+
+def _handed_on(ctx: Ctx, person: Person, roles: people.Roles, ticket: Ticket) -> Reply | None:
+    """The reply for a grid member who transferred the ticket away (staff of its community still act on it)."""
+    if ticket.community_id is not None and ticket.community_id in roles.staff_communities:
+        return None
+    to = service.handed_on_to(ctx.db, ticket, person.id)
+    return Reply(texts.MEMBER_TICKET_HANDED_ON.format(number=ticket.number, name=to)) if to is not None else None
 
 
 Action = Callable[[Ctx, Person, Ticket, str], Reply]
@@ -206,6 +223,9 @@ def hint_commands(ctx: Ctx) -> Reply:
         intent, word = command
         note = rest[len(word):].strip(_PUNCT).strip()
         return _run(ctx, intent, _ACTIONS[intent], worker, Parsed(number, note))
+    moved = _handed_on(ctx, person, roles, ticket)  # the holder's hints are the new holder's now
+    if moved is not None:
+        return moved
     return Reply(texts.MEMBER_COMMAND_HINT.format(number=number, note=rest or texts.MEMBER_HINT_NOTE))
 
 
@@ -314,8 +334,8 @@ def show_detail(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
     ]
     return Reply(texts.MEMBER_DETAIL.format(
         number=ticket.number, urgent=texts.TICKET_TASK_URGENT_MARK if ticket.urgent else "",
-        status=texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status),
-        category=service.category_name(ctx.db, ticket.category), location=ticket.location or texts.LOCATION_UNKNOWN,
+        status=service.status_name(ctx.db, ticket),
+        category=service.category_name(ctx.db, ticket.category), location=service.location_for_workers(ctx.db, ticket),
         description=people.mask_phones_in(ticket.description), reporter=people.display_name(reporter),
         phone=people.mask_phone(reporter.phone if reporter else None),
         reporters=len(service.reporters(ctx.db, ticket)), media=media_count, events="\n".join(lines),
@@ -382,7 +402,7 @@ def close_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
         log.info("close of %s refused for person %s (not staff)", ticket.number, person.id)
         return Reply(texts.MEMBER_CLOSE_STAFF_ONLY.format(number=ticket.number))
     if ticket.status not in OPEN_STATUSES:
-        status = texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status)
+        status = service.status_name(ctx.db, ticket)
         return Reply(texts.MEMBER_CLOSE_NOT_OPEN.format(number=ticket.number, status=status))
     if not note:
         return Reply(texts.MEMBER_NEED_NOTE.format(what=texts.MEMBER_NOTE_CLOSE,

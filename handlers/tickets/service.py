@@ -25,7 +25,7 @@ from bot.dialog.message import IncomingMessage
 from bot.errors import UserFacingError
 from bot.prepared import Prepared, attach_loaded, detached_row, insert_as_loaded, unsaved, values_of
 from handlers.community.people import display_name, mask_phone, mask_phones_in
-from handlers.community.places import Place, grid_name
+from handlers.community.places import Place, grid_name, layout
 from handlers.tickets import texts
 from handlers.tickets.states import Flow
 from models import (
@@ -167,6 +167,44 @@ def community_queue(db: Session, community_ids: set[int]) -> list[Ticket]:
 
 def events_of(db: Session, ticket: Ticket) -> list[TicketEvent]:
     return list(db.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)))
+
+
+def closed_unresolved(ticket: Ticket) -> bool:
+    """Closed without the work being done: staff's 关闭 (a false alarm, nothing to do). A closed ticket that was
+    done (rated, closed by default, or 办结 on the admin page) has ``done_at``."""
+    return ticket.status == TicketStatus.CLOSED and ticket.done_at is None
+
+
+def handed_on_to(db: Session, ticket: Ticket, person_id: int) -> str | None:
+    """Whom the open ticket went to when ``person_id`` transferred it (转派) and someone else holds it now;
+    None while it is theirs (or was never theirs to hand on)."""
+    if ticket.status not in OPEN_STATUSES or ticket.assignee_id in (None, person_id):
+        return None
+    moves = list(db.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id,
+                                                      TicketEvent.kind == "transferred").order_by(TicketEvent.id)))
+    if not any(e.actor_id == person_id for e in moves):
+        return None
+    return str((moves[-1].data or {}).get("to") or display_name(db.get(Person, ticket.assignee_id)))
+
+
+def location_for_workers(db: Session, ticket: Ticket) -> str:
+    """The ticket's place as workers read it: a unit its building does not have (幸福里4栋9单元) is marked to be
+    checked (the resident was told the address was not found). Reads the per-process building copy."""
+    location = ticket.location or texts.LOCATION_UNKNOWN
+    building = layout(db).buildings.get(ticket.building_id) if ticket.building_id and ticket.unit else None
+    if building is not None and building.units and ticket.unit not in building.units:
+        return texts.LOCATION_UNIT_UNVERIFIED.format(location=location, unit=ticket.unit)
+    return location
+
+
+def status_name(db: Session, ticket: Ticket) -> str:
+    """The status in words for residents and workers: 已关闭 with the reason for a ticket closed unresolved."""
+    if closed_unresolved(ticket):
+        reason = db.scalar(select(TicketEvent.note).where(TicketEvent.ticket_id == ticket.id,
+                                                          TicketEvent.kind == "closed")
+                           .order_by(TicketEvent.id.desc()).limit(1))
+        return texts.TICKET_STATUS_CLOSED_BECAUSE.format(reason=reason) if reason else texts.TICKET_STATUS_CLOSED
+    return texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status)
 
 
 # -- events and messages -----------------------------------------------------------------
@@ -517,7 +555,7 @@ def push_task(db: Session, outbox: Outbox, config: Config, ticket: Ticket, perso
     reporter = db.get(Person, ticket.reporter_id)
     text = prefix + texts.TICKET_TASK.format(
         number=ticket.number, urgent=texts.TICKET_TASK_URGENT_MARK if ticket.urgent else "",
-        category=category_name(db, ticket.category), location=ticket.location or texts.LOCATION_UNKNOWN,
+        category=category_name(db, ticket.category), location=location_for_workers(db, ticket),
         description=mask_phones_in(ticket.description), reporter=display_name(reporter), phone=mask_phone(reporter.phone if reporter else None),
         due=local(ticket.accept_due_at or ticket.created_at, config.tz),
     )

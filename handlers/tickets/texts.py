@@ -92,6 +92,9 @@ TICKET_STATUS_NAMES = {
     "waiting": "待您补充信息",
     "closed": "已办结",
 }
+# A ticket staff closed without the work being done (关闭 T… 原因: a false alarm, nothing to do).
+TICKET_STATUS_CLOSED = "已关闭（未处理）"
+TICKET_STATUS_CLOSED_BECAUSE = "已关闭，原因：{reason}"
 TICKET_ASK_LOCATION = (
     "收到，您反映的是“{category}”问题。请问具体在哪里？\n"
     "请回复楼栋单元，例如“3栋2单元”，也可以发送位置。回复“取消”可放弃。"
@@ -142,7 +145,7 @@ TICKET_STATUS = "工单 {number}（{category}，{location}）：{status}。{assi
 TICKET_STATUS_ASSIGNEE = "处理人：{name}。"
 TICKET_URGED = "已为您催办工单 {number}，处理人员会尽快处理。"
 TICKET_URGE_TOO_SOON = "工单 {number} 刚催办过，{next} 后可以再催。处理人员已经收到提醒了，请耐心等待。"
-TICKET_URGE_CLOSED = "工单 {number} 已经{status}，不需要催办。如问题仍在，请直接重新反映。"
+TICKET_URGE_CLOSED = "工单 {number}：{status}，不需要催办。如问题仍在，请直接重新反映。"
 
 # Plain-words updates to everyone who reported the ticket.
 TICKET_NOTE_ACCEPTED = "您反映的问题（工单 {number}）已由{name}接单，正在安排处理。"
@@ -192,6 +195,8 @@ MEMBER_TICKET_MERGED = "该工单 {number} 已合并到 {into}，请处理 {into
 MEMBER_TICKET_CANCELLED = "工单 {number} 已撤销，无需再处理。"
 MEMBER_NEED_NOTE = "请说明{what}，例如“{example}”。"
 MEMBER_TRANSFERRED = "已把 {number} 转派给{name}。"
+LOCATION_UNIT_UNVERIFIED = "{location}（系统里这栋楼没有{unit}单元，请现场核实具体位置）"
+MEMBER_TICKET_HANDED_ON = "工单 {number} 已转派给{name}，由对方处理，您无需再操作。需要补充情况请直接联系{name}。"
 MEMBER_TRANSFER_UNKNOWN = "没有找到“{target}”。请写网格员姓名或部门名称，例如“转派 {number} 供水”。"
 MEMBER_RETURNED = "已把 {number} 退回社区工作人员：{note}"
 MEMBER_PHONE = "工单 {number} 报告人电话：{phone}（本次查看已记录）。"
@@ -338,6 +343,10 @@ RATING_REOPENED_INVITE = RATING_REOPENED + "如果愿意，可以直接回复一
 RATING_ALREADY = "工单 {number} 已经评价过了，谢谢！如问题仍在，请回复“没修好”。"
 RATING_ALREADY_REOPENED = "工单 {number} 已经重新办理，正由{rung}督办，进展会通知您。"
 RATING_NOTHING = "您目前没有待评价的工单。如有新问题，请直接描述问题和地址。"
+TICKET_CLOSED_DISPUTED = (
+    "工单 {number} 是社区工作人员核实后关闭的：{status}。\n"
+    "如果问题其实还在，请直接重新描述问题和地址（例如“3栋2单元楼道灯不亮”），我们会重新登记；也可以回复“人工”联系工作人员。"
+)
 RATING_WORDS = {
     "1": "satisfied", "满意": "satisfied", "非常满意": "satisfied", "很满意": "satisfied",
     "2": "basic", "基本满意": "basic", "还行": "basic", "一般": "basic",
@@ -464,7 +473,7 @@ MEMBER_CLOSE_STAFF_ONLY = (
     "关闭工单要由社区工作人员核实后操作。如果是误报或不归本网格，请回复“退回 {number} 原因”，"
     "例如“退回 {number} 误报，现场没有这个问题”，社区工作人员会核实处理。"
 )
-MEMBER_CLOSE_NOT_OPEN = "工单 {number} 已经{status}，不需要再关闭。"
+MEMBER_CLOSE_NOT_OPEN = "工单 {number}：{status}，不需要再关闭。"
 # "撤销 T…" from a worker: withdrawing is the reporter's; the worker's words for it are these.
 MEMBER_WITHDRAW_STAFF = (
     "“撤销”是居民撤回自己报修用的。工单 {number} 如果是误报或不需要处理，请回复“关闭 {number} 原因”，"
@@ -513,7 +522,7 @@ WITHDRAW_ASK_AFTER_CANCEL = ("工单 {number}（{category}·{location}）已经�
 WITHDRAW_DONE = "好的，工单 {number} 已撤销。以后有问题随时发消息给我。"
 WITHDRAW_LEFT = "好的，已不再为您跟进工单 {number}（其他邻居反映的问题还会继续处理）。"
 WITHDRAW_KEPT = "好的，工单 {number} 继续办理，进展会及时通知您。"
-WITHDRAW_NOT_OPEN = "工单 {number} 已经{status}，不需要撤销。"
+WITHDRAW_NOT_OPEN = "工单 {number}：{status}，不需要撤销。"
 WITHDRAW_NO_PREFIXES = ("不撤", "别撤", "不要撤", "不用撤", "先不", "留着", "还是留", "算了还是", "不是", "不", "别", "否", "没有")
 WITHDRAW_YES_PREFIXES = ("是", "对", "嗯", "恩", "撤", "确定", "确认", "好", "行", "可以", "ok", "1", "要")
 EVENT_NOTE_WITHDRAWN = "居民撤销：{reason}"

@@ -43,6 +43,13 @@ BROKEN_AGAIN: tuple[str, ...] = (
 )
 """After a resolution phrase: the problem came back ("修好了没两天又坏了"), the message is a report."""
 
+ASKED_AFTER_RESOLVED: tuple[str, ...] = ("吗", "么", "嘛", "没有", "没?", "没啊", "没呀", "没呢", "没 ")
+"""Right after a resolution phrase these ask whether it is over ("修好了吗", "解决了没有"): no resolution.
+A bare 没 at the end of the message asks too ("修好了没"); 没两天 is BROKEN_AGAIN's."""
+
+ASKED_AT_END = "没"
+"""After a resolution phrase at the very end of the message, this asks: 修好了没."""
+
 DESCRIBING_MARK = "的"
 """Right after a resolution phrase it describes a thing ("修好的电梯"), it does not say the problem is over."""
 

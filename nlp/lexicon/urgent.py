@@ -49,6 +49,11 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "冒烟", "冒黑烟", "冒浓烟", "浓烟", "黑烟", "冒大烟", "全是烟", "满是烟", "都是烟", "烟很大",
         "烟好大", "烟大", "烟…很大", "烟特别大", "浓浓的烟", "冒出…烟", "一屋子烟", "满屋子烟", "满屋的烟",
         "呛得…睁不开",
+        # Smoke seen somewhere closed (电梯里面有烟, 楼道里有烟了): at a clause's end only, so 有烟头 is litter.
+        "里面有烟$", "里有烟$", "里头有烟$", "有烟冒出", "有烟雾",
+        # How much smoke, said the spoken ways (电梯里好大的烟, 楼道里好多烟); 好多烟头 is litter.
+        "好大的烟", "很大的烟", "好浓的烟", "很浓的烟", "好多烟$", "很多烟$", "烟雾很浓", "烟雾好浓", "烟雾很大",
+        "烟从…冒",
     ),
     "fire.smell": (
         "烧焦味", "焦糊味", "焦味", "糊味", "烧焦的味", "烟味", "焦臭", "烧塑料的味", "烧塑料味",
@@ -301,7 +306,12 @@ GROUPS: dict[str, tuple[str, ...]] = {
         # covered (电梯里面有烟 may be a fire).
         *(who + doing for who in ("里面有人", "里面有人在", "里面有个人", "里面有个人在", "有人在里面", "人在里面")
           for doing in ("抽", "吸", "吐痰", "小便", "撒尿", "尿尿", "乱扔", "乱贴", "贴广告", "贴小广告", "打电话",
-                        "聊天", "吵架", "遛狗")),
+                        "聊天", "吵架", "遛狗",
+                        # what befell the one inside (里面有人晕倒了): medical, not shut in; ends inside the word
+                        "晕", "昏")),
         *("里面有" + thing for thing in ("股", "垃圾", "广告", "小广告", "痰", "狗", "蟑螂", "老鼠")),
+        # 里面有烟 is smoke (fire.smoke), no one shut in: the decoy covers trapped's 里面有, and the smoke
+        # phrase of the same span stays (a decoy drops only what lies strictly inside it).
+        "里面有烟", "里头有烟",
     ),
 }  # fmt: skip

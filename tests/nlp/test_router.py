@@ -206,3 +206,14 @@ def test_a_problem_that_came_back_is_a_report(route: Route, text: str) -> None:
 @pytest.mark.parametrize("text", ["电梯修好了", "电梯坏了 已经修好了"])
 def test_a_fixed_problem_is_still_no_report(route: Route, text: str) -> None:
     assert route(make_rules(ELEVATOR), text) is None
+
+
+# -- review (afternoon, 3 Dec): "修好了吗" asks; it does not say the problem is over ---------------
+
+MINE = {"name": "tickets.list_mine", "intent": "tickets.list_mine", "any": ["我报的", "报的"], "priority": 58}
+
+
+@pytest.mark.parametrize("text", ["我报的灯修好了吗", "我报的电梯修好了没有", "报的那个解决了吗"])
+def test_asking_whether_it_is_fixed_is_no_resolution(route: Route, text: str) -> None:
+    match = route(make_rules(MINE, ELEVATOR), text)
+    assert match is not None and match.rule.name == "tickets.list_mine"

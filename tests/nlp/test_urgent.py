@@ -513,3 +513,35 @@ def test_smoke_in_the_lift_without_a_smoker_is_still_asked_about(judge: Judge, t
 def test_someone_inside_a_stuck_lift_is_still_an_entrapment(judge: Judge, text: str) -> None:
     a = judge(text)
     assert a.level is not Level.NONE and a.situation is Situation.ENTRAPMENT, a.explain
+
+
+@pytest.mark.parametrize("text", ["电梯里面有烟", "幸福里2栋电梯里面有烟", "幸福里3栋电梯里有烟了", "电梯里头有烟 好呛"])
+def test_smoke_inside_the_lift_is_a_fire_not_an_entrapment(judge: Judge, text: str) -> None:
+    """里面有 + 烟 is smoke where people ride: the fire advice (no lift, leave, 119), never the entrapment one."""
+    a = judge(text)
+    assert (a.level, a.situation, a.category) == (Level.STRONG, Situation.FIRE, "fire"), a.explain
+    assert Situation.ENTRAPMENT not in a.situations, a.explain
+
+
+@pytest.mark.parametrize("text", ["幸福里2栋电梯里面有烟头没人扫", "电梯里没有烟", "电梯里面有人抽烟 有烟"])
+def test_cigarette_ends_or_no_smoke_in_the_lift_are_no_emergency(judge: Judge, text: str) -> None:
+    assert judge(text).level is Level.NONE, judge(text).explain
+
+
+@pytest.mark.parametrize("text", ["电梯里面有人晕倒了", "幸福里2栋电梯里面有个人昏倒了"])
+def test_someone_collapsed_in_the_lift_is_medical_not_an_entrapment(judge: Judge, text: str) -> None:
+    """里面有人晕倒 names who is in there and what happened to them: 120 first, not the stuck-lift advice."""
+    a = judge(text)
+    assert (a.level, a.situation) == (Level.STRONG, Situation.MEDICAL), a.explain
+    assert Situation.ENTRAPMENT not in a.situations, a.explain
+
+
+@pytest.mark.parametrize("text", ["电梯里好大的烟 快来人", "楼道里好多烟", "走廊里烟雾很浓", "好浓的烟 呛死了", "有烟从电梯井冒出来"])
+def test_smoke_said_the_colloquial_ways_is_a_fire(judge: Judge, text: str) -> None:
+    a = judge(text)
+    assert a.level is not Level.NONE and a.situation is Situation.FIRE, a.explain
+
+
+@pytest.mark.parametrize("text", ["吸烟区好多烟头", "电梯里好多烟头没人扫"])
+def test_cigarette_ends_are_no_fire(judge: Judge, text: str) -> None:
+    assert judge(text).level is Level.NONE, judge(text).explain

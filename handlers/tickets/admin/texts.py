@@ -26,6 +26,8 @@ STATUS_NAMES = {
     "closed": "已办结",
     "cancelled": "已撤销",
 }
+STATUS_CLOSED_UNRESOLVED = "已关闭（未处理）"  # 关闭 T… 原因 in chat: a false alarm, nothing was done
+EVENT_CLOSED_UNRESOLVED = "工作人员关闭（未处理）"
 LEVEL_NAMES = {0: "未升级", 1: "社区督办", 2: "部门吹哨", 3: "街道督办"}
 
 # Event kinds the web UI adds to a ticket's history.

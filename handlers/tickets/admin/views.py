@@ -109,7 +109,8 @@ def export() -> Response:
         fmt = "%Y-%m-%d %H:%M"
         for t in rows:
             writer.writerow([
-                t.number, texts.STATUS_NAMES.get(t.status, t.status), categories.get(t.category, t.category),
+                t.number, texts.STATUS_CLOSED_UNRESOLVED if service.closed_unresolved(t) else texts.STATUS_NAMES.get(t.status, t.status),
+                categories.get(t.category, t.category),
                 texts.YES if t.urgent else texts.NO, t.location, t.description, names.get(t.reporter_id, ""),
                 t.grid.name if t.grid else "", names.get(t.assignee_id or 0, ""),
                 t.department.name if t.department else "", texts.LEVEL_NAMES.get(t.escalation_level, ""),
@@ -135,6 +136,8 @@ def _timeline(s: Session, ticket: Ticket) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for e in service.events_of(s, ticket):
         name = texts.EVENT_NAMES.get(e.kind) or escalation.event_name(e)
+        if e.kind == "closed" and (e.data or {}).get("via") == "chat":  # 关闭 T… 原因: nothing was done
+            name = texts.EVENT_CLOSED_UNRESOLVED
         items.append({"at": e.at, "kind": e.kind, "title": name, "who": service.actor_name(e), "note": e.note,
                       "internal": e.kind == "note", "data": e.data or {}})
     for m in s.scalars(select(TicketMedia).where(TicketMedia.ticket_id == ticket.id).order_by(TicketMedia.id)):
