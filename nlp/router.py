@@ -71,6 +71,7 @@ from nlp.lexicon import (
     SINGLE_CHAR_PREFIXES,
     SINGLE_CHAR_SUFFIXES,
 )
+from nlp.clauses import complaint_clauses
 from nlp.lexicon.places import PLACE_TOKENS
 from nlp.rules import Rule
 
@@ -293,6 +294,28 @@ class Router:
             return None
         return RouteMatch(best.rule.intent, best.rule, best.matched)
 
+    def route_beside(
+        self, tokens: Sequence[str], text: str, community: str | None, beside: Mapping[str, str]
+    ) -> tuple[RouteMatch | None, RouteMatch | None]:
+        """The winner, and the best rule of the intent ``beside[winner's intent]`` said in other clauses.
+
+        "桂花苑2栋楼下水管漏水，顺便问下低保怎么申请": the question wins, and the report said in its own
+        clause is the second thing the message asks for (``beside={"faq.answer": "tickets.create", …}``).
+        None when that intent's rule shares a clause with the winner's words ("电梯坏了怎么报修").
+        """
+        candidates, _, _ = self._evaluate(tokens, text, community, explain=False)
+        best = next((c for c in candidates if c.status == "winner"), None)
+        if best is None:
+            return None, None
+        winner = RouteMatch(best.rule.intent, best.rule, best.matched)
+        wanted = beside.get(best.rule.intent)
+        if wanted is None:
+            return winner, None
+        other = next((c for c in candidates if c.status == "eligible" and c.rule.intent == wanted), None)
+        if other is None or not _in_other_clauses(text, best.matched, other.matched):
+            return winner, None
+        return winner, RouteMatch(other.rule.intent, other.rule, other.matched)
+
     def explain(self, tokens: Sequence[str], text: str, community: str | None = None) -> Explanation:
         """List every rule the message touched, its score, what matched or vetoed it, and why the winner won."""
         candidates, rejected, resolved = self._evaluate(tokens, text, community, explain=True)
@@ -397,6 +420,15 @@ class Router:
             negated=tuple(negated),
             score=score,
         )
+
+
+def _in_other_clauses(text: str, first: Sequence[str], second: Sequence[str]) -> bool:
+    """Whether the two rules' words are said in different clauses of ``text`` and never in the same one."""
+    clauses = [_lower(c) for c in complaint_clauses(text)]
+    if len(clauses) < 2:
+        return False
+    said = [(any(k in c for k in first), any(k in c for k in second)) for c in clauses]
+    return any(a for a, _ in said) and any(b for _, b in said) and not any(a and b for a, b in said)
 
 
 def _winner_reason(winner: Candidate | None, candidates: Sequence[Candidate]) -> str:

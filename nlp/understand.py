@@ -11,7 +11,7 @@ router. The facade (not the router) fills RouteMatch.slots from the entities:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -36,6 +36,7 @@ class Understanding:
     entities: Entities
     match: RouteMatch | None
     urgent: bool
+    beside: RouteMatch | None = None  # a second request said in its own clause (router.route_beside)
 
     @property
     def intent(self) -> str | None:
@@ -69,15 +70,24 @@ def understand(
     urgent_router: Router | None = None,
     estates: Iterable[str] = (),
     community: str | None = None,
+    beside: Mapping[str, str] | None = None,
 ) -> Understanding:
-    """Normalise, tokenise, extract entities and route one message (urgent rules first)."""
+    """Normalise, tokenise, extract entities and route one message (urgent rules first).
+
+    ``beside``: {winner's intent: the intent of a second request said in a clause of its own} (for
+    example a question and a report in one message); see ``Router.route_beside``.
+    """
     normalized = normalize(text)
     tokens = tokenizer.cut(normalized) if normalized else []
     entities = extract_entities(normalized, estates)
     match = urgent_router.route(tokens, normalized, community) if urgent_router else None
     urgent = match is not None
+    second = None
     if match is None:
-        match = router.route(tokens, normalized, community)
+        if beside:
+            match, second = router.route_beside(tokens, normalized, community, beside)
+        else:
+            match = router.route(tokens, normalized, community)
     return Understanding(
         raw=text,
         text=normalized,
@@ -85,6 +95,7 @@ def understand(
         entities=entities,
         match=_with_slots(match, entities),
         urgent=urgent,
+        beside=_with_slots(second, entities),
     )
 
 

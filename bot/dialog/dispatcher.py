@@ -109,8 +109,37 @@ def _route(ctx: Ctx, registry: Any) -> tuple[str | None, Handler]:
     match = ctx.understanding.match if ctx.understanding is not None else None
     if match is not None:
         ctx.match = match
+        beside = getattr(ctx.understanding, "beside", None)
+        if beside is not None and match.intent in registry.intents and beside.intent in registry.intents:
+            return match.intent, _together(registry, match, beside)
         return match.intent, _handler_for(registry, match.intent)
     return None, registry.intents["fallback"]
+
+
+def _together(registry: Any, *matches: Any) -> Handler:
+    """Two requests in one message, each in a clause of its own (a report and a question): both answered.
+
+    The replies follow the order the message said them in; one that asks something comes last, and its
+    question is the one the conversation waits on.
+    """
+    def answer(ctx: Ctx) -> Reply:
+        text = ctx.understanding.text if ctx.understanding is not None else ""
+        replies: list[tuple[int, Reply]] = []
+        for match in matches:
+            ctx.match = match
+            said_at = min((at for k in match.keywords if (at := text.find(k)) >= 0), default=len(text))
+            replies.append((said_at, registry.intents[match.intent](ctx)))
+        ctx.match = matches[0]
+        ordered = [r for _, r in sorted(replies, key=lambda pair: (pair[1].next is not None, pair[0]))]
+        asking = next((r for r in ordered if r.next is not None), None)
+        return Reply(
+            "\n\n".join(r.text for r in ordered if r.text) or None,
+            next=asking.next if asking else None,
+            data=asking.data if asking else None,
+            end=asking is None and any(r.end for r in ordered),
+        )
+
+    return answer
 
 
 def _command_key(text: str) -> str:

@@ -26,6 +26,9 @@ from nlp.urgent import Detector, build_routers
 
 log = logging.getLogger(__name__)
 Routers = tuple[Router, Any]  # (normal router, urgent detector) as nlp.urgent.build_routers makes them
+# A question and a report in one message, each in a clause of its own ("…漏水，顺便问下低保怎么申请"):
+# the router's winner and the other one are both answered (bot/dialog/dispatcher.py).
+ANSWERED_TOGETHER = {"faq.answer": "tickets.create", "tickets.create": "faq.answer"}
 
 
 class NlpEngine:
@@ -80,7 +83,7 @@ class NlpEngine:
         self.refresh()
         router, detector = routers or (self._router, self._urgent)
         return understand(text, tokenizer=self.tokenizer, router=router, urgent_router=detector if urgent else None,
-                          estates=self._estates, community=community)
+                          estates=self._estates, community=community, beside=ANSWERED_TOGETHER)
 
     def explain(self, text: str, community: str | None = None, router: Router | None = None,
                 routers: Routers | None = None) -> dict[str, Any]:

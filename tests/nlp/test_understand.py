@@ -84,3 +84,26 @@ def test_explain_marks_the_urgent_path(tokenizer: Tokenizer, routers: tuple[Rout
     data = explain("电梯里有人被困", tokenizer=tokenizer, router=router, urgent_router=urgent)
     assert data["urgent"] is True and data["intent"] == "tickets.urgent"
     assert data["winner_reason"].startswith("urgent fast path")
+
+
+BESIDE_RULES = make_rules(
+    {"name": "faq.id_card", "intent": "faq.answer", "any": ["身份证"], "priority": 40, "reply": "带户口簿"},
+    {"name": "tickets.leak", "intent": "tickets.create", "category": "water_leak", "any": ["漏水"], "priority": 25},
+)  # fmt: skip
+TOGETHER = {"faq.answer": "tickets.create", "tickets.create": "faq.answer"}
+
+
+@pytest.mark.parametrize(("text", "beside"), [
+    ("3栋楼下漏水，顺便问下身份证怎么补办", "tickets.create"),  # the question wins; the report is the other thing
+    ("身份证怎么补办？另外楼下漏水了", "tickets.create"),
+    ("漏水了身份证被泡了怎么补办", None),  # one clause: one thing
+    ("身份证怎么补办", None),
+])
+def test_a_report_and_a_question_in_clauses_of_their_own_are_both_kept(tokenizer: Tokenizer, text: str,
+                                                                        beside: str | None) -> None:
+    u = understand(text, tokenizer=tokenizer, router=Router(BESIDE_RULES), beside=TOGETHER)
+    assert u.intent == "faq.answer"
+    assert (u.beside.intent if u.beside else None) == beside
+    if u.beside is not None:
+        assert u.beside.slots["category"] == "water_leak"
+    assert understand(text, tokenizer=tokenizer, router=Router(BESIDE_RULES)).beside is None  # only when asked
