@@ -60,6 +60,7 @@ from typing import Any
 
 import ahocorasick_rs
 
+from nlp.clauses import complaint_clauses
 from nlp.lexicon import (
     ASKED_AFTER_RESOLVED,
     ASKED_AT_END,
@@ -71,7 +72,6 @@ from nlp.lexicon import (
     SINGLE_CHAR_PREFIXES,
     SINGLE_CHAR_SUFFIXES,
 )
-from nlp.clauses import complaint_clauses
 from nlp.lexicon.places import PLACE_TOKENS
 from nlp.rules import Rule
 
