@@ -352,6 +352,9 @@ def _restore(db: Database, snapshot: dict[str, list[dict[str, Any]]]) -> None:
         with db.engine.begin() as conn:
             conn.exec_driver_sql(_pg_restore_sql[db.url])
         return
+    if db.url in _sqlite_seed:
+        _sqlite_restore(db)
+        return
     with db.engine.begin() as conn:
         for table in Base.metadata.sorted_tables:
             rows = snapshot[table.name]
@@ -391,6 +394,38 @@ def _pg_save_seed(db: Database, snapshot: dict[str, list[dict[str, Any]]]) -> No
     _pg_restore_sql[db.url] = "; ".join(statements)
 
 
+# SQLite likewise: a copy of the freshly seeded database file (VACUUM INTO), attached while restoring,
+# so the rows go back with one INSERT … SELECT per table (~0.1 s less per seeded test than sending them
+# through SQLAlchemy's parameter processing). The copy holds exactly the rows the snapshot holds.
+_sqlite_seed: dict[str, tuple[str, list[str]]] = {}
+
+
+def _sqlite_save_seed(db: Database, snapshot: dict[str, list[dict[str, Any]]]) -> None:
+    path = f"{make_url(db.url).database}.seed"
+    if os.path.exists(path):
+        os.remove(path)
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql(f"VACUUM INTO '{path}'")
+    statements = [f"INSERT INTO main.{t.name} SELECT * FROM seed.{t.name}"
+                  for t in Base.metadata.sorted_tables if snapshot[t.name]]
+    _sqlite_seed[db.url] = (path, statements)
+
+
+def _sqlite_restore(db: Database) -> None:
+    path, statements = _sqlite_seed[db.url]
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql(f"ATTACH DATABASE '{path}' AS seed")
+        conn.commit()
+        try:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+            conn.commit()  # the engine's commit events see the writes, as they saw the inserts
+        finally:
+            conn.rollback()
+            conn.exec_driver_sql("DETACH DATABASE seed")
+            conn.commit()
+
+
 @pytest.fixture
 def seeded(db: Database) -> Database:
     """The database with the default categories, rules and the demo community imported.
@@ -407,6 +442,8 @@ def seeded(db: Database) -> Database:
         _seed_snapshots[backend] = _snapshot(db)
         if backend == "postgresql":
             _pg_save_seed(db, _seed_snapshots[backend])
+        else:
+            _sqlite_save_seed(db, _seed_snapshots[backend])
     else:
         _restore(db, _seed_snapshots[backend])
     return db
