@@ -127,6 +127,20 @@ def answer_location(ctx: Ctx) -> Reply:
                  data={"tries": tries, "said": locating.remember_said(ctx)})
 
 
+WAITING_FOR_PLACE = frozenset({Flow.ASK_LOCATION, Flow.CONFIRM_PLACE})
+
+
+def ask_waiting_again(ctx: Ctx, reply: Reply) -> Reply:
+    """After something else was handled (an emergency), the ordinary report still waiting for its place in
+    ``ctx.data`` is asked about again instead of being dropped with the other step's end."""
+    if not ctx.data.get("category") or reply.next is not None:
+        return reply
+    names = texts.CATEGORY_JOINER.join(service.category_name(ctx.db, c) for c in _categories_pending(ctx))
+    again = texts.TICKET_STILL_ASKING.format(category=names)
+    return dataclasses.replace(reply, text="\n\n".join(t for t in (reply.text, again) if t),
+                               next=Flow.ASK_LOCATION, data={"tries": 0}, end=False)
+
+
 def _categories_pending(ctx: Ctx) -> list[str]:
     return [str(ctx.data.get("category", ""))] + [str(q["category"]) for q in ctx.data.get("queue", [])]
 

@@ -44,7 +44,7 @@ from bot.dialog.message import IncomingMessage, Reply
 from handlers.community import people, places
 from handlers.tickets import acknowledge, escalation, locating, media, service, several, texts
 from handlers.tickets.capability import cap
-from handlers.tickets.chat import file_further, home_estate, place_from, remember_phone
+from handlers.tickets.chat import WAITING_FOR_PLACE, ask_waiting_again, file_further, home_estate, place_from, remember_phone
 from handlers.tickets.safety import safety_text
 from handlers.tickets.states import Flow
 from models import (
@@ -116,8 +116,10 @@ def report_emergency(ctx: Ctx) -> Reply:
     if check is not None:  # the question asked a moment ago is answered by a clearer message
         description = texts.TICKET_DESCRIPTION_WITH_DETAIL.format(description=check.text, note=ctx.msg.text)
         place = place if place.label else place_of(ctx.db, check.place)
-    reply = open_urgent_reply(ctx, danger, person, description, place, check)
-    return _with_further(ctx, person, reply, place)
+    reply = _with_further(ctx, person, open_urgent_reply(ctx, danger, person, description, place, check), place)
+    if ctx.state in WAITING_FOR_PLACE:  # an ordinary report waits for its place: asked again, never dropped
+        return ask_waiting_again(ctx, reply)  # (while the urgent one's place is asked, its data rides along)
+    return reply
 
 
 def _with_further(ctx: Ctx, person: Person, reply: Reply, place: places.Place, category: str | None = None,
@@ -402,7 +404,7 @@ def answer_confirmation(ctx: Ctx) -> Reply:
             description = texts.TICKET_DESCRIPTION_WITH_DETAIL.format(description=check.text, note=ctx.msg.text)
         place = place_of(ctx.db, check.place)
         reply = open_urgent_reply(ctx, danger, person, description, place, check)
-        return _with_further(ctx, person, reply, place, check.category, check.text)
+        return ask_waiting_again(ctx, _with_further(ctx, person, reply, place, check.category, check.text))
     log.info("urgent check %s: the resident says there is no danger now", check.id)
     return route_as_ordinary(ctx, check.text)
 
@@ -626,4 +628,4 @@ def answer_urgent_location(ctx: Ctx) -> Reply:
     if further:
         where = place if ctx.msg.kind != "location" and isinstance(place, places.Place) else places.Place(label=label)
         text = "\n\n".join([text, *file_further(ctx, person, further, where)])
-    return Reply(text, end=True)
+    return ask_waiting_again(ctx, Reply(text, end=True))  # an ordinary report said before it still waits
