@@ -15,6 +15,7 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 _SAFE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_PATHS_WITHOUT_REVIVE = ("/wechat", "/wecom", "/healthz", "/metrics", "/static")
 
 
 def create_app(config: Config | None = None, *, services: Services | None = None) -> Flask:
@@ -37,6 +38,16 @@ def create_app(config: Config | None = None, *, services: Services | None = None
         """Every log line of a request carries its id: the proxy's X-Request-Id, else a fresh one."""
         given = request.headers.get("X-Request-Id", "")
         set_request_id(given if _SAFE_ID.fullmatch(given) else new_request_id())
+
+    @app.before_request
+    def _live_connections() -> None:
+        """The staff's pages and the API after a database restart: the first request is answered too.
+
+        Not on the WeChat callbacks (their inbox retries a dropped connection itself) nor /healthz.
+        An unreachable database raises here as it would in the view, and is answered the same way.
+        """
+        if not request.path.startswith(_PATHS_WITHOUT_REVIVE):
+            services.db.revive()
 
     from bot.web.api import bp as api_bp
     from bot.wechat.webhook import bp as webhook_bp

@@ -199,6 +199,19 @@ class Database:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
 
+    def revive(self) -> None:
+        """Ping, and once more when the pooled connection had been dropped (a server restart, a failover).
+
+        The pool does not ping before every use (a round trip per WeChat message): a request that is
+        not on the message path calls this first, so that its own queries run on live connections.
+        """
+        try:
+            self.ping()
+        except sa_exc.DBAPIError as exc:
+            if not stale_connection(exc):
+                raise
+            self.ping()  # the pool was discarded with the dropped connection: this one is new
+
     def upgrade(self) -> None:
         """Create or upgrade the schema to the newest migration."""
         from alembic import command
