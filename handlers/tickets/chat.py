@@ -25,6 +25,7 @@ from handlers.tickets.capability import cap
 from handlers.tickets.states import Flow
 from models import OPEN_STATUSES, Estate, InboundMessage, Person, Rating, Resident, Ticket
 from nlp import places as place_words
+from nlp.clauses import complaint_clauses
 from nlp.earlier import Earlier, about_an_earlier_matter
 from nlp.lexicon.problem_words import ESTATE_SUFFIXES
 
@@ -114,6 +115,9 @@ def answer_location(ctx: Ctx) -> Reply:
         names = texts.CATEGORY_JOINER.join(service.category_name(ctx.db, c) for c in _categories_pending(ctx))
         return Reply(texts.TICKET_PENDING_DROPPED.format(category=names), end=True)
     if match is not None and match.intent not in PLACE_ANSWER_INTENTS:
+        place = _place_said_beside(ctx, person, address, match)
+        if place is not None:  # "幸福里4栋1单元，顺便问下低保怎么申请": the answer, and a question besides
+            return _filed_and_answered(ctx, person, place, match)
         return _meanwhile(ctx, match)  # the resident moved on to something else
     if match is not None and match.intent == "tickets.create" and _is_new_problem(ctx, match):
         return _another_report(ctx, person, match)
@@ -152,6 +156,31 @@ def _is_new_problem(ctx: Ctx, match: Any) -> bool:
         return False
     return not place_words.only_names_a_place(locating.text_of(ctx), match.keywords)  # "幸福里停车场" answers where
 
+
+def _place_said_beside(ctx: Ctx, person: Person, address: Any, match: Any) -> places.Place | None:
+    """The waiting report's place, said in a clause of its own next to a question (not inside it)."""
+    if match.intent not in QUESTIONS_BESIDE_A_PLACE or address is None or not address.building:
+        return None
+    clauses = complaint_clauses(locating.text_of(ctx))
+    said = next((c for c in clauses if address.text in c), None)
+    if len(clauses) < 2 or said is None or any(k in said for k in match.keywords):
+        return None
+    place = locating.answered_place(ctx, person, address)
+    return place if isinstance(place, places.Place) else None
+
+
+def _filed_and_answered(ctx: Ctx, person: Person, place: places.Place, match: Any) -> Reply:
+    """File the waiting report at ``place`` and answer the question said with it, in the order said."""
+    saved_state, saved_data = ctx.state, dict(ctx.data)
+    ctx.state, ctx.data, ctx.match = None, {}, match
+    answer = ctx.services.registry.intents[match.intent](ctx)
+    ctx.state, ctx.data = saved_state, saved_data
+    filed = _file_pending(ctx, person, place)
+    return dataclasses.replace(filed, text="\n\n".join(t for t in (filed.text, answer.text) if t))
+
+
+# A question (an FAQ) said with the place the waiting report needs: both are answered.
+QUESTIONS_BESIDE_A_PLACE = frozenset({"faq.answer"})
 
 # "我报的修啥时候来人" while the report waits for its place: about that report, not (only) the filed ones.
 ASKS_ABOUT_REPORTS = frozenset({"tickets.status", "tickets.list_mine", "tickets.urge"})
