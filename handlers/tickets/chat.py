@@ -57,7 +57,7 @@ def report_problem(ctx: Ctx) -> Reply:
         # "电梯坏了，4栋的也坏了": 4栋 is the second one's place; the first is at home, or asked about
         place = locating.home(ctx, person) or places.Unresolved(ambiguous=False)
     if isinstance(place, places.Place):
-        filed = [_file(ctx, person, category, ctx.msg.text, place)]
+        filed = [_file(ctx, person, category, report_words(ctx), place)]
         filed += [_file(ctx, person, f["category"], f["description"], several.own_place(ctx, f) or place)
                   for f in further]
         return Reply("\n\n".join(r.text for r in filed if r.text))
@@ -73,7 +73,7 @@ def report_problem(ctx: Ctx) -> Reply:
 def report_problem_without_place(ctx: Ctx, category: str, further: list[dict[str, Any]],
                                  place: places.Unresolved) -> Reply:
     """Ask where the report (and the further complaints said with it) is."""
-    data = {"category": category, "description": ctx.msg.text, "tries": 0, "media": [], "queue": further}
+    data = {"category": category, "description": report_words(ctx), "tries": 0, "media": [], "queue": further}
     if further:  # every problem named, and asked where once
         names = [service.category_name(ctx.db, c) for c in [category, *(f["category"] for f in further)]]
         ask = texts.TICKET_ASK_PLACE_FOR.format(categories=texts.CATEGORY_JOINER.join(names))
@@ -114,6 +114,11 @@ def answer_location(ctx: Ctx) -> Reply:
     if match is not None and match.intent == WITHDRAW_INTENT:  # "算了不报了": the report waiting here is dropped
         names = texts.CATEGORY_JOINER.join(service.category_name(ctx.db, c) for c in _categories_pending(ctx))
         return Reply(texts.TICKET_PENDING_DROPPED.format(category=names), end=True)
+    beside = getattr(ctx.understanding, "beside", None)
+    if match is not None and match.intent in QUESTIONS_BESIDE_A_PLACE and beside is not None \
+            and beside.intent == "tickets.create" and _is_new_problem(ctx, beside):
+        # "桂花苑2栋楼下水管漏水，顺便问下低保怎么申请": a new report and a question, the place still awaited
+        return _also_answered(ctx, _another_report(ctx, person, beside), match)
     if match is not None and match.intent not in PLACE_ANSWER_INTENTS:
         place = _place_said_beside(ctx, person, address, match)
         if place is not None:  # "幸福里4栋1单元，顺便问下低保怎么申请": the answer, and a question besides
@@ -171,12 +176,33 @@ def _place_said_beside(ctx: Ctx, person: Person, address: Any, match: Any) -> pl
 
 def _filed_and_answered(ctx: Ctx, person: Person, place: places.Place, match: Any) -> Reply:
     """File the waiting report at ``place`` and answer the question said with it, in the order said."""
-    saved_state, saved_data = ctx.state, dict(ctx.data)
-    ctx.state, ctx.data, ctx.match = None, {}, match
-    answer = ctx.services.registry.intents[match.intent](ctx)
-    ctx.state, ctx.data = saved_state, saved_data
-    filed = _file_pending(ctx, person, place)
-    return dataclasses.replace(filed, text="\n\n".join(t for t in (filed.text, answer.text) if t))
+    return _also_answered(ctx, _file_pending(ctx, person, place), match)
+
+
+def _also_answered(ctx: Ctx, done: Reply, question: Any) -> Reply:
+    """``done`` with the answer to ``question`` (said in the same message) before its own question, if any."""
+    saved_state, saved_data, saved_match = ctx.state, dict(ctx.data), ctx.match
+    ctx.state, ctx.data, ctx.match = None, {}, question
+    answer = ctx.services.registry.intents[question.intent](ctx)
+    ctx.state, ctx.data, ctx.match = saved_state, saved_data, saved_match
+    parts = (answer.text, done.text) if done.next is not None else (done.text, answer.text)
+    return dataclasses.replace(done, text="\n\n".join(t for t in parts if t))
+
+
+def report_words(ctx: Ctx) -> str:
+    """The message's text for a ticket's description, without the clauses of a question said with it.
+
+    "低保怎么申请？另外我家楼下水管漏水了": the grid member's task says the leak, not the welfare question.
+    """
+    text = ctx.msg.text or ""
+    understood = ctx.understanding
+    question = next((m for m in (getattr(understood, "match", None), getattr(understood, "beside", None))
+                     if m is not None and m.intent in QUESTIONS_BESIDE_A_PLACE), None)
+    if question is None:
+        return text
+    clauses = complaint_clauses(text)
+    kept = [c for c in clauses if not any(k in c.lower() for k in question.keywords)]
+    return texts.CLAUSE_JOINER.join(kept) if kept and len(kept) < len(clauses) else text
 
 
 # A question (an FAQ) said with the place the waiting report needs: both are answered.
@@ -217,12 +243,12 @@ def _another_report(ctx: Ctx, person: Person, match: Any) -> Reply:
     remember_phone(ctx, person)
     place = place_from(ctx, person)
     if not isinstance(place, places.Place):
-        queue = [*ctx.data.get("queue", []), {"category": category, "description": ctx.msg.text}]
+        queue = [*ctx.data.get("queue", []), {"category": category, "description": report_words(ctx)}]
         names = [service.category_name(ctx.db, c) for c in [ctx.data["category"], *(q["category"] for q in queue)]]
         text = texts.TICKET_NOTED_TOO.format(category=names[-1]) + texts.TICKET_ASK_PLACE_FOR.format(
             categories=texts.CATEGORY_JOINER.join(names))
         return Reply(text, next=Flow.ASK_LOCATION, data={"queue": queue})
-    created = _file(ctx, person, category, ctx.msg.text, place, media_items=[])
+    created = _file(ctx, person, category, report_words(ctx), place, media_items=[])
     pending = {"category": ctx.data["category"], "description": ctx.data["description"],
                "media": ctx.data.get("media", []), "queue": ctx.data.get("queue", []), "tries": 0}
     return _ask_same_place(ctx, created, pending, place)
@@ -243,7 +269,7 @@ def _file_pending(ctx: Ctx, person: Person, place: places.Place, *, pin: bool = 
         ctx.data = _named_first(ctx)
     category, description = ctx.data["category"], ctx.data["description"]
     if ctx.msg.text and not unknown:
-        description = f"{description}（{ctx.msg.text}）"
+        description = f"{description}（{report_words(ctx)}）"
     created = _file(ctx, person, category, description, place, pin=pin,
                     media_items=list(ctx.data.get("media", [])), unknown=unknown)
     queue = list(ctx.data.get("queue", []))

@@ -44,7 +44,14 @@ from bot.dialog.message import IncomingMessage, Reply
 from handlers.community import people, places
 from handlers.tickets import acknowledge, escalation, locating, media, service, several, texts
 from handlers.tickets.capability import cap
-from handlers.tickets.chat import WAITING_FOR_PLACE, ask_waiting_again, file_further, home_estate, place_from, remember_phone
+from handlers.tickets.chat import (
+    WAITING_FOR_PLACE,
+    ask_waiting_again,
+    file_further,
+    home_estate,
+    place_from,
+    remember_phone,
+)
 from handlers.tickets.safety import safety_text
 from handlers.tickets.states import Flow
 from models import (

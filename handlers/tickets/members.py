@@ -293,8 +293,17 @@ def transfer_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Repl
     return Reply(texts.MEMBER_TRANSFERRED.format(number=ticket.number, name=name))
 
 
+def _reason(note: str) -> str:
+    """The reason itself: "原因：现场灯是好的" (the help text's word typed along) -> "现场灯是好的"."""
+    return _REASON_LABEL.sub("", note, count=1).strip()
+
+
+_REASON_LABEL = re.compile("^(?:" + "|".join(map(re.escape, texts.MEMBER_REASON_LABELS)) + ")[\\s" + re.escape(_PUNCT) + "]*")
+
+
 def return_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
     """退回: back to the staff queue with a reason."""
+    note = _reason(note)
     service.return_to_staff(ctx.db, ctx.outbox, ctx.config, ticket, person, note, ctx.now)
     return Reply(texts.MEMBER_RETURNED.format(number=ticket.number, note=note))
 
@@ -404,6 +413,7 @@ def close_ticket(ctx: Ctx, person: Person, ticket: Ticket, note: str) -> Reply:
     if ticket.status not in OPEN_STATUSES:
         status = service.status_name(ctx.db, ticket)
         return Reply(texts.MEMBER_CLOSE_NOT_OPEN.format(number=ticket.number, status=status))
+    note = _reason(note)
     if not note:
         return Reply(texts.MEMBER_NEED_NOTE.format(what=texts.MEMBER_NOTE_CLOSE,
                                                    example=texts.MEMBER_EXAMPLE_CLOSE.format(number=ticket.number)))

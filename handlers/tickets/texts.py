@@ -545,3 +545,6 @@ URGENT_PLACE_CORRECTED = "已把紧急工单 {number} 的位置更正为“{loca
 URGENT_PLACE_CORRECTED_NOBODY = ("已把紧急工单 {number} 的位置更正为“{location}”，但暂时没能联系到处理人员，"
                                  "请务必拨打 119 / 120 / 110。请注意安全！")
 TICKET_TASK_PLACE_CORRECTED = "【位置更正】紧急工单 {number}（{category}）的位置是“{location}”（原登记为“{old}”）。"
+
+CLAUSE_JOINER = "，"  # the report's own clauses, put back together for a ticket's description
+MEMBER_REASON_LABELS = ("原因", "理由")  # typed along from the help text ("关闭 T… 原因"): not part of the reason
