@@ -2,7 +2,7 @@
 
 Cut at sentence-final punctuation and before the words that start another complaint (还有, 另外, 而且 …).
 At a comma or space only before a piece that says "also" (…，楼道灯也不亮) or starts at a building of its
-own (…，桂花苑2栋路灯不亮): "楼上漏水，把我家灯都泡坏了" is one problem told in two breaths, and so is
+own (…，桂花苑2栋路灯不亮) or asks something (…，低保怎么申请): "楼上漏水，把我家灯都泡坏了" is one problem told in two breaths, and so is
 "楼上漏水，害得我家灯也不亮了" (what the problem did: CONSEQUENCE_WORDS). Whether a
 piece is a problem of its own is for the router to say; this only cuts.
 """
@@ -22,6 +22,7 @@ from nlp.lexicon.clauses import (
     COMPLAINT_JOINERS,
     CONSEQUENCE_WORDS,
     MIN_CLAUSE_CHARS,
+    QUESTION_WORDS,
     SAME_AGAIN_MAX_CHARS,
     SAME_AGAIN_WORDS,
     SENTENCE_ENDS,
@@ -82,6 +83,11 @@ def same_again(piece: str) -> bool:
     return _says_also(rest) or any(w in rest for w in SAME_AGAIN_WORDS)
 
 
+def _asks(part: str) -> bool:
+    """A part that asks something ("…，低保怎么申请"): a question of its own, not more of the problem."""
+    return len(part) >= MIN_CLAUSE_CHARS and any(w in part for w in QUESTION_WORDS)
+
+
 def _cut_at_breaths(piece: str) -> list[str]:
     """``piece`` cut at the commas and spaces before a part that is another problem's start."""
     parts: list[str] = []
@@ -90,7 +96,7 @@ def _cut_at_breaths(piece: str) -> list[str]:
         following = piece[pause.end():]
         nxt = _BREATH.search(following)
         part = following[:nxt.start()] if nxt else following
-        if at < pause.start() and (_says_also(part) or _OWN_BUILDING.match(part)):
+        if at < pause.start() and (_says_also(part) or _OWN_BUILDING.match(part) or _asks(part)):
             parts.append(piece[at:pause.start()])
             at = pause.end()
     parts.append(piece[at:])
