@@ -171,7 +171,8 @@ def test_staff_close_a_ticket_with_a_message_the_resident_receives(admin_client:
         kinds = list(s.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id)))
         to_resident = [o.payload.get("text", "") for o in s.scalars(
             select(OutboxMessage).where(OutboxMessage.recipient == RESIDENT))]
-        audited = list(s.scalars(select(AuditEntry.action).where(AuditEntry.target_id == number)))
+        audited = list(s.scalars(select(AuditEntry.action).where(AuditEntry.target_id == number)
+                                 .order_by(AuditEntry.id)))
     assert ticket.status == "closed" and {"note", "closed"} <= set(kinds)
     assert any("已修好，谢谢反映" in text for text in to_resident)
     assert not any("内部：已联系物业" in text for text in to_resident)  # internal notes stay inside
