@@ -95,9 +95,9 @@ class ServerConfig(_Section):
     secret_key: str = ""
     # `serve` processes, each forked by gunicorn from the preloaded app.
     workers: int = Field(default=1, ge=1, le=64)
-    # auto: gunicorn where it runs (POSIX: Linux, macOS), waitress elsewhere. gunicorn's threaded
-    # worker costs about a tenth less CPU per message than waitress (bench/README.md, issue 16);
-    # waitress serves one process only.
+    # auto: waitress for one process, gunicorn for more (POSIX: Linux, macOS). One gunicorn worker
+    # measured no cheaper per message than waitress in interleaved runs (bench/README.md, issue 16),
+    # and adds a master process; `gunicorn` asks for it anyway (a supervised single worker).
     engine: Literal["auto", "gunicorn", "waitress"] = "auto"
 
 

@@ -29,8 +29,8 @@ DEMO_ADMIN = ("admin", "linli-demo")
               help="Processes (default: server.workers in the config, 1), forked by gunicorn from the preloaded "
                    "app and sharing it copy-on-write.")
 @click.option("--engine", type=click.Choice(["auto", "gunicorn", "waitress"]), default=None,
-              help="The HTTP server (default: server.engine in the config, auto: gunicorn on Linux and macOS, "
-                   "waitress elsewhere; waitress runs one process).")
+              help="The HTTP server (default: server.engine in the config, auto: waitress for one process, "
+                   "gunicorn for more; gunicorn runs on Linux and macOS only).")
 @click.option("--dev", is_flag=True, help="Development: Flask's server with the reloader (one process).")
 def serve(config_path: str | None, host: str, port: int, threads: int, workers: int | None, engine: str | None,
           dev: bool) -> None:
@@ -143,7 +143,7 @@ def demo(config_path: str | None, host: str | None, port: int | None, var_dir: s
 def _engine(name: str, processes: int) -> str:
     """The HTTP server to run: gunicorn or waitress (see ServerConfig.engine)."""
     if name == "auto":
-        name = "gunicorn" if os.name == "posix" or processes > 1 else "waitress"
+        name = "gunicorn" if processes > 1 else "waitress"
     if name == "waitress" and processes > 1:
         raise click.ClickException(texts.CLI_WAITRESS_ONE_PROCESS.format(workers=processes))
     if name == "gunicorn" and os.name != "posix":

@@ -62,13 +62,13 @@ def test_two_gunicorn_workers_answer_signed_messages(seeded: Database) -> None:
     assert proc.returncode == 0
 
 
-def test_one_process_is_a_gunicorn_worker_by_default_and_waitress_on_request(seeded: Database) -> None:
-    """gunicorn's threaded worker by default on Linux (cheaper per message, issue 16); --engine waitress: no fork."""
+def test_one_process_is_waitress_by_default_and_a_gunicorn_worker_on_request(seeded: Database) -> None:
+    """One process: waitress, no fork; --engine gunicorn: one supervised worker under a master."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
     env.update(PYTHONPATH=str(REPO), BOT_DATABASE=seeded.url, BOT_WECHAT__TOKEN=TEST_TOKEN,
                BOT_WECHAT__APP_ID=TEST_APP_ID, BOT_NLP__CACHE_DIR=str(REPO / "var" / "cache"), BOT_LOG_LEVEL="WARNING")
     # gunicorn stops its worker and exits 0 on SIGTERM; waitress has no handler and ends by the signal.
-    for extra, children, stopped in (([], 1, 0), (["--engine", "waitress"], 0, -15)):
+    for extra, children, stopped in (([], 0, -15), (["--engine", "gunicorn"], 1, 0)):
         port = _free_port()
         proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), *extra], cwd=REPO,
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
