@@ -12,6 +12,7 @@ below then reads them strictly, the command word first):
     收到 T… (an urgent alert is in someone's hands; 接单, 处理中, 完成 and 报到 count too, acknowledge.py)
     关闭 T… 原因 (staff only: a false alarm or nothing to do; a grid member sends it back with 退回 instead)
 The ticket number may be left out when the member has exactly one open ticket.
+A worker who says a ticket is not theirs ("这个单子不归我管") is shown the 退回 command with it.
 Only bound members and staff may use them, and only on tickets of their grids,
 their department or transferred to them, and on urgent tickets whose alert reached them; anyone
 else is refused and nothing changes.
@@ -183,11 +184,15 @@ def _run(ctx: Ctx, intent: str, action: Action, worker: tuple[Person, people.Rol
 
 def progress_note(ctx: Ctx) -> Reply | None:
     """A worker's "进展 T… 说明" / "T… 进展 说明": recorded like "处理中 T… 说明". None when it is no note
-    (a bare "T… 进展", a question, not a worker): the caller shows the status then."""
+    (a bare "T… 进展", a question, not a worker): the caller shows the status then.
+
+    A worker's "T… 不归我管" is no note either: they are shown how to send it back (退回)."""
     found = _TICKET.search(ctx.msg.text or "")
     if found is None:
         return None
     rest = (ctx.msg.text[: found.start()] + " " + ctx.msg.text[found.end():]).strip(_PUNCT).strip()
+    if _says_not_mine(rest):
+        return _return_hint(ctx, _number_in(found))
     word = next((w for w in lexicon.MEMBER_STATUS_WORDS if rest.startswith(w)), None)
     note = rest[len(word):].strip(_PUNCT).strip() if word else ""
     if not note or any(cue in note for cue in lexicon.MEMBER_STATUS_QUESTION_CUES):
@@ -206,8 +211,10 @@ def hint_commands(ctx: Ctx) -> Reply:
     Asked by the fallback (handlers/help) only; nothing changes on the ticket until the worker says 完成.
     A ticket the worker may not act on is not theirs to finish: they hear only that someone else has it."""
     found = _TICKET.search(ctx.msg.text or "")
-    worker = _worker(ctx) if found is not None else None
-    if found is None or worker is None:
+    if found is None:
+        return _point_to_return(ctx)
+    worker = _worker(ctx)
+    if worker is None:
         return Reply.pass_on()
     number = _number_in(found)
     ticket = service.ticket_by_number(ctx.db, number)
@@ -226,7 +233,36 @@ def hint_commands(ctx: Ctx) -> Reply:
     moved = _handed_on(ctx, person, roles, ticket)  # the holder's hints are the new holder's now
     if moved is not None:
         return moved
+    if _says_not_mine(rest):  # "T… 不归我管"
+        return Reply(texts.MEMBER_NOT_MINE.format(number=number))
     return Reply(texts.MEMBER_COMMAND_HINT.format(number=number, note=rest or texts.MEMBER_HINT_NOTE))
+
+
+def _says_not_mine(text: str) -> bool:
+    return any(cue in text for cue in lexicon.MEMBER_NOT_MINE_CUES)
+
+
+def _return_hint(ctx: Ctx, number: str) -> Reply | None:
+    """How to send back ticket ``number`` (退回), for a worker who may act on it; None for anyone else."""
+    worker = _worker(ctx)
+    ticket = service.ticket_by_number(ctx.db, number) if worker is not None else None
+    if worker is None or ticket is None or not worker[1].may_act_on(worker[0].id, ticket):
+        return None
+    return Reply(texts.MEMBER_NOT_MINE.format(number=number))
+
+
+def _point_to_return(ctx: Ctx) -> Reply:
+    """A worker's "这个单子不归我管" without a number: the 退回 command with their one open ticket, or with a
+    number to pick from their tickets. Anyone else's words pass on; nothing changes on any ticket."""
+    worker = _worker(ctx) if _says_not_mine(ctx.msg.text or "") else None
+    if worker is None:
+        return Reply.pass_on()
+    tasks = service.tasks_of(ctx.db, worker[0].id)
+    if len(tasks) == 1:
+        return Reply(texts.MEMBER_NOT_MINE.format(number=tasks[0].number))
+    return Reply(texts.MEMBER_NOT_MINE_WHICH.format(
+        example=tasks[0].number if tasks else texts.MEMBER_EXAMPLE_NUMBER,
+        numbers=texts.LIST_SEPARATOR.join(t.number for t in tasks) or texts.NONE))
 
 
 def _command_at_start(text: str) -> tuple[str, str] | None:

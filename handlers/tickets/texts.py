@@ -181,6 +181,14 @@ MEMBER_COMMAND_HINT = (
     "· 还在处理：“处理中 {number} 说明”\n"
     "· 查看详情：“详情 {number}”"
 )
+MEMBER_NOT_MINE = (
+    "不归您负责的工单请退回社区工作人员重新派单，回复“退回 {number} 原因”，"
+    "例如“退回 {number} 不属于本网格”。"
+)
+MEMBER_NOT_MINE_WHICH = (
+    "不归您负责的工单请退回社区工作人员重新派单，回复“退回 工单号 原因”，"
+    "例如“退回 {example} 不属于本网格”。您当前的工单：{numbers}"
+)
 MEMBER_HINT_NOTE = "处理说明"  # the note's placeholder when the worker wrote only the number
 MEMBER_HINT_NOT_YOURS = "工单 {number} 由其他同事负责，不需要您处理。如有情况要反映，请联系社区工作人员。"
 MEMBER_NO_TASKS = "您当前没有进行中的工单。"

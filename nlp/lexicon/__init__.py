@@ -102,6 +102,11 @@ MEMBER_REPORT_IN_WORDS: tuple[str, ...] = ("报到", "部门报到")
 MEMBER_WAIT_WORDS: tuple[str, ...] = ("待补充", "需补充", "请居民补充")
 MEMBER_ACK_WORDS: tuple[str, ...] = ("收到", "已收到", "确认收到", "收到了")  # an urgent alert (issue 11)
 MEMBER_CLOSE_WORDS: tuple[str, ...] = ("关闭", "关闭工单", "关单")  # staff close a false alarm
+MEMBER_NOT_MINE_CUES: tuple[str, ...] = (
+    "不归我管", "不归我负责", "不是我负责", "不是我管", "不是我的单", "不归我们管", "不是我们负责", "不属于我",
+    "不归本网格", "不是本网格", "不属于本网格",
+)
+"""A worker saying a ticket is not theirs ("这个单子不归我管"): they are pointed to 退回 (handlers/tickets/members.py)."""
 MEMBER_STATUS_WORDS: tuple[str, ...] = ("进展", "进度")  # "进展 T… 说明" from a worker is a progress note
 MEMBER_STATUS_QUESTION_CUES: tuple[str, ...] = ("怎么样", "咋样", "如何", "到哪", "情况", "吗", "呢", "?", "？")
 """Words after 进展 that make it a question about the ticket, not a note for the resident."""
