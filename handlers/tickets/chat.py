@@ -49,11 +49,11 @@ def report_problem(ctx: Ctx) -> Reply:
     remember_phone(ctx, person)
     place = place_from(ctx, person)
     estate = place.estate.id if isinstance(place, places.Place) and place.estate else home_estate(ctx, person)
-    own, further = several.read_pieces(ctx, category, estate)
+    pieces = several.read_pieces(ctx, category, estate)
+    own, further = pieces.own, pieces.further
     if further and own is not None:
         place = own  # the report's own piece names its place ("…，5栋电梯也不动了")
-    elif further and isinstance(place, places.Place) and any(
-            (there := several.own_place(ctx, f)) is not None and there.label == place.label for f in further):
+    elif further and isinstance(place, places.Place) and _place_is_a_later_pieces(ctx, place, pieces):
         # "电梯坏了，4栋的也坏了": 4栋 is the second one's place; the first is at home, or asked about
         place = locating.home(ctx, person) or places.Unresolved(ambiguous=False)
     if isinstance(place, places.Place):
@@ -68,6 +68,15 @@ def report_problem(ctx: Ctx) -> Reply:
         asked = report_problem_without_place(ctx, category, further, place)
         return dataclasses.replace(asked, text="\n\n".join(t for t in [*done, asked.text] if t))
     return report_problem_without_place(ctx, category, further, place)
+
+
+def _place_is_a_later_pieces(ctx: Ctx, place: places.Place, pieces: several.Pieces) -> bool:
+    """Whether the message's place is named in a further complaint's piece said after the routed report's.
+
+    "电梯坏了，4栋的也坏了": 4栋 is the second lift's. "幸福里4栋2单元楼道灯不亮，还有单元门也关不上" (routed
+    to the door): the address opening the message is both complaints' place."""
+    return any((there := several.own_place(ctx, f)) is not None and there.label == place.label
+               and several.said_after(f, pieces) for f in pieces.further)
 
 
 def report_problem_without_place(ctx: Ctx, category: str, further: list[dict[str, Any]],

@@ -9,7 +9,7 @@ else at the message's place (or asked about once that is known).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.dialog.capability import Ctx
 from handlers.community import places
@@ -19,34 +19,49 @@ REPORT_INTENT = "tickets.create"
 MAX_FURTHER = 3  # a long rant is not cut into a pile of tickets
 
 
+class Pieces(NamedTuple):
+    """What the pieces of one message say: the routed report's place and piece, and the further complaints."""
+
+    own: places.Place | None  # the place the piece reporting the message's category names
+    own_at: int | None  # that piece's position among the reports (None: no piece reports that category)
+    further: list[dict[str, Any]]  # each with "at", its piece's position among the reports
+
+
 def further_complaints(ctx: Ctx, category: str, estate_id: int | None = None) -> list[dict[str, Any]]:
     """The message's complaints of other kinds than ``category``, in order.
 
-    Each is {"category", "description"} and, when its own piece names a place, "place" (places.as_data);
+    Each is {"category", "description", "at"} and, when its own piece names a place, "place" (places.as_data);
     ``estate_id``: where a piece's bare building ("3栋…") is, the message's estate.
     """
-    return read_pieces(ctx, category, estate_id)[1]
+    return read_pieces(ctx, category, estate_id).further
 
 
-def read_pieces(ctx: Ctx, category: str, estate_id: int | None) -> tuple[places.Place | None, list[dict[str, Any]]]:
+def read_pieces(ctx: Ctx, category: str, estate_id: int | None) -> Pieces:
     """The place the piece reporting ``category`` names, and the further complaints (``further_complaints``).
 
     "幸福里2栋楼道灯坏了，5栋电梯也不动了" is routed as a whole to 电梯 (the higher priority): its place is
     5栋's, not the first one the message names. Each piece is routed once. A kind already reported is
     another complaint only at another place its own piece names ("幸福里3栋电梯坏了，4栋的也坏了")."""
     reports = list(_reports_in_pieces(ctx, estate_id))
-    own = next((place for kind, _, place in reports if kind == category), None)
+    own_at = next((at for at, (kind, _, _) in enumerate(reports) if kind == category), None)
+    own = reports[own_at][2] if own_at is not None else None
     found: list[dict[str, Any]] = []
     seen = {(category, own.label if own is not None else None)}
     kinds = {category}
-    for kind, piece, place in reports:
+    for at, (kind, piece, place) in enumerate(reports):
         where = place.label if place is not None else None
         if (kind, where) in seen or (kind in kinds and where is None):
             continue
         seen.add((kind, where))
         kinds.add(kind)
-        found.append({"category": kind, "description": piece, **({"place": places.as_data(place)} if place else {})})
-    return own, found[:MAX_FURTHER]
+        found.append({"category": kind, "description": piece, "at": at,
+                      **({"place": places.as_data(place)} if place else {})})
+    return Pieces(own, own_at, found[:MAX_FURTHER])
+
+
+def said_after(complaint: dict[str, Any], pieces: Pieces) -> bool:
+    """Whether ``complaint``'s piece comes after the routed report's (unknown: taken as after)."""
+    return pieces.own_at is None or int(complaint.get("at", 0)) > pieces.own_at
 
 
 def _reports_in_pieces(ctx: Ctx, estate_id: int | None) -> Iterator[tuple[str, str, places.Place | None]]:
