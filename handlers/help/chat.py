@@ -24,16 +24,49 @@ def _rule_reply(ctx: Ctx) -> str | None:
 
 @cap.intent("help.show")
 def show_help(ctx: Ctx) -> Reply:
-    """List what the bot can do; grid members and staff asking for 帮助 get their commands."""
+    """List what the bot can do; grid members and staff asking for 帮助 get the commands their role may use."""
     rule = getattr(ctx.match, "rule", None)
-    if getattr(rule, "name", "help.show") == "help.show" and _is_worker(ctx):
-        return Reply(texts.MEMBER_HELP)
+    roles = _roles(ctx) if getattr(rule, "name", "help.show") == "help.show" else None
+    if roles is not None and roles.is_worker:
+        return Reply(worker_help(roles))
     return Reply(_rule_reply(ctx) or texts.HELP)
 
 
-def _is_worker(ctx: Ctx) -> bool:
+def _roles(ctx: Ctx) -> people.Roles:
     person = people.find_person(ctx.db, ctx.msg)
-    return person is not None and people.roles_of(ctx.db, person, ctx.config.tickets.street_department).is_worker
+    return people.roles_of(ctx.db, person, ctx.config.tickets.street_department)
+
+
+def worker_help(roles: people.Roles) -> str:
+    """The heading for the role, then only the commands it may use (handlers/tickets/members.py checks them):
+    关闭 is staff's, 报到 a department's; 退回 sends to the community's queue, so community staff need it not."""
+    community_staff = bool(roles.staff_communities)
+    department = bool(roles.department_ids)
+    if community_staff:
+        heading = texts.WORKER_HELP_HEAD_STAFF
+    else:
+        heading = texts.WORKER_HELP_HEAD_DEPARTMENT if department else texts.WORKER_HELP_HEAD_MEMBER
+    lines = [
+        heading,
+        texts.WORKER_HELP_TASKS_STAFF if community_staff else texts.WORKER_HELP_TASKS,
+        texts.WORKER_HELP_ACCEPT,
+        texts.WORKER_HELP_PROGRESS,
+        texts.WORKER_HELP_COMPLETE,
+        texts.WORKER_HELP_TRANSFER,
+        _return_line(roles),
+        texts.WORKER_HELP_WAIT,
+        texts.WORKER_HELP_ACK,
+        texts.WORKER_HELP_REPORT_IN if department else None,
+        texts.WORKER_HELP_CLOSE if community_staff or department else None,
+        texts.WORKER_HELP_DETAIL,
+    ]
+    return "\n".join(line for line in lines if line)
+
+
+def _return_line(roles: people.Roles) -> str | None:
+    if roles.staff_communities:
+        return None
+    return texts.WORKER_HELP_RETURN if roles.department_ids else texts.WORKER_HELP_RETURN_NO_CLOSE
 
 
 @cap.intent("chat.greeting")
