@@ -839,6 +839,9 @@ def _dropped(
         for h in groups.get("hypothetical.conditional", ()):
             if doc.clause_of(h.start) == clause - 1:
                 return "hypothetical", f"'{h.phrase}' in the clause before"
+        worry = _worry(core, doc, groups, clause)
+        if worry is not None:
+            return "hypothetical", worry
     before = _before(groups, "hypothetical.before", core, doc, 0)
     if before is not None:
         return "hypothetical", f"'{before.phrase}' before '{text[core.start : core.end]}'"
@@ -862,6 +865,24 @@ def _dropped(
         if who is not None:
             return "not a person", who
     return None
+
+
+def _worry(core: Hit, doc: _Text, groups: Mapping[str, list[Hit]], clause: int) -> str | None:
+    """"楼道里堆满了纸箱子，着火了咋整": a hazard said just before, and "what then" after the core word.
+
+    A real emergency asked about ("家里着火了怎么办") has no hazard clause before it, and one said with a
+    plea or a "now" ("…着火了怎么办 快来") is not a worry: both stay emergencies.
+    """
+    if groups.get("plea") or groups.get("plea.cry") or groups.get("present"):
+        return None
+    then = next((h for h in groups.get("what_then", ()) if h.start >= core.end and doc.clause_of(h.start) == clause),
+                None)
+    if then is None:
+        return None
+    hazard = next((h for h in groups.get("hazard", ()) if doc.clause_of(h.start) == clause - 1), None)
+    if hazard is None:
+        return None
+    return f"'{hazard.phrase}' in the clause before, '{then.phrase}' after '{doc.text[core.start : core.end]}'"
 
 
 def _past(core: Hit, doc: _Text, groups: Mapping[str, list[Hit]], past: list[Hit], present: bool) -> str | None:

@@ -171,6 +171,12 @@ def locate(db: Session, text: str, address: Address | None, prefer_estate_id: in
             if rest:
                 return _estate_place(db, named, rest, None, address)
         return found
+    anywhere = mention.key in place_words.SOMEWHERE_IN_THE_ESTATE  # "小区里": less than a building says
+    if not mention.near_building and address is not None and address.building \
+            and (anywhere or address.unit and place_words.says_inside_a_building(text)):
+        inside = resolve(db, address, prefer_estate_id if named is None else named.id)
+        if isinstance(inside, Place) and inside.building is not None:
+            return inside  # "西门外面…推进楼道里充电 3栋1单元", "1栋有家在小区里开了个棋牌室": the building
     match = [d for d in candidates if mention.key in d.words]
     if estate is None:
         owners = {d.estate_id for d in match} if not place_words.is_generic(mention.key) else set()

@@ -57,9 +57,9 @@ def report_problem(ctx: Ctx) -> Reply:
         # "电梯坏了，4栋的也坏了": 4栋 is the second one's place; the first is at home, or asked about
         place = locating.home(ctx, person) or places.Unresolved(ambiguous=False)
     if isinstance(place, places.Place):
-        routed = {"category": category, "description": report_words(ctx), "at": pieces.own_at}
-        filed = [_file(ctx, person, c["category"], c["description"], several.own_place(ctx, c) or place)
-                 for c in several.in_order_said(routed, further)]
+        filed = [_file(ctx, person, category, report_words(ctx), place)]
+        filed += [_file(ctx, person, f["category"], f["description"], several.own_place(ctx, f) or place)
+                  for f in further]
         return Reply("\n\n".join(r.text for r in filed if r.text))
     placed = [(f, there) for f in further if (there := several.own_place(ctx, f)) is not None]
     if placed:  # those whose own words said where are filed now; the question is about the others

@@ -50,6 +50,10 @@ PLACE_LEAD_WORDS: tuple[str, ...] = (
 )
 """Words between a building and a place word ("4栋后面那块空地"): the place is near the building, not in it."""
 
+INSIDE_A_BUILDING: tuple[str, ...] = ("楼道", "楼梯间", "楼梯口", "走廊", "过道", "单元门", "单元里", "电梯", "楼顶", "天台",
+                                      "地下室", "家里", "家门口")
+"""Where only a building's inside is: with a unit said too ("西门外面…推进楼道里充电 3栋1单元"), the building is the place."""
+
 ESTATE_ANYWHERE: tuple[str, ...] = ("小区里面", "小区里", "院子里", "大院里")
 """Somewhere in the estate, no more precise: used only when no other place word is found."""
 
