@@ -57,9 +57,9 @@ def report_problem(ctx: Ctx) -> Reply:
         # "电梯坏了，4栋的也坏了": 4栋 is the second one's place; the first is at home, or asked about
         place = locating.home(ctx, person) or places.Unresolved(ambiguous=False)
     if isinstance(place, places.Place):
-        filed = [_file(ctx, person, category, report_words(ctx), place)]
-        filed += [_file(ctx, person, f["category"], f["description"], several.own_place(ctx, f) or place)
-                  for f in further]
+        routed = {"category": category, "description": report_words(ctx), "at": pieces.own_at}
+        filed = [_file(ctx, person, c["category"], c["description"], several.own_place(ctx, c) or place)
+                 for c in several.in_order_said(routed, further)]
         return Reply("\n\n".join(r.text for r in filed if r.text))
     placed = [(f, there) for f in further if (there := several.own_place(ctx, f)) is not None]
     if placed:  # those whose own words said where are filed now; the question is about the others
@@ -210,8 +210,14 @@ def report_words(ctx: Ctx) -> str:
     if question is None:
         return text
     clauses = complaint_clauses(text)
-    kept = [c for c in clauses if not any(k in c.lower() for k in question.keywords)]
+    kept = [c for c in clauses if not any(k in c.lower() for k in question.keywords) and not _asks(ctx, c)]
     return texts.CLAUSE_JOINER.join(kept) if kept and len(kept) < len(clauses) else text
+
+
+def _asks(ctx: Ctx, clause: str) -> bool:
+    """A clause that is a question of its own ("还有居住证怎么办" after "…，顺便问下低保怎么申请")."""
+    match = getattr(ctx.services.understand(clause), "match", None)
+    return match is not None and match.intent in QUESTIONS_BESIDE_A_PLACE
 
 
 # A question (an FAQ) said with the place the waiting report needs: both are answered.
