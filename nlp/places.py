@@ -82,7 +82,12 @@ def find_place(text: str, names: Iterable[str] = (), estates: Iterable[str] = ()
 
 
 def _estate_ends_at(text: str, at: int, estates: Iterable[str]) -> bool:
-    return any(text.endswith(estate, 0, at) and estate.endswith(words.ESTATE_WORDS) for estate in estates)
+    """An estate's name ending with 小区 ends at ``at``: said in full ("幸福里小区主路"), or by its short form
+    ("幸福里主路", 幸福里 standing for 幸福里小区)."""
+    estates = list(estates)
+    full = {e for e in estates if e.endswith(words.ESTATE_WORDS)}
+    return any(text.endswith(estate, 0, at) and (estate in full or any(estate + w in full for w in words.ESTATE_WORDS))
+               for estate in estates)
 
 
 def _first(searched: str, candidates: Mapping[str, str | None]) -> tuple[int, int, str] | None:
@@ -137,14 +142,6 @@ def says_everywhere(text: str) -> bool:
     """"到处都是", "整个小区都是": the whole estate."""
     compact = _CLAUSE_BREAK.sub("", text)
     return any(phrase in compact for phrase in words.EVERYWHERE_PHRASES)
-
-
-SOMEWHERE_IN_THE_ESTATE = frozenset(words.ESTATE_ANYWHERE)
-
-
-def says_inside_a_building(text: str) -> bool:
-    """The words name a part of a building (楼道, 楼梯间, 电梯 …), not a place outside in the estate."""
-    return any(word in text for word in words.INSIDE_A_BUILDING)
 
 
 def says_same_place(text: str) -> bool:

@@ -77,3 +77,15 @@ def test_what_an_answer_says_besides_the_estate():
     assert leftover("桂花苑 那个亭子下面", ["桂花苑"]) == "亭子下面"
     assert leftover("幸福里 不知道", ["幸福里"]) == ""
     assert short_forms("幸福里小区") == ["幸福里"]
+
+
+def test_alias_after_the_estates_short_name():
+    """"幸福里主路上": 幸福里 stands for 幸福里小区, so the rest of the alias 小区主路 stands for it too."""
+    found = find_place("幸福里主路上路灯坏了", names=["幸福路", "小区主路"], estates=ESTATES)
+    assert found is not None and found.key == "小区主路" and found.phrase == "主路上"
+
+
+def test_alias_rest_not_after_an_estate_without_the_estate_word():
+    """"桂花苑主路上": 桂花苑 has no 小区 form, so 主路 is only the generic word, not the alias."""
+    found = find_place("桂花苑主路上路灯坏了", names=["幸福路", "小区主路"], estates=ESTATES)
+    assert found is not None and found.key != "小区主路"
