@@ -144,6 +144,14 @@ def says_everywhere(text: str) -> bool:
     return any(phrase in compact for phrase in words.EVERYWHERE_PHRASES)
 
 
+SOMEWHERE_IN_THE_ESTATE = frozenset(words.ESTATE_ANYWHERE)
+
+
+def says_inside_a_building(text: str) -> bool:
+    """The words name a part of a building (楼道, 楼梯间, 电梯 …), not a place outside in the estate."""
+    return any(word in text for word in words.INSIDE_A_BUILDING)
+
+
 def says_same_place(text: str) -> bool:
     """"跟刚才一样的地方", "还是那个地方": the place of the resident's last report."""
     compact = _CLAUSE_BREAK.sub("", text)

@@ -86,6 +86,18 @@ def _reports_in_pieces(ctx: Ctx, estate_id: int | None) -> Iterator[tuple[str, s
         yield kind, piece, own if isinstance(own, places.Place) else None
 
 
+def in_order_said(routed: dict[str, Any], further: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The routed report and the further complaints in the order the message said them.
+
+    "幸福里2栋楼道灯坏了，5栋电梯也不动了" is routed to 电梯, but the resident said the light first. A routed
+    report no piece reports (``"at"`` None) comes first."""
+    def position(complaint: dict[str, Any]) -> int:
+        at = complaint.get("at")
+        return -1 if at is None else int(at)
+
+    return sorted([routed, *further], key=position)
+
+
 def own_place(ctx: Ctx, complaint: dict[str, Any]) -> places.Place | None:
     """The place a further complaint's own words named (None: it is where the message is)."""
     kept = complaint.get("place")

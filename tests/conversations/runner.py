@@ -24,10 +24,10 @@ The format, one YAML file per issue point (``point: N`` is the file's default)::
 Placeholders in texts: {T} the newest ticket's number, {T1} {T2} … by age, {T:heating}
 the newest of a category, {url} a running `serve` + `worker`, {NAME} a value captured
 from a push. Expectations (the ``check_*`` functions below; "reply" is the passive reply):
-reply_has / reply_has_any / reply_lacks, reply_has_ticket, asks_place, replied,
-tickets (how many), ticket / no_ticket (fields: category, estate, building, unit, room,
-place, place_any, place_lacks, no_building, location_unknown, grid, urgent, urged, status,
-rating, mentions, lacks, reporters, reported_by, joined_by, media, number), pushed
+reply_has / reply_has_any / reply_lacks, reply_in_order (each text after the one before),
+reply_has_ticket, asks_place, replied, tickets (how many), ticket / no_ticket (fields: category,
+estate, building, unit, room, place, place_any, place_lacks, no_building, location_unknown, grid,
+urgent, urged, status, rating, mentions, lacks, reporters, reported_by, joined_by, media, number), pushed
 ({to, has, has_any, lacks, count, all, capture}: messages that became due during the
 turn, or ever with ``all``), unmatched_has / unmatched_lacks (the admin API's list).
 
@@ -618,6 +618,18 @@ def check_reply_lacks(world: World, turn: Turn, value: Any, _p: Any) -> str | No
     return f"the reply should not mention {present}" if present else None
 
 
+def check_reply_in_order(world: World, turn: Turn, value: Any, _p: Any) -> str | None:
+    """Each text is in the reply, after the one before it (things said in one message, answered in order)."""
+    at = 0
+    for text in (fill(world, str(v)) for v in _as_list(value)):
+        found = turn.reply.find(text, at)
+        if found < 0:
+            where = "at all" if text not in turn.reply else "after the text before it"
+            return f"the reply should mention {text!r} {where} (in the order {_as_list(value)})"
+        at = found + len(text)
+    return None
+
+
 def check_reply_has_ticket(world: World, turn: Turn, value: Any, _p: Any) -> str | None:
     has = bool(TICKET_NUMBER.search(turn.reply))
     if has != bool(value):
@@ -801,6 +813,7 @@ CHECKS: dict[str, Check] = {
     "reply_has_any": check_reply_has_any,
     "reply_lacks": check_reply_lacks,
     "reply_has_ticket": check_reply_has_ticket,
+    "reply_in_order": check_reply_in_order,
     "asks_place": check_asks_place,
     "replied": check_replied,
     "tickets": check_tickets,
