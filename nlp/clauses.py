@@ -10,6 +10,7 @@ piece is a problem of its own is for the router to say; this only cuts.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from nlp.lexicon.clauses import (
     ALSO_NOT,
@@ -19,6 +20,7 @@ from nlp.lexicon.clauses import (
     BOTH_MAX_THING_CHARS,
     BUILDING_AT_END,
     BUILDING_AT_START,
+    BUILDING_SAID,
     COMPLAINT_JOINERS,
     CONSEQUENCE_WORDS,
     MIN_CLAUSE_CHARS,
@@ -27,6 +29,7 @@ from nlp.lexicon.clauses import (
     SAME_AGAIN_WORDS,
     SENTENCE_ENDS,
 )
+from nlp.lexicon.problem_words import FILLER_CHARS
 
 _CUT = re.compile(
     "[" + re.escape(SENTENCE_ENDS) + "]+|(?=" + "|".join(re.escape(w) for w in sorted(COMPLAINT_JOINERS, key=len,
@@ -37,6 +40,7 @@ _CUT = re.compile(
 _BREATH = re.compile(r"[，,、\s]+")
 _OWN_BUILDING = re.compile(BUILDING_AT_START)
 _ENDS_AT_BUILDING = re.compile(BUILDING_AT_END)
+_BUILDING_SAID = re.compile(BUILDING_SAID)
 
 
 def complaint_clauses(text: str) -> list[str]:
@@ -81,6 +85,17 @@ def same_again(piece: str) -> bool:
         return False
     rest = piece[found.end():]
     return _says_also(rest) or any(w in rest for w in SAME_AGAIN_WORDS)
+
+
+def besides_the_address(piece: str, estates: Iterable[str] = ()) -> str:
+    """The words of a piece besides its estate, building and fillers: the thing it is about.
+
+    "幸福里灯是3栋的" -> "灯", "电梯在5栋" -> "电梯" (an answer placing each of several waiting reports)."""
+    rest = piece
+    for estate in sorted((e for e in estates if e), key=len, reverse=True):
+        rest = rest.replace(estate, " ")
+    rest = _BUILDING_SAID.sub(" ", rest)
+    return "".join(ch for ch in rest if ch.isalnum() and not ch.isascii() and ch not in FILLER_CHARS)
 
 
 def _asks(part: str) -> bool:

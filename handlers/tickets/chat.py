@@ -285,13 +285,17 @@ def _file_pending(ctx: Ctx, person: Person, place: places.Place, *, pin: bool = 
     category, description = ctx.data["category"], ctx.data["description"]
     if ctx.msg.text and not unknown:
         description = f"{description}（{report_words(ctx)}）"
-    created = _file(ctx, person, category, description, place, pin=pin,
-                    media_items=list(ctx.data.get("media", [])), unknown=unknown)
     queue = list(ctx.data.get("queue", []))
-    while queue and (own := several.own_place(ctx, queue[0])) is not None:  # its own words named its place
+    # "电梯是5栋的 灯是3栋的": each waiting report its own piece's place
+    theirs = [None] * (len(queue) + 1) if pin or unknown else several.places_said(ctx, [ctx.data, *queue], place)
+    created = _file(ctx, person, category, description, theirs[0] or place, pin=pin,
+                    media_items=list(ctx.data.get("media", [])), unknown=unknown)
+    wheres = [several.own_place(ctx, q) or at for q, at in zip(queue, theirs[1:], strict=True)]
+    while queue and (own := wheres[0]) is not None:  # its own words named its place
         done = _file(ctx, person, queue[0]["category"], queue[0]["description"], own)
         created = Reply("\n\n".join(t for t in (created.text, done.text) if t))
         queue.pop(0)
+        wheres.pop(0)
     if not queue:
         return created
     following = {**queue[0], "media": [], "queue": queue[1:], "tries": 0}

@@ -13,7 +13,8 @@ from typing import Any, NamedTuple
 
 from bot.dialog.capability import Ctx
 from handlers.community import places
-from nlp.clauses import complaint_clauses, same_again
+from nlp import places as place_words
+from nlp.clauses import besides_the_address, complaint_clauses, same_again
 
 REPORT_INTENT = "tickets.create"
 MAX_FURTHER = 3  # a long rant is not cut into a pile of tickets
@@ -96,6 +97,51 @@ def in_order_said(routed: dict[str, Any], further: list[dict[str, Any]]) -> list
         return -1 if at is None else int(at)
 
     return sorted([routed, *further], key=position)
+
+
+def places_said(ctx: Ctx, reports: list[dict[str, Any]], answered: places.Place) -> list[places.Place | None]:
+    """The place each waiting report's own piece of an answer to "where?" names, in the order of ``reports``.
+
+    "电梯是5栋的 灯是3栋的" while 电梯 and 照明 both wait: 5栋 is the lift's and 3栋 the light's. A piece
+    is a report's when its words besides the address (灯) are in that report's words and no other's; an
+    estate not said is ``answered``'s. All None unless at least two reports get a place this way."""
+    nothing: list[places.Place | None] = [None] * len(reports)
+    pieces = complaint_clauses(ctx.msg.text or "")
+    if len(pieces) < 2 or len(reports) < 2:
+        return nothing
+    said = _words_of(reports)
+    estate_id = answered.estate.id if answered.estate is not None else None
+    found = list(nothing)
+    for piece in pieces:
+        understood = ctx.services.understand(piece)
+        address = understood.entities.address
+        if address is None or not address.building:
+            continue
+        thing = _thing_in(understood.text, address)
+        owners = [i for i, words in enumerate(said) if thing and thing in words]
+        if len(owners) != 1 or found[owners[0]] is not None:
+            continue
+        there = places.locate(ctx.db, understood.text, address, estate_id)
+        found[owners[0]] = there if isinstance(there, places.Place) else None
+    return found if sum(p is not None for p in found) >= 2 else nothing
+
+
+def _words_of(reports: list[dict[str, Any]]) -> list[str]:
+    """Each report's own words: the one whose description is the whole message, less the others' pieces."""
+    said = [str(r.get("description", "")) for r in reports]
+    own = []
+    for words in said:
+        for other in said:
+            if other and other != words:
+                words = words.replace(other, " ")
+        own.append(words)
+    return own
+
+
+def _thing_in(text: str, address: Any) -> str:
+    """The words of a piece besides its address and fillers ("灯是3栋的" -> "灯")."""
+    estate = address.estate or ""
+    return besides_the_address(text, [estate, *place_words.short_forms(estate)])
 
 
 def own_place(ctx: Ctx, complaint: dict[str, Any]) -> places.Place | None:

@@ -33,6 +33,10 @@ BUILDING_AT_START = r"^[^，,、\s\d]{0,6}?(?:\d+|[一二三四五六七八九�
 BUILDING_AT_END = r"(?:\d+|[一二三四五六七八九十]+)(?:栋|号楼|幢|号院)$"
 """A piece that ends at a building ("幸福里1栋" in "幸福里1栋和2栋的路灯都不亮了"): the thing is said after the next one."""
 
+BUILDING_SAID = (r"(?:\d+|[一二三四五六七八九十]+)(?:栋|号楼|幢|号院)"
+                 r"(?:(?:\d+|[一二三四五六七八九十]+)单元)?(?:\d+(?:室|号)?)?")
+"""A building said anywhere in a piece, with its unit and room ("3栋2单元502"): not the thing the piece is about."""
+
 BOTH_JOINERS: tuple[str, ...] = ("和", "跟", "与", "还有")
 """Join two things said to be in the same state ("电梯和楼道灯都坏了")."""
 

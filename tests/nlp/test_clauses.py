@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.clauses import complaint_clauses, same_again
+from nlp.clauses import besides_the_address, complaint_clauses, same_again
 
 
 @pytest.mark.parametrize(
@@ -70,3 +70,12 @@ def test_another_building_in_the_same_state(text: str, pieces: list[str]) -> Non
 )
 def test_a_word_that_only_looks_like_a_consequence_still_cuts(text: str, pieces: list[str]) -> None:
     assert complaint_clauses(text) == pieces
+
+
+@pytest.mark.parametrize(
+    ("piece", "thing"),
+    [("幸福里灯是3栋的", "灯"), ("电梯是5栋的", "电梯"), ("电梯在4栋2单元", "电梯"), ("3栋的路灯", "路灯"), ("幸福里3栋", "")],
+)
+def test_the_thing_besides_the_address(piece: str, thing: str) -> None:
+    """"电梯是5栋的 灯是3栋的" answering where two waiting reports are: each piece names its thing."""
+    assert besides_the_address(piece, ["幸福里小区", "幸福里"]) == thing
