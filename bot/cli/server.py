@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -165,15 +166,29 @@ def _preflight(config: Any, host: str | None = None, port: int | None = None) ->
 
 
 def _serve(services: Any, host: str, port: int, threads: int) -> None:
-    from waitress import serve as waitress_serve
+    """Serve with waitress until SIGTERM or SIGINT, then stop with status 0 and say so in the log."""
+    from waitress import create_server
 
     from bot import create_app
+    from bot.web.stopping import log_stopped
 
     app = create_app(services=services)
     warmed_up()
-    log.info("listening on http://%s:%s", host, port)
     # Refuse oversize bodies in the server too, before Flask buffers anything.
-    waitress_serve(
+    server = create_server(
         app, host=host, port=port, threads=threads, ident="linli",
         max_request_body_size=services.config.server.max_body_bytes,
     )
+    log.info("listening on http://%s:%s", host, port)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _stop_waitress)
+    server.run()  # the handler's SystemExit ends its loop: running requests get 5 s, queued ones are dropped
+    log_stopped()
+
+
+def _stop_waitress(signum: int, _frame: Any) -> None:
+    """waitress installs no handler: without this SIGTERM killed the process (status 143) with nothing logged."""
+    from bot.web.stopping import log_stopping
+
+    log_stopping(signal.Signals(signum).name)
+    raise SystemExit(0)

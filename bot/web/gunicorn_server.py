@@ -13,6 +13,8 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from bot.web import stopping
+
 log = logging.getLogger(__name__)
 
 
@@ -60,9 +62,34 @@ class PreloadedApp(BaseApplication):  # type: ignore[misc]
             metrics.worker_exited(worker.pid)
 
         self.cfg.set("child_exit", child_exit)
+        self.cfg.set("on_exit", lambda server: stopping.log_stopped())
 
     def load(self) -> Any:
         return self.application
+
+    def run(self) -> None:
+        """BaseApplication.run with an arbiter that logs the signal that stops it."""
+        try:
+            _logging_arbiter()(self).run()
+        except RuntimeError as e:  # gunicorn's own start-up errors, as BaseApplication.run reports them
+            log.error("gunicorn: %s", e)
+            raise SystemExit(1) from None
+
+
+def _logging_arbiter() -> type:
+    """gunicorn's Arbiter, saying in our log which signal stopped it (its own line is at its info level)."""
+    from gunicorn.arbiter import Arbiter
+
+    class LoggingArbiter(Arbiter):  # type: ignore[misc]
+        def handle_term(self) -> None:
+            stopping.log_stopping("SIGTERM")
+            super().handle_term()
+
+        def handle_int(self) -> None:
+            stopping.log_stopping("SIGINT")
+            super().handle_int()
+
+    return LoggingArbiter
 
 
 def run(app: Any, services: Any, *, host: str, port: int, workers: int, threads: int) -> None:
