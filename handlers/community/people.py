@@ -30,6 +30,7 @@ from models import (
     Ticket,
     TicketReporter,
 )
+from nlp import lexicon
 
 _PHONE_DIGITS = re.compile(r"\D")
 _MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4})(?!\d)")
@@ -133,15 +134,29 @@ def roles_of(db: Session, person: Person | None, street_code: str = "") -> Roles
     return roles
 
 
-# A phone residents may be given: a mobile or a landline with its area code, written the usual ways.
+# A phone residents may be given, written the usual ways (spaces, hyphens, brackets): a mainland mobile (13–19…),
+# a landline with or without its area code, a 400/800 number, or an international number; an office number
+# (not a mobile) may end in an extension ("0571-86000011转123").
 PUBLIC_PHONE_CHARS = re.compile(r"\+?[0-9 ()（）-]+")
-PUBLIC_PHONE_DIGITS = (7, 15)  # a landline without its area code … an international number
+PHONE_SEPARATORS = re.compile(r"[\s()（）-]")
+PHONE_EXTENSION = re.compile(r"\s*(?:" + "|".join(map(re.escape, lexicon.PHONE_EXTENSION_WORDS)) + r")\s*\d{1,6}$")
+MOBILE = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
+OFFICE = re.compile(r"(?:\+?86)?0[1-9]\d{1,2}[2-9]\d{6,7}|[2-9]\d{6,7}|[48]00\d{7}")
+INTERNATIONAL = re.compile(r"\+(?!86)[1-9]\d{7,14}")
 
 
 def is_phone(value: str) -> bool:
     """A work number residents may be shown (the 网格员 page, the API and the importer check it alike)."""
-    digits = sum(c.isdigit() for c in value)
-    return bool(PUBLIC_PHONE_CHARS.fullmatch(value.strip())) and PUBLIC_PHONE_DIGITS[0] <= digits <= PUBLIC_PHONE_DIGITS[1]
+    number = value.strip()
+    extension = PHONE_EXTENSION.search(number)
+    if extension is not None:
+        number = number[: extension.start()]
+    if not PUBLIC_PHONE_CHARS.fullmatch(number):
+        return False
+    digits = PHONE_SEPARATORS.sub("", number)
+    if extension is not None:
+        return bool(OFFICE.fullmatch(digits))
+    return any(p.fullmatch(digits) for p in (MOBILE, OFFICE, INTERNATIONAL))
 
 
 def display_name(person: Person | None) -> str:

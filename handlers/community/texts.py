@@ -63,6 +63,6 @@ HEALTH_MEMBERS_WITHOUT_PUBLIC_PHONE = "{count} 位网格员没有可公开的工
 # The importer names the member and the key before the reason (the file and the entry come first).
 IMPORT_MEMBER_FIELD = "网格员 {code} 的字段“{field}”有误：{problem}"
 MEMBER_PHONE_INVALID = ("工作电话“{phone}”不像电话号码：请填写手机号（如 13800001111）或带区号的座机"
-                        "（如 0571-8600 0012），不公开就留空。")
+                        "（如 0571-8600 0012，分机写在后面：0571-8600 0012转123），不公开就留空。")
 MEMBER_SECOND_PRIMARY = ("{grid}已有主责网格员{name}，一个网格只能有一位主责：请把这位设为“备岗”，"
                          "或先把{name}改为备岗。")

@@ -107,6 +107,8 @@ MEMBER_NOT_MINE_CUES: tuple[str, ...] = (
     "不归本网格", "不是本网格", "不属于本网格",
 )
 """A worker saying a ticket is not theirs ("这个单子不归我管"): they are pointed to 退回 (handlers/tickets/members.py)."""
+PHONE_EXTENSION_WORDS: tuple[str, ...] = ("转", "分机")
+"""An office phone's extension follows one of these: "0571-86000011转123" (handlers/community/people.py)."""
 MEMBER_STATUS_WORDS: tuple[str, ...] = ("进展", "进度")  # "进展 T… 说明" from a worker is a progress note
 MEMBER_STATUS_QUESTION_CUES: tuple[str, ...] = ("怎么样", "咋样", "如何", "到哪", "情况", "吗", "呢", "?", "？")
 """Words after 进展 that make it a question about the ticket, not a note for the resident."""

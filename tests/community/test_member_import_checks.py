@@ -64,3 +64,20 @@ def test_a_landline_and_the_demo_members_still_import(seeded, tmp_path: Path) ->
     report = import_file(seeded, file)
 
     assert report.created.get("members") == 1
+
+
+def test_an_eleven_digit_number_that_is_no_mobile_is_refused(seeded, tmp_path: Path) -> None:
+    file = _write(tmp_path, _member(1, extra=", public_phone: '12345678901'"))  # mobiles start 13–19
+
+    with pytest.raises(ImportFormatError, match=r"members\[0\].*public_phone"):
+        import_file(seeded, file)
+
+
+def test_an_office_phone_with_an_extension_imports(seeded, tmp_path: Path) -> None:
+    file = _write(tmp_path, _member(1, extra=", public_phone: '0571-86000011转123'"))
+
+    report = import_file(seeded, file)
+
+    assert report.created.get("members") == 1
+    with seeded.session() as s:
+        assert s.scalar(select(GridMember.public_phone).where(GridMember.public_phone.like("%转123"))) is not None
