@@ -867,6 +867,9 @@ def _dropped(
     return None
 
 
+WORRY_HAZARD_CLAUSES = 2  # "…在充电瓶车 电线拉得到处都是 着火了怎么办": the hazard one or two clauses before
+
+
 def _worry(core: Hit, doc: _Text, groups: Mapping[str, list[Hit]], clause: int) -> str | None:
     """"楼道里堆满了纸箱子，着火了咋整": a hazard said just before, and "what then" after the core word.
 
@@ -879,7 +882,8 @@ def _worry(core: Hit, doc: _Text, groups: Mapping[str, list[Hit]], clause: int) 
                 None)
     if then is None:
         return None
-    hazard = next((h for h in groups.get("hazard", ()) if doc.clause_of(h.start) == clause - 1), None)
+    hazard = next((h for h in groups.get("hazard", ())
+                   if clause - WORRY_HAZARD_CLAUSES <= doc.clause_of(h.start) < clause), None)
     if hazard is None:
         return None
     return f"'{hazard.phrase}' in the clause before, '{then.phrase}' after '{doc.text[core.start : core.end]}'"

@@ -258,6 +258,8 @@ def _point_to_return(ctx: Ctx) -> Reply:
     if worker is None:
         return Reply.pass_on()
     tasks = service.tasks_of(ctx.db, worker[0].id)
+    if not tasks:
+        return Reply(texts.MEMBER_NOT_MINE_NONE)
     if len(tasks) == 1:
         return Reply(texts.MEMBER_NOT_MINE.format(number=tasks[0].number))
     return Reply(texts.MEMBER_NOT_MINE_WHICH.format(

@@ -204,6 +204,11 @@ def status_name(db: Session, ticket: Ticket) -> str:
                                                           TicketEvent.kind == "closed")
                            .order_by(TicketEvent.id.desc()).limit(1))
         return texts.TICKET_STATUS_CLOSED_BECAUSE.format(reason=reason) if reason else texts.TICKET_STATUS_CLOSED
+    if ticket.status == TicketStatus.ASSIGNED and ticket.department_id is not None and ticket.assignee_id \
+            in staff_of(db, None, department_id=ticket.department_id):
+        department = db.get(Department, ticket.department_id)  # transferred: a department's contact holds it
+        if department is not None:
+            return texts.TICKET_STATUS_ASSIGNED_TO_DEPARTMENT.format(department=department.name)
     return texts.TICKET_STATUS_NAMES.get(ticket.status, ticket.status)
 
 

@@ -92,6 +92,8 @@ TICKET_STATUS_NAMES = {
     "waiting": "待您补充信息",
     "closed": "已办结",
 }
+# A ticket passed to a department (转派, 吹哨) whose contact has not accepted it yet.
+TICKET_STATUS_ASSIGNED_TO_DEPARTMENT = "已转给{department}，待接单"
 # A ticket staff closed without the work being done (关闭 T… 原因: a false alarm, nothing to do).
 TICKET_STATUS_CLOSED = "已关闭（未处理）"
 TICKET_STATUS_CLOSED_BECAUSE = "已关闭，原因：{reason}"
@@ -190,6 +192,7 @@ MEMBER_NOT_MINE_WHICH = (
     "不归您负责的工单请退回社区工作人员重新派单，回复“退回 工单号 原因”，"
     "例如“退回 {example} 不属于本网格”。您当前的工单：{numbers}"
 )
+MEMBER_NOT_MINE_NONE = "您当前没有在办的工单。收到不归您负责的工单时，回复“退回 工单号 原因”退回社区工作人员重新派单。"
 MEMBER_HINT_NOTE = "处理说明"  # the note's placeholder when the worker wrote only the number
 MEMBER_HINT_NOT_YOURS = "工单 {number} 由其他同事负责，不需要您处理。如有情况要反映，请联系社区工作人员。"
 MEMBER_NO_TASKS = "您当前没有进行中的工单。"
