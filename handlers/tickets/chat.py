@@ -57,7 +57,9 @@ def report_problem(ctx: Ctx) -> Reply:
         # "电梯坏了，4栋的也坏了": 4栋 is the second one's place; the first is at home, or asked about
         place = locating.home(ctx, person) or places.Unresolved(ambiguous=False)
     if isinstance(place, places.Place):
-        routed = {"category": category, "description": report_words(ctx), "at": pieces.own_at}
+        # Beside other complaints, the routed one is described by its own piece ("桂花苑3栋电梯坏了", not the lights)
+        words = pieces.own_words if further and pieces.own_words else report_words(ctx)
+        routed = {"category": category, "description": words, "at": pieces.own_at}
         filed = [_file(ctx, person, c["category"], c["description"], several.own_place(ctx, c) or place)
                  for c in several.in_order_said(routed, further)]
         return Reply("\n\n".join(r.text for r in filed if r.text))

@@ -26,6 +26,7 @@ class Pieces(NamedTuple):
     own: places.Place | None  # the place the piece reporting the message's category names
     own_at: int | None  # that piece's position among the reports (None: no piece reports that category)
     further: list[dict[str, Any]]  # each with "at", its piece's position among the reports
+    own_words: str | None = None  # that piece's words (the routed ticket's description beside the others)
 
 
 def further_complaints(ctx: Ctx, category: str, estate_id: int | None = None) -> list[dict[str, Any]]:
@@ -57,7 +58,7 @@ def read_pieces(ctx: Ctx, category: str, estate_id: int | None) -> Pieces:
         kinds.add(kind)
         found.append({"category": kind, "description": piece, "at": at,
                       **({"place": places.as_data(place)} if place else {})})
-    return Pieces(own, own_at, found[:MAX_FURTHER])
+    return Pieces(own, own_at, found[:MAX_FURTHER], reports[own_at][1] if own_at is not None else None)
 
 
 def said_after(complaint: dict[str, Any], pieces: Pieces) -> bool:
