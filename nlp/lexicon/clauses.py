@@ -61,5 +61,5 @@ SAME_AGAIN_MAX_CHARS = 10
 
 QUESTION_WORDS: tuple[str, ...] = ("怎么申请", "怎么办理", "怎么办", "如何", "在哪", "哪里", "几点", "什么时候", "要带", "需要什么",
                                    "多少钱", "能不能", "可不可以", "是不是", "电话多少", "电话是多少", "号码多少",
-                                   "请问", "想问", "问一下", "问下", "怎么交", "怎么报")
+                                   "请问", "想问", "问一下", "问下", "怎么交", "怎么报", "咋办", "咋整")
 """A part after a comma or space with one of these asks something ("…，低保怎么申请"): a clause of its own."""
