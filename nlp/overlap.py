@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from nlp.lexicon.problem_words import ESTATE_SUFFIXES, FILLER_CHARS, PLACE_WORDS, UNIT_LEVEL_WORDS
+from nlp.lexicon.problem_words import DISTINCT_OBJECTS, ESTATE_SUFFIXES, FILLER_CHARS, PLACE_WORDS, UNIT_LEVEL_WORDS
 
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 _PLACE = sorted(PLACE_WORDS, key=len, reverse=True)
@@ -37,9 +37,17 @@ def problem_bigrams(text: str, ignore: Iterable[str] = ()) -> set[str]:
 
 def same_object(first: str, second: str, ignore: Iterable[str] = ()) -> bool:
     """True when the two descriptions share a problem word, or one has none to compare."""
+    named_a, named_b = _objects_named(first), _objects_named(second)
+    if named_a and named_b and not named_a & named_b:
+        return False  # 路灯 and 楼道灯: two things, though both are "lighting"
     ignore = tuple(ignore)
     a, b = problem_bigrams(first, ignore), problem_bigrams(second, ignore)
     return not a or not b or bool(a & b)
+
+
+def _objects_named(text: str) -> set[int]:
+    """Which of the DISTINCT_OBJECTS groups the text names."""
+    return {at for at, group in enumerate(DISTINCT_OBJECTS) if any(word in (text or "") for word in group)}
 
 
 def unit_level(text: str) -> bool:

@@ -19,3 +19,11 @@ UNIT_LEVEL_WORDS: tuple[str, ...] = (
 )
 """Things each unit of a building has of its own: the same kind said of another unit is another problem
 (3栋1单元's stair light is not 3栋2单元's)."""
+
+DISTINCT_OBJECTS: tuple[tuple[str, ...], ...] = (
+    ("楼道灯", "声控灯", "感应灯", "楼梯灯", "廊灯", "楼道里的灯", "楼道的灯"),
+    ("路灯", "路灯杆", "庭院灯", "景观灯", "草坪灯"),
+    ("车库灯",),
+)
+"""Things of one category that are never the same object, whatever else two descriptions share: a corridor
+light is not the street lamp outside (place words would otherwise leave "楼道灯" nothing to compare)."""

@@ -14,6 +14,9 @@ ESTATE = ("幸福里小区3栋", "幸福里小区")
     ("幸福里3栋2单元电梯坏了", "3栋2单元电梯又停了 幸福里的", True),
     ("幸福里4栋1单元楼道水管爆了", "幸福里4栋1单元楼道里水管漏水", True),
     ("坏了", "幸福里3栋楼道灯不亮", True),  # nothing to compare: the category decides
+    ("桂花苑1栋的路灯坏了", "1栋楼道灯也不亮", False),  # a corridor light is not the street lamp
+    ("1栋楼道灯坏了", "楼道的灯不亮了", True),
+    ("1栋门口路灯坏了", "灯不亮", True),
 ])
 def test_same_object(first: str, second: str, same: bool) -> None:
     assert same_object(first, second, ignore=ESTATE) is same
