@@ -84,7 +84,8 @@ def _place_is_a_later_pieces(ctx: Ctx, place: places.Place, pieces: several.Piec
 def report_problem_without_place(ctx: Ctx, category: str, further: list[dict[str, Any]],
                                  place: places.Unresolved) -> Reply:
     """Ask where the report (and the further complaints said with it) is."""
-    data = {"category": category, "description": report_words(ctx), "tries": 0, "media": [], "queue": further}
+    data = {"category": category, "description": report_words(ctx), "tries": 0, "media": [], "queue": further,
+            ASKED_TOGETHER: bool(further)}
     if further:  # every problem named, and asked where once
         names = [service.category_name(ctx.db, c) for c in [category, *(f["category"] for f in further)]]
         ask = texts.TICKET_ASK_PLACE_FOR.format(categories=texts.CATEGORY_JOINER.join(names))
@@ -232,7 +233,8 @@ ASKS_ABOUT_REPORTS = frozenset({"tickets.status", "tickets.list_mine", "tickets.
 def _meanwhile(ctx: Ctx, match: Any) -> Reply:
     """Handle a message that is something else; the question about the place stays open (asked again)."""
     names = texts.CATEGORY_JOINER.join(service.category_name(ctx.db, c) for c in _categories_pending(ctx))
-    if match.intent in ASKS_ABOUT_REPORTS and not match.slots.get("ticket_number"):
+    confirming = ctx.state == Flow.CONFIRM_PLACE  # "也在…吗？" was asked: it is still the question
+    if match.intent in ASKS_ABOUT_REPORTS and not match.slots.get("ticket_number") and not confirming:
         person = people.find_person(ctx.db, ctx.msg)
         if person is None or not service.open_tickets_of_reporter(ctx.db, person.id):
             # nothing filed to tell about: one answer, the waiting report needs its place first
@@ -248,9 +250,23 @@ def _meanwhile(ctx: Ctx, match: Any) -> Reply:
     if reply.next is not None or reply.passed:
         return reply  # that handler asked a question of its own: it takes over
     ctx.state, ctx.data = saved_state, saved_data
+    if confirming:
+        again = _same_place_again(ctx, match)
+        return Reply("\n\n".join(t for t in (reply.text, again) if t), next=Flow.CONFIRM_PLACE)
     asked = texts.TICKET_PENDING_NOT_FILED_TOO if match.intent in ASKS_ABOUT_REPORTS else texts.TICKET_STILL_ASKING
     again = asked.format(category=names)
     return Reply("\n\n".join(t for t in (reply.text, again) if t), next=Flow.ASK_LOCATION)
+
+
+def _same_place_again(ctx: Ctx, match: Any) -> str:
+    """"也在…吗？" asked again after something else was handled (the report waiting, at the place it named)."""
+    person = people.person_for(ctx.db, ctx.msg, ctx.now)
+    there = _stored_place(ctx, person)
+    category = service.category_name(ctx.db, str(ctx.data.get("category", "")))
+    if there is None:
+        return texts.TICKET_STILL_ASKING.format(category=category)
+    asked = texts.TICKET_PENDING_SAME_PLACE_TOO if match.intent in ASKS_ABOUT_REPORTS else texts.TICKET_ASK_SAME_PLACE
+    return asked.format(category=category, location=there.label)
 
 
 def _another_report(ctx: Ctx, person: Person, match: Any) -> Reply:
@@ -264,7 +280,7 @@ def _another_report(ctx: Ctx, person: Person, match: Any) -> Reply:
         names = [service.category_name(ctx.db, c) for c in [ctx.data["category"], *(q["category"] for q in queue)]]
         text = texts.TICKET_NOTED_TOO.format(category=names[-1]) + texts.TICKET_ASK_PLACE_FOR.format(
             categories=texts.CATEGORY_JOINER.join(names))
-        return Reply(text, next=Flow.ASK_LOCATION, data={"queue": queue})
+        return Reply(text, next=Flow.ASK_LOCATION, data={"queue": queue, ASKED_TOGETHER: True})
     created = _file(ctx, person, category, report_words(ctx), place, media_items=[])
     pending = {"category": ctx.data["category"], "description": ctx.data["description"],
                "media": ctx.data.get("media", []), "queue": ctx.data.get("queue", []), "tries": 0}
@@ -274,7 +290,7 @@ def _another_report(ctx: Ctx, person: Person, match: Any) -> Reply:
 def _ask_same_place(ctx: Ctx, created: Reply, pending: dict[str, Any], place: places.Place) -> Reply:
     question = texts.TICKET_ASK_SAME_PLACE.format(
         category=service.category_name(ctx.db, pending["category"]), location=place.label)
-    data = {**pending, "place_text": ctx.msg.text or "", "place": places.as_data(place)}
+    data = {**pending, "place_text": ctx.msg.text or "", "place": places.as_data(place), ASKED_TOGETHER: False}
     return Reply(f"{created.text}\n\n{question}", next=Flow.CONFIRM_PLACE, data=data)
 
 
@@ -282,6 +298,7 @@ def _file_pending(ctx: Ctx, person: Person, place: places.Place, *, pin: bool = 
                   unknown: bool = False) -> Reply:
     """File the report waiting for its place; then ask about the next one waiting, if any."""
     remember_phone(ctx, person)  # "幸福里1栋门口，我电话是135…" answers where and gives the phone
+    for_all = not unknown and _answers_for_all(ctx)
     if not (pin or unknown):
         ctx.data = _named_first(ctx)
     category, description = ctx.data["category"], ctx.data["description"]
@@ -292,7 +309,8 @@ def _file_pending(ctx: Ctx, person: Person, place: places.Place, *, pin: bool = 
     theirs = [None] * (len(queue) + 1) if pin or unknown else several.places_said(ctx, [ctx.data, *queue], place)
     created = _file(ctx, person, category, description, theirs[0] or place, pin=pin,
                     media_items=list(ctx.data.get("media", [])), unknown=unknown)
-    wheres = [several.own_place(ctx, q) or at for q, at in zip(queue, theirs[1:], strict=True)]
+    wheres = [several.own_place(ctx, q) or at or (place if for_all else None)
+              for q, at in zip(queue, theirs[1:], strict=True)]
     while queue and (own := wheres[0]) is not None:  # its own words named its place
         done = _file(ctx, person, queue[0]["category"], queue[0]["description"], own)
         created = Reply("\n\n".join(t for t in (created.text, done.text) if t))
@@ -300,11 +318,24 @@ def _file_pending(ctx: Ctx, person: Person, place: places.Place, *, pin: bool = 
         wheres.pop(0)
     if not queue:
         return created
-    following = {**queue[0], "media": [], "queue": queue[1:], "tries": 0}
+    following = {**queue[0], "media": [], "queue": queue[1:], "tries": 0, ASKED_TOGETHER: False}
     if pin or unknown:
         ask = _ask_text(ctx, following["category"], False)
         return Reply(f"{created.text}\n\n{ask}", next=Flow.ASK_LOCATION, data=following)
     return _ask_same_place(ctx, created, following, place)
+
+
+ASKED_TOGETHER = "asked_together"  # the question named every report waiting ("“电梯”和“环境卫生”具体在哪里？")
+
+
+def _answers_for_all(ctx: Ctx) -> bool:
+    """Whether the answer gives the place of every report waiting: the question named them all, and the
+    answer names none of them ("桂花苑1栋", not "电梯在桂花苑1栋": then the others are asked about)."""
+    if not ctx.data.get(ASKED_TOGETHER) or not ctx.data.get("queue"):
+        return False
+    match = ctx.understanding.match if ctx.understanding else None
+    named = match.slots.get("category") if match is not None and match.intent == "tickets.create" else None
+    return named is None or place_words.only_names_a_place(locating.text_of(ctx), match.keywords)
 
 
 def _named_first(ctx: Ctx) -> dict[str, Any]:
@@ -341,11 +372,11 @@ def answer_same_place(ctx: Ctx) -> Reply:
             return _file_pending(ctx, person, place)
     head = re.sub(r"[\s\W_]+", "", ctx.msg.text).lower()
     if head.startswith(texts.SAME_PLACE_NO_PREFIXES):
-        return Reply(_ask_text(ctx, ctx.data["category"], False), next=Flow.ASK_LOCATION, data={"tries": 0})
+        return Reply(_ask_text(ctx, ctx.data["category"], False), next=Flow.ASK_LOCATION,
+                     data={"tries": 0, ASKED_TOGETHER: False})
     if head.startswith(texts.SAME_PLACE_YES_PREFIXES) and there is not None:
         return _file_pending(ctx, person, there)
-    ctx.state = Flow.ASK_LOCATION
-    return answer_location(ctx)
+    return answer_location(ctx)  # the state stays CONFIRM_PLACE: something else (_meanwhile) keeps the question
 
 
 def _stored_place(ctx: Ctx, person: Person) -> places.Place | None:

@@ -550,6 +550,9 @@ TICKET_ADDRESS_NOT_FOUND = "（系统里没有找到“{label}”这个地址，
 TICKET_PENDING_NOT_FILED = ("您刚才说的“{category}”问题还没登记，所以还没有人上门：请先告诉我具体在哪里"
                             "（回复楼栋单元，例如“3栋2单元”，或发送位置），登记后会马上派给网格员。")
 TICKET_PENDING_NOT_FILED_TOO = "（刚才说的“{category}”问题还没登记，还没有人上门：请先告诉我具体在哪里。）"
+# The same, while "也在…吗？" awaits its yes or no: that question, again.
+TICKET_PENDING_SAME_PLACE_TOO = ("（刚才说的“{category}”问题还没登记，还没有人上门：也在{location}吗？"
+                                 "回复“是”登记在这里，或直接告诉我具体位置。）")
 
 # -- "桂花苑" right after an urgent report placed by a bare building number: the place corrected --------
 EVENT_NOTE_PLACE_CORRECTED = "居民更正位置：{old} → {new}"
