@@ -597,8 +597,13 @@ def show_ticket_status(ctx: Ctx) -> Reply:
         return noted
     person = people.find_person(ctx.db, ctx.msg)
     ticket = service.ticket_by_number(ctx.db, number)
-    if ticket is None or person is None or not _may_see(ctx, person, ticket):
+    if ticket is None or person is None:
         return Reply(texts.TICKET_NOT_FOUND.format(number=number))
+    if not _may_see(ctx, person, ticket):
+        # A worker hears what 接单 would say; to anyone else another's ticket does not exist.
+        roles = people.roles_of(ctx.db, person, ctx.config.tickets.street_department)
+        return Reply(texts.MEMBER_NOT_YOURS.format(number=ticket.number) if roles.is_worker
+                     else texts.TICKET_NOT_FOUND.format(number=number))
     return Reply(status_text(ctx, ticket))
 
 
