@@ -24,8 +24,9 @@ TRIGGERS: tuple[str, ...] = (
 
 LEADING_FILLER: tuple[str, ...] = (
     "请你", "请", "麻烦你", "麻烦", "帮我", "帮忙", "给我", "你", "记得", "到时候", "一下", "要",
+    "哦对了", "噢对了", "对了", "顺便", "另外",
 )  # fmt: skip
-"""Words that may start what is left once the trigger is cut (帮我去银行 → 去银行)."""
+"""Words that may start what is left once the trigger is cut (帮我去银行 → 去银行; 对了 …去盖章 → 去盖章)."""
 
 TRAILING_FILLER: tuple[str, ...] = (
     "一下吧", "一下哦", "一下", "好吗", "好不好", "可以吗", "谢谢", "哦", "吧", "啊", "呀", "哈", "呢", "啦", "喔",
